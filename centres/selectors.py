@@ -1,0 +1,40 @@
+from django.db.models import Prefetch
+
+from .models import Centre, Membership
+
+
+def roles_at(user, centre) -> frozenset[str]:
+    """The user's roles at a centre, cached on the user object for the request."""
+    if not user.is_authenticated:
+        return frozenset()
+    cache = user.__dict__.setdefault("_centre_roles", {})
+    if centre.pk not in cache:
+        cache[centre.pk] = frozenset(
+            Membership.objects.filter(user=user, centre=centre).values_list("role", flat=True)
+        )
+    return cache[centre.pk]
+
+
+def centres_for(user):
+    """The centres a user belongs to, each with ``my_memberships`` prefetched."""
+    return (
+        Centre.objects.filter(memberships__user=user)
+        .distinct()
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.filter(user=user),
+                to_attr="my_memberships",
+            )
+        )
+    )
+
+
+def centre_for_user_or_none(user, number: str):
+    """The centre with this number if the user may see it (a member, or staff)."""
+    centre = Centre.objects.filter(number=number).first()
+    if centre is None:
+        return None
+    if user.is_staff or roles_at(user, centre):
+        return centre
+    return None

@@ -1,0 +1,26 @@
+"""Every state change of centres and memberships."""
+
+from django.db import transaction
+
+from ocradmin import audit
+
+from .models import Membership
+
+
+class CentreError(Exception):
+    """A refused centre action; the message is shown to the user."""
+
+
+def grant_role(*, centre, user, role: str, by) -> Membership:
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(user=user, centre=centre, role=role)
+        if not created:
+            raise CentreError(f"{user.email} is already {membership.get_role_display().lower()}.")
+        audit.record(
+            actor=by,
+            action="membership.granted",
+            centre=centre,
+            target=membership,
+            data={"user": user.email, "role": role},
+        )
+    return membership

@@ -1,0 +1,22 @@
+"""Demo people who are not tied to a centre: awarding-body staff and an examiner-moderator."""
+
+from .models import User
+
+
+def ensure_user(email: str, *, full_name: str, password: str, **flags) -> User:
+    """The demo user with this email, created with the demo password if missing."""
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email, password, full_name=full_name, **flags)
+    return user
+
+
+def seed(*, password: str, log) -> None:
+    ensure_user("staff@ocradmin.example", full_name="Sam Staff", password=password, is_staff=True)
+    ensure_user(
+        "moderator@ocradmin.example",
+        full_name="Morgan Moderator",
+        password=password,
+        is_examiner_moderator=True,
+    )
+    log("platform: staff and examiner-moderator accounts")

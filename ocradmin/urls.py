@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, register_converter
+
+from . import views
+from .converters import CentreNumberConverter
+from .forms import EmailAuthenticationForm
+
+register_converter(CentreNumberConverter, "centre")
+
+admin.site.site_header = "ocradmin administration"
+admin.site.site_title = "ocradmin admin"
+
+urlpatterns = [
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm),
+        name="login",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("notifications/", views.NotificationListView.as_view(), name="notifications"),
+    path(
+        "notifications/read/", views.MarkNotificationsReadView.as_view(), name="notifications-read"
+    ),
+    path("staff/", views.StaffBoardView.as_view(), name="staff-board"),
+    path("admin/", admin.site.urls),
+    path("", include("centres.urls")),
+]

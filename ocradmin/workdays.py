@@ -1,0 +1,91 @@
+"""The working-day calendar every deadline is computed with.
+
+A working day is Monday to Friday, not an England-and-Wales bank holiday and not one of the
+awarding body's closure days (``ClosureDay``). "N working days after day D" does not count D;
+when D is not itself a working day the count starts from the next working day, so a Saturday
+behaves like the Monday after it. Business dates are Europe/London dates.
+"""
+
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@lru_cache(maxsize=64)
+def _bank_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
+
+
+class _Calendar:
+    """Loads closure days a year at a time, so one computation costs a query per year touched."""
+
+    def __init__(self):
+        self._closures: dict[int, frozenset[date]] = {}
+
+    def _closed(self, year: int) -> frozenset[date]:
+        if year not in self._closures:
+            from .models import ClosureDay
+
+            self._closures[year] = frozenset(
+                ClosureDay.objects.filter(day__year=year).values_list("day", flat=True)
+            )
+        return self._closures[year]
+
+    def is_working_day(self, day: date) -> bool:
+        return (
+            day.weekday() < 5
+            and day not in _bank_holidays(day.year)
+            and day not in self._closed(day.year)
+        )
+
+    def start_of_count(self, day: date) -> date:
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+
+def is_working_day(day: date) -> bool:
+    return _Calendar().is_working_day(day)
+
+
+def add_working_days(day: date, n: int) -> date:
+    """The date N working days after ``day`` (N >= 0); day itself is not counted."""
+    if n < 0:
+        raise ValueError("add_working_days counts forwards; n must be 0 or more")
+    calendar = _Calendar()
+    current = calendar.start_of_count(day)
+    remaining = n
+    while remaining:
+        current += timedelta(days=1)
+        if calendar.is_working_day(current):
+            remaining -= 1
+    return current
+
+
+def working_days_between(start: date, end: date) -> int:
+    """How many working days lie after ``start`` up to and including ``end``.
+
+    ``working_days_between(d, add_working_days(d, n)) == n``; negative when ``end`` is earlier,
+    which is how "3 working days overdue" is shown.
+    """
+    if end < start:
+        return -working_days_between(end, start)
+    calendar = _Calendar()
+    current = calendar.start_of_count(start)
+    count = 0
+    while current < end:
+        current += timedelta(days=1)
+        if calendar.is_working_day(current):
+            count += 1
+    return count
+
+
+def business_date(moment: datetime) -> date:
+    """The Europe/London date of an aware datetime: the day an event counts as happening on."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("business_date needs an aware datetime")
+    return moment.astimezone(LONDON).date()
