@@ -1,0 +1,73 @@
+"""Fixtures every test shares: the test environment, and the people of two centres.
+
+``people`` holds one user per role at ``centre``, a centre admin of ``other_centre``, an
+examiner-moderator, a member of staff and a user with no roles, which is what every
+permission test needs (owner / other centre / wrong role / outsider).
+"""
+
+import pytest
+from django.test import override_settings
+
+from centres.models import Role
+from ocradmin.celery import app as celery_app
+
+from .factories import CentreFactory, MembershipFactory, UserFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def test_environment():
+    """Plain HTTP for the test client and live server; fast hashing; tasks run in-process."""
+    with override_settings(
+        SECURE_SSL_REDIRECT=False,
+        SESSION_COOKIE_SECURE=False,
+        CSRF_COOKIE_SECURE=False,
+        SECURE_HSTS_SECONDS=0,
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    ):
+        celery_app.conf.task_always_eager = True
+        yield
+
+
+@pytest.fixture
+def centre(db):
+    return CentreFactory(number="12345", name="Northfield Academy")
+
+
+@pytest.fixture
+def other_centre(db):
+    return CentreFactory(number="23456", name="Riverside College")
+
+
+@pytest.fixture
+def people(centre, other_centre):
+    def member(email, role, at=centre):
+        user = UserFactory(email=email)
+        MembershipFactory(user=user, centre=at, role=role)
+        return user
+
+    return {
+        "centre_admin": member("officer@northfield.example", Role.CENTRE_ADMIN),
+        "teacher": member("teacher@northfield.example", Role.TEACHER),
+        "head_of_centre": member("head@northfield.example", Role.HEAD_OF_CENTRE),
+        "aam_user": member("materials@northfield.example", Role.AAM_USER),
+        "other_centre_admin": member("officer@riverside.example", Role.CENTRE_ADMIN, other_centre),
+        "moderator": UserFactory(email="moderator@ocradmin.example", is_examiner_moderator=True),
+        "staff": UserFactory(email="staff@ocradmin.example", is_staff=True),
+        "outsider": UserFactory(email="nobody@elsewhere.example"),
+    }
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` signs the test client in as that user and returns the client."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
