@@ -1,10 +1,57 @@
-"""Who may offer what: centres and the roles people hold at them."""
+"""Who may offer what: centre applications, centres, roles, the qualification catalogue,
+qualification approvals and examiner-moderators' specialisms."""
+
+import re
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 
 centre_number_validator = RegexValidator(r"^\d{5}$", "A centre number is five digits.")
+
+UK_POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+
+
+def normalise_postcode(value: str) -> str:
+    """``sw1a1aa`` → ``SW1A 1AA``; raises ValueError when it is not a UK postcode."""
+    compact = re.sub(r"\s+", "", (value or "").upper())
+    match = UK_POSTCODE_RE.match(compact)
+    if not match:
+        raise ValueError(f"{value!r} is not a UK postcode")
+    return f"{match.group(1)} {match.group(2)}"
+
+
+class OrganisationType(models.TextChoices):
+    SECONDARY = "secondary", "Secondary school (state-funded)"
+    INDEPENDENT = "independent", "Independent school"
+    SIXTH_FORM = "sixth_form", "Sixth-form college"
+    FE_COLLEGE = "fe_college", "Further education college"
+    TRAINING = "training", "Training provider"
+    OTHER = "other", "Other"
+
+
+class Nation(models.TextChoices):
+    ENGLAND = "england", "England"
+    WALES = "wales", "Wales"
+    NORTHERN_IRELAND = "northern_ireland", "Northern Ireland"
+    SCOTLAND = "scotland", "Scotland"
+
+
+class Organisation(models.Model):
+    """The organisation fields a centre and its application share."""
+
+    name = models.CharField("organisation name", max_length=200)
+    organisation_type = models.CharField(max_length=20, choices=OrganisationType)
+    address_line1 = models.CharField("address line 1", max_length=200)
+    address_line2 = models.CharField("address line 2", max_length=200, blank=True)
+    town = models.CharField("town or city", max_length=100)
+    postcode = models.CharField(max_length=8)
+    nation = models.CharField(max_length=20, choices=Nation)
+    phone = models.CharField(max_length=20)
+
+    class Meta:
+        abstract = True
 
 
 class Centre(models.Model):
@@ -15,6 +62,15 @@ class Centre(models.Model):
     number = models.CharField(max_length=5, unique=True, validators=[centre_number_validator])
     name = models.CharField(max_length=200)
     status = models.CharField(max_length=20, choices=Status, default=Status.APPROVED)
+    organisation_type = models.CharField(
+        max_length=20, choices=OrganisationType, default=OrganisationType.SECONDARY
+    )
+    address_line1 = models.CharField(max_length=200, blank=True)
+    address_line2 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    nation = models.CharField(max_length=20, choices=Nation, default=Nation.ENGLAND)
+    phone = models.CharField(max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -28,6 +84,10 @@ class Centre(models.Model):
 
     def __str__(self):
         return f"{self.number} {self.name}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
 
 
 class Role(models.TextChoices):
@@ -59,3 +119,298 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} at {self.centre.number}"
+
+
+class HeadOfCentre(models.Model):
+    """The head of centre's details (one per centre); linked to their account when they have one."""
+
+    centre = models.OneToOneField(Centre, on_delete=models.CASCADE, related_name="head")
+    name = models.CharField(max_length=150)
+    job_title = models.CharField(max_length=150)
+    email = models.EmailField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headships",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "head of centre"
+        verbose_name_plural = "heads of centre"
+
+    def __str__(self):
+        return f"{self.name}, {self.job_title} ({self.centre.number})"
+
+
+class Invitation(models.Model):
+    """An emailed invitation to join a centre with one or more roles."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        CANCELLED = "cancelled", "Cancelled"
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    full_name = models.CharField(max_length=150)
+    roles = models.JSONField(help_text="Role values from centres.Role.")
+    token = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=20, choices=Status, default=Status.PENDING)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                "centre",
+                models.functions.Lower("email"),
+                condition=models.Q(status="pending"),
+                name="invitation_one_pending_per_email",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "accepted", "cancelled"]),
+                name="invitation_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} to {self.centre.number}"
+
+    def role_labels(self) -> list[str]:
+        return [Role(r).label for r in self.roles]
+
+
+# --- The qualification catalogue ------------------------------------------------------------
+
+
+class QualificationType(models.TextChoices):
+    CAMBRIDGE_TECHNICAL = "cambridge_technical", "Cambridge Technical"
+    CAMBRIDGE_NATIONAL = "cambridge_national", "Cambridge National"
+    OTHER_VOCATIONAL = "other_vocational", "Other vocational"
+    GCSE = "gcse", "GCSE"
+    A_LEVEL = "a_level", "A level"
+    AS_LEVEL = "as_level", "AS"
+
+
+VOCATIONAL_TYPES = [
+    QualificationType.CAMBRIDGE_TECHNICAL,
+    QualificationType.CAMBRIDGE_NATIONAL,
+    QualificationType.OTHER_VOCATIONAL,
+]
+
+
+class Qualification(models.Model):
+    """An entry in the entry codes booklet.
+
+    Grading is data: ``grade_scale`` lists the overall grades best first; ``unit_points`` maps a
+    unit's guided learning hours to the points each unit grade earns (``{"60": {"D": 16, ...}}``);
+    ``grade_bands`` lists ``[grade, minimum points]`` best first.
+    """
+
+    entry_code = models.CharField(max_length=10, unique=True)
+    title = models.CharField(max_length=200)
+    qualification_type = models.CharField(max_length=30, choices=QualificationType)
+    level = models.CharField(max_length=40)
+    size = models.CharField(max_length=60, blank=True)
+    guided_learning_hours = models.PositiveIntegerField(default=0)
+    units_required = models.PositiveIntegerField(default=0)
+    grade_scale = models.JSONField(default=list)
+    unit_points = models.JSONField(default=dict, blank=True)
+    grade_bands = models.JSONField(default=list, blank=True)
+    option_codes = models.JSONField(default=list, blank=True)
+    is_remotely_moderated = models.BooleanField(
+        default=False, help_text="Vocational qualifications claimed and moderated through ocradmin."
+    )
+    available_for_tags = models.BooleanField(
+        "in the 2021 grades", default=False, help_text="Teacher-assessed grades in summer 2021."
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["qualification_type", "title", "entry_code"]
+        indexes = [models.Index(fields=["title"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(qualification_type__in=[t.value for t in QualificationType]),
+                name="qualification_type_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.entry_code} {self.title}"
+
+
+class Unit(models.Model):
+    qualification = models.ForeignKey(Qualification, on_delete=models.CASCADE, related_name="units")
+    number = models.CharField(max_length=10)
+    title = models.CharField(max_length=200)
+    guided_learning_hours = models.PositiveIntegerField()
+    is_mandatory = models.BooleanField(default=False)
+    grade_scale = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["qualification", "is_mandatory", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["qualification", "number"], name="unit_number_unique"),
+        ]
+
+    def __str__(self):
+        return f"Unit {self.number}: {self.title}"
+
+
+class QualificationApproval(models.Model):
+    """A centre's approval to offer a qualification. Only approved ones can be entered."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    LIVE = [Status.REQUESTED, Status.APPROVED]
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="approvals")
+    qualification = models.ForeignKey(
+        Qualification, on_delete=models.PROTECT, related_name="approvals"
+    )
+    status = models.CharField(max_length=20, choices=Status, default=Status.REQUESTED)
+    delivered_by = models.CharField(
+        max_length=200, help_text="Who will teach and assess it (names or department)."
+    )
+    planned_start = models.DateField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["centre", "qualification"],
+                condition=models.Q(status__in=["requested", "approved"]),
+                name="approval_one_live_per_qualification",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["requested", "approved", "rejected", "withdrawn"]),
+                name="approval_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.qualification.entry_code} at {self.centre.number}: {self.get_status_display()}"
+
+
+class CentreApplication(Organisation):
+    """The vocational centre approval form: a draft until submitted, then locked for review."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted — awaiting review"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected — you can amend and resubmit"
+
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="centre_applications"
+    )
+    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    organisation_key = models.CharField(
+        max_length=250, editable=False, help_text="Name and postcode, normalised, to spot repeats."
+    )
+    head_name = models.CharField("head of centre's name", max_length=150)
+    head_job_title = models.CharField("head of centre's job title", max_length=150)
+    head_email = models.EmailField("head of centre's email")
+    officer_name = models.CharField("exams officer's name", max_length=150)
+    officer_email = models.EmailField("exams officer's email")
+    officer_phone = models.CharField("exams officer's phone", max_length=20)
+    intended_qualifications = models.ManyToManyField(
+        Qualification, blank=True, related_name="+", verbose_name="qualifications you intend to offer"
+    )
+    declare_accurate = models.BooleanField(
+        "The information in this application is accurate and complete.", default=False
+    )
+    declare_regulations = models.BooleanField(
+        "The centre will follow the awarding body's and JCQ's regulations for centres.",
+        default=False,
+    )
+    declare_head_agrees = models.BooleanField(
+        "The head of centre has agreed to this application.", default=False
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True)
+    centre = models.OneToOneField(
+        Centre, null=True, blank=True, on_delete=models.SET_NULL, related_name="application"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation_key"],
+                condition=models.Q(status="submitted"),
+                name="application_one_pending_per_organisation",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "submitted", "approved", "rejected"]),
+                name="application_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_status_display()})"
+
+    @staticmethod
+    def key_for(name: str, postcode: str) -> str:
+        words = re.sub(r"[^a-z0-9]+", " ", (name or "").lower()).split()
+        return " ".join(words) + "|" + re.sub(r"\s+", "", (postcode or "").upper())
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.REJECTED)
+
+
+# --- Examiner-moderators --------------------------------------------------------------------
+
+
+class ModeratorProfile(models.Model):
+    """What an examiner-moderator may moderate and how many centre allocations they can take."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderator_profile"
+    )
+    qualifications = models.ManyToManyField(
+        Qualification, blank=True, related_name="moderators", verbose_name="may moderate"
+    )
+    capacity = models.PositiveIntegerField(
+        default=10,
+        validators=[MinValueValidator(1)],
+        help_text="How many centre-qualification allocations they can hold at once.",
+    )
+    is_available = models.BooleanField(default=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["user__full_name"]
+
+    def __str__(self):
+        return str(self.user)

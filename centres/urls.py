@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from .views import centre
 
 app_name = "centres"
 
 urlpatterns = [
-    path("centres/<centre:number>/", views.CentreHomeView.as_view(), name="home"),
-    path("centres/<centre:number>/audit/", views.AuditTrailView.as_view(), name="audit"),
+    # Centre pages: /centres/<number>/…
+    path("centres/<centre:number>/", centre.CentreHomeView.as_view(), name="home"),
+    path("centres/<centre:number>/audit/", centre.AuditTrailView.as_view(), name="audit"),
 ]

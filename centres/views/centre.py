@@ -2,8 +2,8 @@ from django.views.generic import ListView, TemplateView
 
 from ocradmin.models import AuditEvent
 
-from .filters import AuditEventFilter
-from .tenancy import CentreMixin
+from ..filters import AuditEventFilter
+from ..tenancy import CentreMixin
 
 
 class CentreHomeView(CentreMixin, TemplateView):

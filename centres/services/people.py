@@ -1,14 +1,11 @@
-"""Every state change of centres and memberships."""
+"""Roles at a centre, invitations and the head-of-centre record."""
 
 from django.db import transaction
 
 from ocradmin import audit
 
-from .models import Membership
-
-
-class CentreError(Exception):
-    """A refused centre action; the message is shown to the user."""
+from ..models import Membership
+from . import CentreError
 
 
 def grant_role(*, centre, user, role: str, by) -> Membership:
