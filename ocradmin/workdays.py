@@ -89,3 +89,10 @@ def business_date(moment: datetime) -> date:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("business_date needs an aware datetime")
     return moment.astimezone(LONDON).date()
+
+
+def working_days_since(moment: datetime) -> int:
+    """How many working days old something is that happened at ``moment`` (queues show this)."""
+    from django.utils import timezone
+
+    return working_days_between(business_date(moment), business_date(timezone.now()))

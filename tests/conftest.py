@@ -6,12 +6,22 @@ permission test needs (owner / other centre / wrong role / outsider).
 """
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 
 from centres.models import Role
 from ocradmin.celery import app as celery_app
 
 from .factories import CentreFactory, MembershipFactory, UserFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    """Row-locking and concurrency tests need PostgreSQL; CI's second run provides it."""
+    if connection.vendor == "postgresql":
+        return
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(pytest.mark.skipif(True, reason="needs PostgreSQL: CI's second run"))
 
 
 @pytest.fixture(scope="session", autouse=True)
