@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     # Lifecycle order: seed_demo and the dashboard run the apps in this order.
     "ocradmin.apps.OcradminConfig",
     "centres.apps.CentresConfig",
+    "entries.apps.EntriesConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

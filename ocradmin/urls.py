@@ -26,4 +26,5 @@ urlpatterns = [
     path("staff/", views.StaffBoardView.as_view(), name="staff-board"),
     path("admin/", admin.site.urls),
     path("", include("centres.urls")),
+    path("", include("entries.urls")),
 ]

@@ -1,0 +1,69 @@
+from django.contrib import admin
+
+from .models import AccessArrangement, Candidate, Entry, EntryUpload, ModeratorAllocation
+
+
+@admin.register(Candidate)
+class CandidateAdmin(admin.ModelAdmin):
+    list_display = ["candidate_number", "last_name", "first_name", "uci", "centre", "updated_at"]
+    list_filter = ["centre", "sex"]
+    search_fields = ["candidate_number", "uci", "uln", "first_name", "last_name", "centre__number"]
+    list_select_related = ["centre"]
+
+
+@admin.register(AccessArrangement)
+class AccessArrangementAdmin(admin.ModelAdmin):
+    list_display = [
+        "candidate",
+        "kind",
+        "extra_time_percent",
+        "qualification",
+        "status",
+        "requested_at",
+    ]
+    list_filter = ["status", "kind"]
+    search_fields = ["candidate__last_name", "candidate__uci", "centre__number"]
+    list_select_related = ["candidate", "qualification", "centre"]
+    raw_id_fields = ["candidate"]
+
+
+@admin.register(Entry)
+class EntryAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "centre",
+        "qualification",
+        "kind",
+        "candidate",
+        "unit",
+        "quantity",
+        "status",
+        "submitted_at",
+        "process_by",
+    ]
+    list_filter = ["status", "kind"]
+    search_fields = [
+        "centre__number",
+        "qualification__entry_code",
+        "candidate__uci",
+        "candidate__last_name",
+    ]
+    list_select_related = ["centre", "qualification", "candidate", "unit"]
+    raw_id_fields = ["candidate", "upload"]
+    date_hierarchy = "submitted_at"
+
+
+@admin.register(EntryUpload)
+class EntryUploadAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "centre", "status", "row_count", "rows_done", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["original_name", "centre__number"]
+    list_select_related = ["centre"]
+
+
+@admin.register(ModeratorAllocation)
+class ModeratorAllocationAdmin(admin.ModelAdmin):
+    list_display = ["centre", "qualification", "moderator", "allocated_at"]
+    list_filter = ["qualification"]
+    search_fields = ["centre__number", "qualification__entry_code", "moderator__email"]
+    list_select_related = ["centre", "qualification", "moderator"]
