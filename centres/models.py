@@ -312,7 +312,8 @@ class QualificationApproval(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.qualification.entry_code} at {self.centre.number}: {self.get_status_display()}"
+        code, number = self.qualification.entry_code, self.centre.number
+        return f"{code} at {number}: {self.get_status_display()}"
 
 
 class CentreApplication(Organisation):
@@ -338,7 +339,10 @@ class CentreApplication(Organisation):
     officer_email = models.EmailField("exams officer's email")
     officer_phone = models.CharField("exams officer's phone", max_length=20)
     intended_qualifications = models.ManyToManyField(
-        Qualification, blank=True, related_name="+", verbose_name="qualifications you intend to offer"
+        Qualification,
+        blank=True,
+        related_name="+",
+        verbose_name="qualifications you intend to offer",
     )
     declare_accurate = models.BooleanField(
         "The information in this application is accurate and complete.", default=False
