@@ -1,6 +1,6 @@
 from django.db.models import Prefetch
 
-from .models import Centre, Membership
+from .models import Centre, Membership, ModeratorProfile
 
 
 def roles_at(user, centre) -> frozenset[str]:
@@ -38,3 +38,14 @@ def centre_for_user_or_none(user, number: str):
     if user.is_staff or roles_at(user, centre):
         return centre
     return None
+
+
+def moderators_for(qualification):
+    """Available examiner-moderator profiles who may moderate this qualification."""
+    return (
+        ModeratorProfile.objects.filter(
+            qualifications=qualification, is_available=True, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("user_id")
+    )
