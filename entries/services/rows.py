@@ -1,0 +1,37 @@
+"""The shape of one named entry as it arrives in bulk (an uploaded file, or a form),
+shared by the upload parser and the entries service that checks and writes the rows."""
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class NamedEntryRow:
+    """One row: a candidate (existing, matched by candidate number, or new) and one entry.
+
+    ``row_number`` is the row as the user sees it in their file (the header is row 1).
+    A blank ``uci`` means "generate one" for a new candidate; a blank ``unit_number`` means
+    a full-award entry.
+    """
+
+    row_number: int
+    candidate_number: str
+    first_name: str
+    last_name: str
+    date_of_birth: date | None
+    sex: str
+    entry_code: str
+    unit_number: str = ""
+    option_code: str = ""
+    uci: str = ""
+    uln: str = ""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row_number: int
+    column: str
+    message: str
+
+    def __str__(self):
+        return f"Row {self.row_number}, {self.column}: {self.message}"
