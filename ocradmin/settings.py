@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "ocradmin.apps.OcradminConfig",
     "centres.apps.CentresConfig",
     "entries.apps.EntriesConfig",
+    "grades.apps.GradesConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -261,6 +262,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HEARTBEAT_INTERVAL_SECONDS = float(os.environ.get("HEARTBEAT_INTERVAL_SECONDS", "60"))
+ENTRY_PROCESSING_INTERVAL_MINUTES = float(os.environ.get("ENTRY_PROCESSING_INTERVAL_MINUTES", "15"))
 
 LOGGING = {
     "version": 1,

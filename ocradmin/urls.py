@@ -27,4 +27,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("centres.urls")),
     path("", include("entries.urls")),
+    path("", include("grades.urls")),
 ]

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class GradesConfig(AppConfig):
+    name = "grades"
+    verbose_name = "2021 teacher-assessed grades"
+
+    def ready(self):
+        from . import panels  # noqa: F401  (registers tabs, panels and staff board sections)

@@ -1,0 +1,1 @@
+"""Centre tabs, dashboard panels and staff board sections of the grades app."""
