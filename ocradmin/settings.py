@@ -244,12 +244,13 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 CELERY_SPOOL_DIR = Path(os.environ.get("CELERY_SPOOL_DIR", VAR_DIR / "celery-spool"))
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (CELERY_SPOOL_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_SPOOL_DIR / "queue"),
         "data_folder_out": str(CELERY_SPOOL_DIR / "queue"),
         "processed_folder": str(CELERY_SPOOL_DIR / "processed"),
+        "control_folder": str(CELERY_SPOOL_DIR / "control"),
         "store_processed": False,
         "polling_interval": 0.5,
     }
