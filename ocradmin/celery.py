@@ -24,6 +24,14 @@ def _beat_schedule() -> dict:
             "task": "ocradmin.tasks.heartbeat",
             "schedule": settings.HEARTBEAT_INTERVAL_SECONDS,
         },
+        "process-entries": {
+            "task": "entries.tasks.process_entries",
+            "schedule": settings.ENTRY_PROCESSING_INTERVAL_MINUTES * 60,
+        },
+        "flag-overdue-entries": {
+            "task": "entries.tasks.flag_overdue_entries",
+            "schedule": 5 * 60,
+        },
     }
 
 

@@ -1,0 +1,403 @@
+"""The entry-processing job: the 24–48 h clock (DESIGN.md §4).
+
+``process_pending_entries`` takes submitted entries oldest first in batches. Each batch is
+one transaction that claims its rows with ``select_for_update(skip_locked=True)``, so two
+workers never take the same entry, and a crash rolls the whole batch back to "submitted",
+so a rerun neither skips nor repeats anything. Each entry is validated again (things change
+between submission and processing), then accepted, rejected with a reason, or sent to staff
+when the job cannot decide. The first accepted entry for a (centre, qualification) allocates
+an examiner-moderator: the least loaded one who moderates the qualification, within capacity.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+
+from centres.models import Membership, QualificationApproval, Role
+from centres.selectors import moderators_for
+from ocradmin import audit
+from ocradmin.notifications import notify, notify_many
+from ocradmin.tasks import send_plain_email
+
+from ..models import Entry, ModeratorAllocation
+from . import EntryError
+
+BATCH_SIZE = 500
+NO_MODERATOR = "No examiner-moderator with spare capacity moderates this qualification yet."
+
+
+@dataclass
+class Decision:
+    status: str
+    reason: str = ""
+
+
+@dataclass
+class ProcessingResult:
+    counts: Counter = field(default_factory=Counter)
+    allocations: int = 0
+
+    def __str__(self):
+        parts = [f"{n} {status}" for status, n in sorted(self.counts.items())]
+        return ", ".join(parts) + f"; {self.allocations} moderator allocations" if parts else "idle"
+
+
+def process_pending_entries(*, batch_size: int = BATCH_SIZE, max_batches=None) -> ProcessingResult:
+    result = ProcessingResult()
+    batches = 0
+    while max_batches is None or batches < max_batches:
+        if not _process_batch(batch_size, result):
+            break
+        batches += 1
+    return result
+
+
+def _process_batch(batch_size: int, result: ProcessingResult) -> bool:
+    now = timezone.now()
+    with transaction.atomic():
+        entries = list(
+            Entry.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(status=Entry.Status.SUBMITTED)
+            .select_related("centre", "qualification", "unit", "candidate")
+            .order_by("submitted_at", "id")[:batch_size]
+        )
+        if not entries:
+            return False
+        decisions = _decide(entries)
+        allocated = _allocate_moderators(entries, decisions, now)
+        _save_decisions(entries, decisions, now)
+        _record_and_tell(entries, decisions, allocated)
+    result.counts.update(d.status for d in decisions.values())
+    result.allocations += len(allocated)
+    return True
+
+
+def _decide(entries: list[Entry]) -> dict[int, Decision]:
+    """Validate each claimed entry again, with a fixed number of queries per batch."""
+    pairs = {(e.centre_id, e.qualification_id) for e in entries}
+    approved = set(
+        QualificationApproval.objects.filter(
+            status=QualificationApproval.Status.APPROVED,
+            centre_id__in={c for c, _ in pairs},
+            qualification_id__in={q for _, q in pairs},
+        ).values_list("centre_id", "qualification_id")
+    )
+    ucis = {e.candidate.uci for e in entries if e.candidate_id}
+    elsewhere = defaultdict(list)  # (uci, qualification, unit) -> live entries at other centres
+    for other in (
+        Entry.objects.filter(status__in=Entry.LIVE, candidate__uci__in=ucis)
+        .exclude(pk__in=[e.pk for e in entries])
+        .values(
+            "centre_id",
+            "centre__number",
+            "qualification_id",
+            "unit_id",
+            "status",
+            "submitted_at",
+            "candidate__uci",
+        )
+    ):
+        elsewhere[(other["candidate__uci"], other["qualification_id"], other["unit_id"])].append(
+            other
+        )
+
+    decisions: dict[int, Decision] = {}
+    taken: dict[tuple, tuple] = {}  # accepted in this batch: key -> (centre id, number)
+    for entry in entries:
+        decisions[entry.pk] = _decide_one(entry, approved, elsewhere, taken)
+    return decisions
+
+
+def _decide_one(entry: Entry, approved, elsewhere, taken) -> Decision:
+    qualification = entry.qualification
+    if not entry.centre.is_approved:
+        return Decision(Entry.Status.REJECTED, "The centre is not approved.")
+    if not qualification.is_active:
+        return Decision(Entry.Status.REJECTED, f"{qualification.entry_code} is no longer offered.")
+    if (entry.centre_id, qualification.pk) not in approved:
+        return Decision(
+            Entry.Status.REJECTED,
+            f"The centre is not approved for {qualification.entry_code}.",
+        )
+    if entry.unit_id and entry.unit.qualification_id != qualification.pk:
+        return Decision(
+            Entry.Status.REJECTED,
+            f"Unit {entry.unit.number} is not part of {qualification.entry_code}.",
+        )
+    if not entry.candidate_id:
+        return Decision(Entry.Status.ACCEPTED)
+
+    key = (entry.candidate.uci, qualification.pk, entry.unit_id)
+    conflict = _conflicting_centre(entry, key, elsewhere, taken)
+    if conflict is None:
+        taken[key] = (entry.centre_id, entry.centre.number)
+        return Decision(Entry.Status.ACCEPTED)
+    if entry.unit_id:
+        return Decision(
+            Entry.Status.REJECTED,
+            f"UCI {entry.candidate.uci} is already entered for unit {entry.unit.number} "
+            f"at centre {conflict}.",
+        )
+    # A full award at two centres may be a transfer: staff decide.
+    return Decision(
+        Entry.Status.NEEDS_REVIEW,
+        f"UCI {entry.candidate.uci} is also entered for this qualification at centre {conflict}.",
+    )
+
+
+def _conflicting_centre(entry: Entry, key, elsewhere, taken) -> str | None:
+    """The number of another centre that holds this (UCI, qualification, unit) first: accepted
+    there, accepted earlier in this batch, or submitted there earlier."""
+    if key in taken and taken[key][0] != entry.centre_id:
+        return taken[key][1]
+    for other in elsewhere.get(key, []):
+        if other["centre_id"] == entry.centre_id:
+            continue
+        if other["status"] == Entry.Status.ACCEPTED or other["submitted_at"] < entry.submitted_at:
+            return other["centre__number"]
+    return None
+
+
+def _allocate_moderators(entries, decisions, now) -> list[ModeratorAllocation]:
+    """Allocate a moderator to each (centre, qualification) with its first accepted entry,
+    for the remotely moderated qualifications (GCSEs and A levels have none here).
+
+    Entries whose pair cannot get one are sent to staff instead of being accepted.
+    """
+    needing = {
+        (e.centre_id, e.qualification_id)
+        for e in entries
+        if decisions[e.pk].status == Entry.Status.ACCEPTED and e.qualification.is_remotely_moderated
+    }
+    if not needing:
+        return []
+    existing = set(
+        ModeratorAllocation.objects.filter(
+            centre_id__in={c for c, _ in needing}, qualification_id__in={q for _, q in needing}
+        ).values_list("centre_id", "qualification_id")
+    )
+    allocated, unplaced = [], set()
+    qualifications = {e.qualification_id: e.qualification for e in entries}
+    for centre_id, qualification_id in sorted(needing - existing):
+        allocation = allocate_moderator(
+            centre_id=centre_id, qualification=qualifications[qualification_id], now=now
+        )
+        if allocation is None:
+            unplaced.add((centre_id, qualification_id))
+        elif allocation.allocated_at == now:
+            allocated.append(allocation)
+    for entry in entries:
+        pair = (entry.centre_id, entry.qualification_id)
+        if decisions[entry.pk].status == Entry.Status.ACCEPTED and pair in unplaced:
+            decisions[entry.pk] = Decision(Entry.Status.NEEDS_REVIEW, NO_MODERATOR)
+    return allocated
+
+
+def allocate_moderator(*, centre_id: int, qualification, now=None):
+    """The allocation for this pair: the existing one, a new one, or None if nobody is free.
+
+    Call inside a transaction. The candidates' profiles are locked so that two workers
+    cannot both fill a moderator's last place.
+    """
+    now = now or timezone.now()
+    current = ModeratorAllocation.objects.filter(
+        centre_id=centre_id, qualification=qualification
+    ).first()
+    if current is not None:
+        return current
+    profiles = list(moderators_for(qualification).select_for_update(of=("self",)))
+    loads = dict(
+        ModeratorAllocation.objects.filter(moderator_id__in=[p.user_id for p in profiles])
+        .values("moderator_id")
+        .annotate(n=Count("id"))
+        .values_list("moderator_id", "n")
+    )
+    free = [p for p in profiles if loads.get(p.user_id, 0) < p.capacity]
+    if not free:
+        return None
+    chosen = min(free, key=lambda p: (loads.get(p.user_id, 0), p.user_id))
+    try:
+        with transaction.atomic():
+            return ModeratorAllocation.objects.create(
+                centre_id=centre_id,
+                qualification=qualification,
+                moderator_id=chosen.user_id,
+                allocated_at=now,
+            )
+    except IntegrityError:  # another worker allocated this pair first
+        return ModeratorAllocation.objects.get(centre_id=centre_id, qualification=qualification)
+
+
+def _save_decisions(entries, decisions, now) -> None:
+    groups = defaultdict(list)
+    for entry in entries:
+        decision = decisions[entry.pk]
+        groups[(decision.status, decision.reason)].append(entry.pk)
+    for (status, reason), ids in groups.items():
+        changes = {"status": status, "processed_at": now}
+        if status == Entry.Status.REJECTED:
+            changes["rejection_reason"] = reason
+        elif status == Entry.Status.NEEDS_REVIEW:
+            changes["review_reason"] = reason
+        # The rows are locked by this transaction; the status guard is the compare-and-swap.
+        Entry.objects.filter(pk__in=ids, status=Entry.Status.SUBMITTED).update(**changes)
+
+
+def _record_and_tell(entries, decisions, allocated) -> None:
+    by_centre = defaultdict(Counter)
+    centres = {}
+    for entry in entries:
+        by_centre[entry.centre_id][decisions[entry.pk].status] += 1
+        centres[entry.centre_id] = entry.centre
+    admins = _centre_admins(centres)
+
+    for centre_id, counts in by_centre.items():
+        centre = centres[centre_id]
+        audit.record(
+            actor=None,
+            action="entries.processed",
+            centre=centre,
+            data={status: n for status, n in counts.items()},
+        )
+        rejected = counts.get(Entry.Status.REJECTED, 0)
+        if rejected:
+            notify_many(
+                users=admins[centre_id],
+                subject=f"Entries rejected at {centre.number}: {rejected}",
+                body="Each rejected entry shows the reason on the entries page.",
+                url=reverse("entries:list", args=[centre.number]) + "?status=rejected",
+            )
+
+    for allocation in allocated:
+        centre = centres[allocation.centre_id]
+        qualification = allocation.qualification
+        audit.record(
+            actor=None,
+            action="moderator.allocated",
+            centre=centre,
+            target=allocation,
+            data={"qualification": qualification.entry_code, "moderator": allocation.moderator_id},
+        )
+        subject = f"Examiner-moderator allocated for {qualification.entry_code} at {centre.number}"
+        notify(user=allocation.moderator, subject=subject, body=f"{centre}: {qualification}.")
+        notify_many(
+            users=admins[allocation.centre_id],
+            subject=subject,
+            body=f"{allocation.moderator.full_name} will moderate {qualification}.",
+            url=reverse("entries:list", args=[centre.number]),
+        )
+
+    for_staff = sum(1 for d in decisions.values() if d.status == Entry.Status.NEEDS_REVIEW)
+    if for_staff:
+        send_plain_email.delay_on_commit(
+            to=[settings.STAFF_EMAIL],
+            subject=f"{for_staff} entries need a decision",
+            body=f"Entry processing could not decide {for_staff} entries. "
+            f"{settings.SITE_URL}{reverse('entries:staff-review')}",
+        )
+
+
+# --- Staff decisions on entries the job could not decide -----------------------------------
+
+
+def _lock_for_review(entry_id: int) -> Entry:
+    entry = (
+        Entry.objects.select_for_update(of=("self",))
+        .select_related("centre", "qualification")
+        .get(pk=entry_id)
+    )
+    if entry.status != Entry.Status.NEEDS_REVIEW:
+        raise EntryError(f"This entry is {entry.get_status_display().lower()}, not with staff.")
+    return entry
+
+
+def accept_reviewed_entry(*, entry, by) -> Entry:
+    with transaction.atomic():
+        entry = _lock_for_review(entry.pk)
+        if entry.qualification.is_remotely_moderated and not allocate_moderator(
+            centre_id=entry.centre_id, qualification=entry.qualification
+        ):
+            raise EntryError(NO_MODERATOR + " Add one on the moderators page first.")
+        entry.status = Entry.Status.ACCEPTED
+        entry.processed_at = timezone.now()
+        entry.save(update_fields=["status", "processed_at"])
+        audit.record(actor=by, action="entry.accepted_by_staff", centre=entry.centre, target=entry)
+    return entry
+
+
+def reject_reviewed_entry(*, entry, reason: str, by) -> Entry:
+    reason = (reason or "").strip()
+    if not reason:
+        raise EntryError("Give the reason the centre will see.")
+    with transaction.atomic():
+        entry = _lock_for_review(entry.pk)
+        entry.status = Entry.Status.REJECTED
+        entry.rejection_reason = reason
+        entry.processed_at = timezone.now()
+        entry.save(update_fields=["status", "rejection_reason", "processed_at"])
+        audit.record(
+            actor=by,
+            action="entry.rejected_by_staff",
+            centre=entry.centre,
+            target=entry,
+            data={"reason": reason},
+        )
+        notify_many(
+            users=_centre_admins([entry.centre_id])[entry.centre_id],
+            subject=f"An entry was rejected at {entry.centre.number}",
+            body=f"{entry}: {reason}",
+            url=reverse("entries:list", args=[entry.centre.number]),
+        )
+    return entry
+
+
+def _centre_admins(centre_ids) -> dict[int, list]:
+    admins = defaultdict(list)
+    for membership in Membership.objects.filter(
+        centre_id__in=centre_ids, role=Role.CENTRE_ADMIN
+    ).select_related("user"):
+        admins[membership.centre_id].append(membership.user)
+    return admins
+
+
+# --- The 48-hour breach ---------------------------------------------------------------------
+
+
+def flag_overdue_entries(*, batch_size: int = 500) -> int:
+    """Mark entries past ``process_by`` and email staff about them, once per entry."""
+    flagged = 0
+    while True:
+        now = timezone.now()
+        with transaction.atomic():
+            overdue = list(
+                Entry.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(
+                    status__in=[Entry.Status.SUBMITTED, Entry.Status.NEEDS_REVIEW],
+                    process_by__lte=now,
+                    breach_notified_at__isnull=True,
+                )
+                .select_related("centre", "qualification")
+                .order_by("process_by", "id")[:batch_size]
+            )
+            if not overdue:
+                return flagged
+            Entry.objects.filter(
+                pk__in=[e.pk for e in overdue], breach_notified_at__isnull=True
+            ).update(breach_notified_at=now)
+            lines = [
+                f"{e.centre.number} {e.qualification.entry_code} entry {e.pk}: "
+                f"due {timezone.localtime(e.process_by):%d %b %Y %H:%M}"
+                for e in overdue
+            ]
+            send_plain_email.delay_on_commit(
+                to=[settings.STAFF_EMAIL],
+                subject=f"{len(overdue)} entries not processed within 48 hours",
+                body="\n".join(lines[:100])
+                + (f"\n… and {len(lines) - 100} more" if len(lines) > 100 else ""),
+            )
+        flagged += len(overdue)

@@ -1,0 +1,38 @@
+"""Staff pages for the entry-processing job: entries it could not decide."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.views import View
+from django.views.generic import ListView
+
+from ocradmin.views import StaffRequiredMixin
+
+from ..models import Entry
+from ..selectors import entries_with_staff
+from ..services import EntryError
+from ..services.processing import accept_reviewed_entry, reject_reviewed_entry
+
+
+class StaffReviewQueueView(StaffRequiredMixin, ListView):
+    template_name = "entries/processing/staff_review.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return entries_with_staff()
+
+
+class StaffReviewDecisionView(StaffRequiredMixin, View):
+    def post(self, request, pk):
+        entry = get_object_or_404(Entry, pk=pk)
+        try:
+            if request.POST.get("decision") == "accept":
+                accept_reviewed_entry(entry=entry, by=request.user)
+                messages.success(request, f"Entry {entry.pk} accepted.")
+            else:
+                reject_reviewed_entry(
+                    entry=entry, reason=request.POST.get("reason"), by=request.user
+                )
+                messages.success(request, f"Entry {entry.pk} rejected; the centre has been told.")
+        except EntryError as error:
+            messages.error(request, str(error))
+        return redirect("entries:staff-review")
