@@ -1,1 +1,60 @@
 """Read queries that views and tasks share, scoped to a centre and free of N+1 queries."""
+
+from datetime import timedelta
+
+from django.db.models import Count, Min
+from django.utils import timezone
+
+from ocradmin.models import AuditEvent
+
+from .models import AccessArrangement, Candidate, Entry
+
+# --- Candidates and access arrangements ------------------------------------------------------
+
+
+def candidates_in(centre):
+    return Candidate.objects.filter(centre=centre).order_by("candidate_number")
+
+
+def candidate_entries(candidate):
+    """The candidate's entries with their qualification and unit, newest first."""
+    return Entry.objects.filter(candidate=candidate).select_related("qualification", "unit")
+
+
+def candidate_arrangements(candidate):
+    return candidate.access_arrangements.select_related("qualification", "decided_by")
+
+
+def arrangements_in(centre):
+    return AccessArrangement.objects.filter(centre=centre).select_related(
+        "candidate", "qualification"
+    )
+
+
+def referred_arrangements():
+    """The staff queue: arrangements beyond a centre's delegated authority, oldest first."""
+    return (
+        AccessArrangement.objects.filter(status=AccessArrangement.Status.REFERRED)
+        .select_related("centre", "candidate", "qualification", "requested_by")
+        .order_by("requested_at", "id")
+    )
+
+
+def referral_summary() -> dict:
+    """How many arrangements wait for staff and when the oldest was referred (one query)."""
+    return AccessArrangement.objects.filter(status=AccessArrangement.Status.REFERRED).aggregate(
+        count=Count("id"), oldest=Min("requested_at")
+    )
+
+
+def identity_changes_after_results(*, days: int = 30, limit: int = 10):
+    """Recent changes to candidates' identities made after they had results (staff board)."""
+    from .services.candidates import IDENTITY_CHANGED_AFTER_RESULTS
+
+    return (
+        AuditEvent.objects.filter(
+            action=IDENTITY_CHANGED_AFTER_RESULTS, at__gte=timezone.now() - timedelta(days=days)
+        )
+        .select_related("centre", "actor")
+        .order_by("-at", "-id")[:limit]
+    )

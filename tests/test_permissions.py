@@ -15,6 +15,8 @@ ALL_ROLES = frozenset(Role)
 CENTRE_PAGES = [
     ("centres:home", ALL_ROLES),
     ("centres:audit", {Role.CENTRE_ADMIN, Role.HEAD_OF_CENTRE}),
+    ("entries:candidates", {Role.CENTRE_ADMIN, Role.TEACHER, Role.HEAD_OF_CENTRE}),
+    ("entries:arrangements", {Role.CENTRE_ADMIN, Role.TEACHER, Role.HEAD_OF_CENTRE}),
 ]
 
 MEMBER_ROLES = {

@@ -1,0 +1,99 @@
+"""Search and filters for the entries app's list pages (each narrowed to the centre)."""
+
+import django_filters
+from django.db.models import Q
+
+from centres.models import Qualification, QualificationApproval
+
+from .models import AccessArrangement, Candidate, Entry
+
+
+def candidate_matches(word: str, prefix: str = "") -> Q:
+    """One search word against a candidate: part of a name, the candidate number (``42``
+    finds 0042) or the start of the UCI."""
+    match = Q(**{f"{prefix}first_name__icontains": word}) | Q(
+        **{f"{prefix}last_name__icontains": word}
+    )
+    if word.isdigit() and len(word) <= 4:
+        match |= Q(**{f"{prefix}candidate_number": word.zfill(4)})
+    if len(word) >= 5:
+        match |= Q(**{f"{prefix}uci__istartswith": word})
+    return match
+
+
+class CandidateFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search by name, candidate number or UCI")
+
+    class Meta:
+        model = Candidate
+        fields = []
+
+    def search(self, queryset, name, value):
+        for word in value.split()[:5]:
+            queryset = queryset.filter(candidate_matches(word))
+        return queryset
+
+
+class ArrangementFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=AccessArrangement.Status.choices, label="Status", empty_label="Any status"
+    )
+    kind = django_filters.ChoiceFilter(
+        choices=AccessArrangement.Kind.choices, label="Arrangement", empty_label="Any arrangement"
+    )
+    qualification = django_filters.ModelChoiceFilter(
+        queryset=Qualification.objects.none(),
+        label="Qualification",
+        empty_label="Any qualification",
+    )
+    q = django_filters.CharFilter(method="search", label="Candidate (name, number or UCI)")
+
+    class Meta:
+        model = AccessArrangement
+        fields = []
+
+    def __init__(self, *args, centre, **kwargs):
+        super().__init__(*args, **kwargs)
+        used = AccessArrangement.objects.filter(centre=centre).values("qualification_id")
+        self.filters["qualification"].queryset = Qualification.objects.filter(pk__in=used).order_by(
+            "entry_code"
+        )
+
+    def search(self, queryset, name, value):
+        for word in value.split()[:5]:
+            queryset = queryset.filter(candidate_matches(word, prefix="candidate__"))
+        return queryset
+
+
+class EntryFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Candidate (name, number or UCI)")
+    qualification = django_filters.ModelChoiceFilter(
+        queryset=Qualification.objects.none(),
+        label="Qualification",
+        empty_label="Any qualification",
+    )
+    status = django_filters.ChoiceFilter(
+        choices=Entry.Status.choices, label="Status", empty_label="Any status"
+    )
+    kind = django_filters.ChoiceFilter(
+        choices=Entry.Kind.choices, label="Named or unnamed", empty_label="Either"
+    )
+
+    class Meta:
+        model = Entry
+        fields = []
+
+    def __init__(self, *args, centre, **kwargs):
+        super().__init__(*args, **kwargs)
+        entered = Entry.objects.filter(centre=centre).values("qualification_id")
+        approved = QualificationApproval.objects.filter(
+            centre=centre, status=QualificationApproval.Status.APPROVED
+        ).values("qualification_id")
+        self.filters["qualification"].queryset = Qualification.objects.filter(
+            Q(pk__in=entered) | Q(pk__in=approved)
+        ).order_by("entry_code")
+
+    def search(self, queryset, name, value):
+        for word in value.split()[:5]:
+            queryset = queryset.filter(candidate_matches(word, prefix="candidate__"))
+        return queryset

@@ -1,0 +1,71 @@
+"""Applying for an access arrangement; choices are narrowed to the centre."""
+
+from django import forms
+
+from centres.models import Qualification
+from centres.services.approvals import approved_qualification_ids
+
+from ..models import AccessArrangement, Candidate
+
+
+class CandidateChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.candidate_number} {obj.last_name}, {obj.first_name} ({obj.uci})"
+
+
+class QualificationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.entry_code} {obj.title}"
+
+
+class ArrangementForm(forms.Form):
+    candidate = CandidateChoiceField(label="Candidate", queryset=Candidate.objects.none())
+    qualification = QualificationChoiceField(
+        label="Qualification",
+        queryset=Qualification.objects.none(),
+        help_text="Only qualifications the centre is approved for.",
+    )
+    kind = forms.ChoiceField(label="Arrangement", choices=AccessArrangement.Kind.choices)
+    extra_time_percent = forms.IntegerField(
+        label="Extra time (%)",
+        required=False,
+        min_value=1,
+        max_value=100,
+        help_text=(
+            "For extra time only. Up to "
+            f"{AccessArrangement.EXTRA_TIME_DELEGATED_LIMIT}% is approved at once; more is "
+            "referred to the awarding body."
+        ),
+    )
+    details = forms.CharField(
+        label="Details",
+        max_length=200,
+        required=False,
+        help_text="Required when the arrangement is 'Other'.",
+    )
+    evidence = forms.CharField(
+        label="Evidence of need",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What the centre holds, e.g. a specialist assessor's report (Form 8) dated …",
+    )
+    first_assessment_on = forms.DateField(
+        label="Planned first assessment",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Applications must be made before the planned first assessment date.",
+    )
+
+    def __init__(self, *args, centre, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["candidate"].queryset = Candidate.objects.filter(centre=centre).order_by(
+            "candidate_number"
+        )
+        self.fields["qualification"].queryset = Qualification.objects.filter(
+            pk__in=approved_qualification_ids(centre)
+        ).order_by("entry_code")
+
+
+class RejectArrangementForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for rejecting (the centre will see it)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -1,0 +1,121 @@
+"""Access arrangements: the centre's list and application form; the staff referral queue."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.views import View
+from django.views.generic import FormView, ListView
+
+from centres.tenancy import CentreMixin
+from ocradmin.views import StaffRequiredMixin
+from ocradmin.workdays import working_days_since
+
+from ..filters import ArrangementFilter
+from ..forms.arrangements import ArrangementForm, RejectArrangementForm
+from ..models import AccessArrangement, Candidate
+from ..selectors import arrangements_in, referred_arrangements
+from ..services import EntryError
+from ..services.arrangements import (
+    apply_for_arrangement,
+    approve_arrangement,
+    reject_arrangement,
+)
+from .candidates import show_refusal
+
+
+class ArrangementListView(CentreMixin, ListView):
+    template_name = "entries/arrangements/list.html"
+    centre_permission = "entries.view_arrangements"
+    centre_section = "arrangements"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filterset = ArrangementFilter(
+            self.request.GET, queryset=arrangements_in(self.centre), centre=self.centre
+        )
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            filter=self.filterset,
+            query_string=query.urlencode(),
+            can_manage=self.request.user.has_perm("entries.manage_arrangements", self.centre),
+            delegated_limit=AccessArrangement.EXTRA_TIME_DELEGATED_LIMIT,
+        )
+        return context
+
+
+class ArrangementCreateView(CentreMixin, FormView):
+    template_name = "entries/arrangements/form.html"
+    centre_permission = "entries.manage_arrangements"
+    centre_section = "arrangements"
+    form_class = ArrangementForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "centre": self.centre}
+
+    def get_initial(self):
+        initial = super().get_initial()
+        pk = self.request.GET.get("candidate", "")
+        if pk.isdigit() and Candidate.objects.filter(centre=self.centre, pk=pk).exists():
+            initial["candidate"] = int(pk)
+        return initial
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["delegated_limit"] = AccessArrangement.EXTRA_TIME_DELEGATED_LIMIT
+        return context
+
+    def form_valid(self, form):
+        try:
+            arrangement = apply_for_arrangement(
+                centre=self.centre, by=self.request.user, **form.cleaned_data
+            )
+        except EntryError as error:
+            show_refusal(form, error)
+            return self.form_invalid(form)
+        if arrangement.status == AccessArrangement.Status.APPROVED:
+            messages.success(
+                self.request,
+                f"{arrangement} approved: it is within the centre's delegated authority.",
+            )
+        else:
+            messages.info(
+                self.request,
+                f"{arrangement} referred to the awarding body; you will be told the decision.",
+            )
+        return redirect("entries:arrangements", self.centre.number)
+
+
+class StaffArrangementQueueView(StaffRequiredMixin, ListView):
+    template_name = "entries/arrangements/staff_queue.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return referred_arrangements()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for arrangement in context["object_list"]:
+            arrangement.age_working_days = working_days_since(arrangement.requested_at)
+        context["reject_form"] = RejectArrangementForm()
+        return context
+
+
+class StaffArrangementDecisionView(StaffRequiredMixin, View):
+    def post(self, request, pk):
+        arrangement = get_object_or_404(AccessArrangement, pk=pk)
+        try:
+            if request.POST.get("decision") == "approve":
+                approve_arrangement(arrangement=arrangement, by=request.user)
+                messages.success(request, f"{arrangement} approved; the centre has been told.")
+            else:
+                form = RejectArrangementForm(request.POST)
+                reason = form.cleaned_data["reason"] if form.is_valid() else ""
+                reject_arrangement(arrangement=arrangement, by=request.user, reason=reason)
+                messages.success(request, f"{arrangement} rejected; the centre has been told.")
+        except EntryError as error:
+            messages.error(request, str(error))
+        return redirect("entries:staff-arrangements")

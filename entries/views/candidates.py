@@ -1,0 +1,134 @@
+"""The centre's candidates: list and search, add, edit, and a page per candidate."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.views.generic import DetailView, FormView, ListView
+
+from centres.tenancy import CentreMixin
+
+from ..filters import CandidateFilter
+from ..forms.candidates import CandidateForm
+from ..models import Candidate
+from ..selectors import candidate_arrangements, candidate_entries, candidates_in
+from ..services import EntryError
+from ..services.candidates import (
+    EDITABLE_FIELDS,
+    InvalidFields,
+    create_candidate,
+    next_candidate_number,
+    results_exist,
+    update_candidate,
+)
+
+
+def show_refusal(form, error: EntryError) -> None:
+    """Put a service's refusal on the form: per field when it says which, else on top."""
+    if isinstance(error, InvalidFields):
+        for field, message in error.errors.items():
+            form.add_error(field if field in form.fields else None, message)
+    else:
+        form.add_error(None, str(error))
+
+
+class CandidateListView(CentreMixin, ListView):
+    template_name = "entries/candidates/list.html"
+    centre_permission = "entries.view_candidates"
+    centre_section = "candidates"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filterset = CandidateFilter(self.request.GET, queryset=candidates_in(self.centre))
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            filter=self.filterset,
+            query_string=query.urlencode(),
+            can_manage=self.request.user.has_perm("entries.manage_candidates", self.centre),
+        )
+        return context
+
+
+class CandidateDetailView(CentreMixin, DetailView):
+    template_name = "entries/candidates/detail.html"
+    centre_permission = "entries.view_candidates"
+    centre_section = "candidates"
+    context_object_name = "candidate"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(Candidate, centre=self.centre, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context.update(
+            entries=list(candidate_entries(self.object)),
+            arrangements=list(candidate_arrangements(self.object)),
+            can_manage=user.has_perm("entries.manage_candidates", self.centre),
+            can_view_arrangements=user.has_perm("entries.view_arrangements", self.centre),
+            can_manage_arrangements=user.has_perm("entries.manage_arrangements", self.centre),
+        )
+        return context
+
+
+class CandidateCreateView(CentreMixin, FormView):
+    template_name = "entries/candidates/form.html"
+    centre_permission = "entries.manage_candidates"
+    centre_section = "candidates"
+    form_class = CandidateForm
+
+    def get_initial(self):
+        return {"candidate_number": next_candidate_number(self.centre) or ""}
+
+    def form_valid(self, form):
+        try:
+            candidate = create_candidate(
+                centre=self.centre, by=self.request.user, **form.cleaned_data
+            )
+        except EntryError as error:
+            show_refusal(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"Candidate {candidate.candidate_number} {candidate.full_name} added "
+            f"with UCI {candidate.uci}.",
+        )
+        return redirect("entries:candidate", self.centre.number, candidate.pk)
+
+
+class CandidateUpdateView(CentreMixin, FormView):
+    template_name = "entries/candidates/form.html"
+    centre_permission = "entries.manage_candidates"
+    centre_section = "candidates"
+    form_class = CandidateForm
+
+    def get_candidate(self):
+        if not hasattr(self, "candidate"):
+            self.candidate = get_object_or_404(Candidate, centre=self.centre, pk=self.kwargs["pk"])
+        return self.candidate
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "editing": True}
+
+    def get_initial(self):
+        candidate = self.get_candidate()
+        return {name: getattr(candidate, name) for name in EDITABLE_FIELDS}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["candidate"] = self.get_candidate()
+        context["has_results"] = results_exist(self.get_candidate())
+        return context
+
+    def form_valid(self, form):
+        candidate = self.get_candidate()
+        try:
+            update_candidate(candidate=candidate, by=self.request.user, **form.cleaned_data)
+        except EntryError as error:
+            show_refusal(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "Candidate details saved.")
+        return redirect("entries:candidate", self.centre.number, candidate.pk)
