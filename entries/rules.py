@@ -12,3 +12,5 @@ rules.add_perm("entries.view_arrangements", can_see_entries)
 rules.add_perm("entries.manage_arrangements", is_centre_admin)
 rules.add_perm("entries.view_entries", can_see_entries)
 rules.add_perm("entries.manage_entries", is_centre_admin)
+# Bulk upload files: made and confirmed by the centre admin; staff may look.
+rules.add_perm("entries.view_uploads", is_centre_admin | is_staff)
