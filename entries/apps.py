@@ -7,3 +7,4 @@ class EntriesConfig(AppConfig):
 
     def ready(self):
         from . import panels  # noqa: F401  (registers tabs, panels and staff board sections)
+        from .services import entries  # noqa: F401  (registers the approval-withdrawal blocker)

@@ -1,10 +1,16 @@
 """Centre tabs, dashboard panels and staff board sections of the entries app."""
 
+from django.utils import timezone
+
 from centres.navigation import register_section
-from ocradmin.pages import staff_board
+from ocradmin.pages import dashboard, staff_board
 from ocradmin.workdays import working_days_since
 
-from .selectors import identity_changes_after_results, referral_summary
+from .selectors import (
+    entries_awaiting_processing,
+    identity_changes_after_results,
+    referral_summary,
+)
 
 register_section(
     key="candidates",
@@ -18,6 +24,15 @@ register_section(
     url_name="entries:arrangements",
     permission="entries.view_arrangements",
 )
+register_section(
+    key="entries", label="Entries", url_name="entries:list", permission="entries.view_entries"
+)
+
+
+@dashboard.register("entries_awaiting_processing", "entries/panels/awaiting_processing.html")
+def awaiting_processing_panel(request):
+    centres = entries_awaiting_processing(request.user)
+    return {"centres": centres, "now": timezone.now()} if centres else None
 
 
 @staff_board.register("referred_arrangements", "entries/panels/referred_arrangements.html")

@@ -2,12 +2,13 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+from centres.models import Membership, Qualification, QualificationApproval, Role
 from ocradmin.models import AuditEvent
 
-from .models import AccessArrangement, Candidate, Entry
+from .models import AccessArrangement, Candidate, Entry, ModeratorAllocation
 
 # --- Candidates and access arrangements ------------------------------------------------------
 
@@ -57,4 +58,53 @@ def identity_changes_after_results(*, days: int = 30, limit: int = 10):
         )
         .select_related("centre", "actor")
         .order_by("-at", "-id")[:limit]
+    )
+
+
+# --- Entries ----------------------------------------------------------------------------------
+
+
+def centre_entries(centre):
+    """The centre's entries, newest first, with what the entries page shows on each row."""
+    return (
+        Entry.objects.filter(centre=centre)
+        .select_related("qualification", "unit", "candidate")
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def approved_qualifications(centre):
+    """The active qualifications the centre is approved for: the ones it may enter."""
+    return Qualification.objects.filter(
+        is_active=True,
+        approvals__centre=centre,
+        approvals__status=QualificationApproval.Status.APPROVED,
+    ).order_by("entry_code")
+
+
+def allocations_for(centre):
+    """The examiner-moderator allocated to each of the centre's qualifications."""
+    return (
+        ModeratorAllocation.objects.filter(centre=centre)
+        .select_related("qualification", "moderator")
+        .order_by("qualification__entry_code")
+    )
+
+
+def entries_awaiting_processing(user) -> list[dict]:
+    """For each centre the user is a centre admin of: entries waiting to be processed and the
+    earliest deadline among them, soonest first (one query)."""
+    admin_of = Membership.objects.filter(user=user, role=Role.CENTRE_ADMIN).values("centre_id")
+    return list(
+        Entry.objects.filter(
+            centre_id__in=admin_of,
+            status__in=[Entry.Status.SUBMITTED, Entry.Status.NEEDS_REVIEW],
+        )
+        .values("centre__number", "centre__name")
+        .annotate(
+            waiting=Count("id"),
+            with_staff=Count("id", filter=Q(status=Entry.Status.NEEDS_REVIEW)),
+            earliest=Min("process_by"),
+        )
+        .order_by("earliest", "centre__number")
     )

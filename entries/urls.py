@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import arrangements, candidates
+from .views import arrangements, candidates, entries
 
 app_name = "entries"
 
@@ -38,6 +38,27 @@ urlpatterns = [
         name="arrangement-apply",
     ),
     # Entries: /centres/<number>/entries/…
+    path("centres/<centre:number>/entries/", entries.EntryListView.as_view(), name="list"),
+    path(
+        "centres/<centre:number>/entries/new/",
+        entries.NamedEntryCreateView.as_view(),
+        name="new-named",
+    ),
+    path(
+        "centres/<centre:number>/entries/new-unnamed/",
+        entries.UnnamedEntryCreateView.as_view(),
+        name="new-unnamed",
+    ),
+    path(
+        "centres/<centre:number>/entries/<int:pk>/amend/",
+        entries.AmendEntryView.as_view(),
+        name="amend",
+    ),
+    path(
+        "centres/<centre:number>/entries/<int:pk>/withdraw/",
+        entries.WithdrawEntryView.as_view(),
+        name="withdraw",
+    ),
     # Bulk upload: /centres/<number>/entries/upload/…
     # Staff: /staff/…
     path(

@@ -17,6 +17,7 @@ CENTRE_PAGES = [
     ("centres:audit", {Role.CENTRE_ADMIN, Role.HEAD_OF_CENTRE}),
     ("entries:candidates", {Role.CENTRE_ADMIN, Role.TEACHER, Role.HEAD_OF_CENTRE}),
     ("entries:arrangements", {Role.CENTRE_ADMIN, Role.TEACHER, Role.HEAD_OF_CENTRE}),
+    ("entries:list", {Role.CENTRE_ADMIN, Role.TEACHER, Role.HEAD_OF_CENTRE}),
 ]
 
 MEMBER_ROLES = {
