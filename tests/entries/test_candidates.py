@@ -138,27 +138,40 @@ def test_duplicate_uci_is_refused(centre, admin):
 
 @pytest.mark.parametrize(
     ("number", "fragment"),
-    [("0000", "0000 is not a valid"), ("0", "0000 is not a valid"), ("12345", "four digits"),
-     ("12a4", "four digits"), ("", "four digits"), ("-1", "four digits")],
-)  # fmt: skip
+    [
+        ("0000", "0000 is not a valid"),
+        ("0", "0000 is not a valid"),
+        ("12345", "four digits"),
+        ("12a4", "four digits"),
+        ("", "four digits"),
+        ("-1", "four digits"),
+    ],
+)
 def test_bad_candidate_numbers_are_refused(centre, admin, number, fragment):
     assert_refused(centre, admin, "candidate_number", fragment, candidate_number=number)
 
 
 @pytest.mark.parametrize(
     ("uci", "fragment"),
-    [("681990012058H", "check letter does not match"), ("68199001205G", "13 characters"),
-     ("ABCDEFGHIJKLM", "13 characters")],
-)  # fmt: skip
+    [
+        ("681990012058H", "check letter does not match"),
+        ("68199001205G", "13 characters"),
+        ("ABCDEFGHIJKLM", "13 characters"),
+    ],
+)
 def test_bad_ucis_are_refused(centre, admin, uci, fragment):
     assert_refused(centre, admin, "uci", fragment, uci=uci)
 
 
 @pytest.mark.parametrize(
     ("uln", "fragment"),
-    [("9276308687", "check digit"), ("0276308686", "does not start with 0"),
-     ("927630868", "10 digits"), ("92763O8686", "10 digits")],
-)  # fmt: skip
+    [
+        ("9276308687", "check digit"),
+        ("0276308686", "does not start with 0"),
+        ("927630868", "10 digits"),
+        ("92763O8686", "10 digits"),
+    ],
+)
 def test_bad_ulns_are_refused(centre, admin, uln, fragment):
     assert_refused(centre, admin, "uln", fragment, uln=uln)
 
@@ -424,12 +437,19 @@ def test_edit_page_warns_when_results_exist(centre, admin, login, has_results):
 
 
 def test_search_by_name_number_and_uci(centre, other_centre, admin, login):
-    amelia = CandidateFactory(centre=centre, candidate_number="0042", first_name="Amelia",
-                              last_name="Clarke")  # fmt: skip
-    oliver = CandidateFactory(centre=centre, candidate_number="0100", first_name="Oliver",
-                              last_name="Hughes", uci="681990012058G")  # fmt: skip
-    CandidateFactory(centre=other_centre, candidate_number="0042", first_name="Amelia",
-                     last_name="Clarke")  # fmt: skip
+    amelia = CandidateFactory(
+        centre=centre, candidate_number="0042", first_name="Amelia", last_name="Clarke"
+    )
+    oliver = CandidateFactory(
+        centre=centre,
+        candidate_number="0100",
+        first_name="Oliver",
+        last_name="Hughes",
+        uci="681990012058G",
+    )
+    CandidateFactory(
+        centre=other_centre, candidate_number="0042", first_name="Amelia", last_name="Clarke"
+    )
     client = login(admin)
 
     def found(q):
