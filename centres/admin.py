@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
-from .models import Centre, Membership
+from .models import Centre, CentreApplication, Membership
+from .services import CentreError
+from .services.applications import approve_application
 
 
 class MembershipInline(admin.TabularInline):
@@ -24,3 +26,37 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__full_name", "centre__number", "centre__name"]
     autocomplete_fields = ["user", "centre"]
     list_select_related = ["user", "centre"]
+
+
+@admin.register(CentreApplication)
+class CentreApplicationAdmin(admin.ModelAdmin):
+    """Decisions are made on the staff page (or the action here), never by editing fields."""
+
+    list_display = ["name", "postcode", "applicant", "status", "submitted_at", "centre"]
+    list_filter = ["status", "nation", "organisation_type"]
+    search_fields = ["name", "postcode", "town", "applicant__email", "head_email", "officer_email"]
+    list_select_related = ["applicant", "centre"]
+    autocomplete_fields = ["applicant"]
+    filter_horizontal = ["intended_qualifications"]
+    readonly_fields = [
+        "status",
+        "organisation_key",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+        "decided_by",
+        "decided_at",
+        "rejection_reason",
+        "centre",
+    ]
+    actions = ["approve_selected"]
+
+    @admin.action(description="Approve the selected submitted applications")
+    def approve_selected(self, request, queryset):
+        for application in queryset:
+            try:
+                centre = approve_application(application=application, by=request.user)
+            except CentreError as error:
+                self.message_user(request, f"{application.name}: {error}", messages.ERROR)
+            else:
+                self.message_user(request, f"{application.name}: centre {centre.number} created.")

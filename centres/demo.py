@@ -1,8 +1,19 @@
 """Demo centres and the four centre roles at each."""
 
+from django.utils import timezone
+
 from ocradmin.demo import ensure_user
 
-from .models import Centre, Membership, Role
+from .models import (
+    VOCATIONAL_TYPES,
+    Centre,
+    CentreApplication,
+    Membership,
+    Nation,
+    OrganisationType,
+    Qualification,
+    Role,
+)
 
 DEMO_CENTRES = [
     ("12345", "Northfield Academy", "northfield.example"),
@@ -25,3 +36,43 @@ def seed(*, password: str, log) -> None:
             user = ensure_user(f"{local}@{domain}", full_name=f"{town} {title}", password=password)
             Membership.objects.get_or_create(user=user, centre=centre, role=role)
     log("centres: Northfield Academy (12345) and Riverside College (23456) with their people")
+    seed_application(password=password, log=log)
+
+
+def seed_application(*, password: str, log) -> None:
+    """Hillside School: an applicant whose centre application is waiting for staff."""
+    applicant = ensure_user(
+        "applicant@hillside.example", full_name="Hillside Applicant", password=password
+    )
+    name, postcode = "Hillside School", "LS6 2AB"
+    application, created = CentreApplication.objects.get_or_create(
+        applicant=applicant,
+        organisation_key=CentreApplication.key_for(name, postcode),
+        defaults={
+            "name": name,
+            "organisation_type": OrganisationType.SECONDARY,
+            "address_line1": "1 Hill Road",
+            "town": "Leeds",
+            "postcode": postcode,
+            "nation": Nation.ENGLAND,
+            "phone": "0113 496 0000",
+            "head_name": "Helen Hill",
+            "head_job_title": "Headteacher",
+            "head_email": "head@hillside.example",
+            "officer_name": "Hillside Applicant",
+            "officer_email": "applicant@hillside.example",
+            "officer_phone": "0113 496 0001",
+            "declare_accurate": True,
+            "declare_regulations": True,
+            "declare_head_agrees": True,
+            "status": CentreApplication.Status.SUBMITTED,
+            "submitted_at": timezone.now(),
+        },
+    )
+    if created:
+        application.intended_qualifications.set(
+            Qualification.objects.filter(
+                is_active=True, is_remotely_moderated=True, qualification_type__in=VOCATIONAL_TYPES
+            )[:3]
+        )
+    log("centres: Hillside School's application waiting for staff (applicant@hillside.example)")

@@ -1,7 +1,9 @@
-from ocradmin.pages import dashboard
+from ocradmin.pages import dashboard, staff_board
 
+from .models import CentreApplication
 from .navigation import register_section
 from .selectors import centres_for
+from .services.applications import pending_applications, with_ages
 
 register_section(
     key="home", label="Centre home", url_name="centres:home", permission="centres.view_centre"
@@ -18,3 +20,19 @@ register_section(
 def my_centres(request):
     centres = list(centres_for(request.user))
     return {"centres": centres} if centres else None
+
+
+@dashboard.register("my_applications", "centres/panels/my_application.html")
+def my_applications(request):
+    applications = list(
+        CentreApplication.objects.filter(applicant=request.user)
+        .select_related("centre")
+        .order_by("-created_at", "-pk")[:10]
+    )
+    return {"applications": applications} if applications else None
+
+
+@staff_board.register("centre_applications", "centres/panels/staff_applications.html")
+def waiting_centre_applications(request):
+    waiting = pending_applications()
+    return {"applications": with_ages(waiting[:10]), "total": waiting.count()}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import centre
+from .views import applications, centre
 
 app_name = "centres"
 
@@ -12,5 +12,28 @@ urlpatterns = [
     # Qualification approvals: /centres/<number>/qualifications/…
     # Catalogue: /qualifications/…
     # Centre approval application: /apply/…
+    path("apply/", applications.ApplicationListView.as_view(), name="apply"),
+    path("apply/new/", applications.ApplicationView.as_view(), name="apply-new"),
+    path("apply/<int:pk>/", applications.ApplicationView.as_view(), name="apply-detail"),
     # Staff: /staff/applications/…, /staff/qualification-approvals/…, /staff/moderators/…
+    path(
+        "staff/applications/",
+        applications.StaffApplicationQueueView.as_view(),
+        name="staff-applications",
+    ),
+    path(
+        "staff/applications/<int:pk>/",
+        applications.StaffApplicationDetailView.as_view(),
+        name="staff-application",
+    ),
+    path(
+        "staff/applications/<int:pk>/approve/",
+        applications.StaffApproveApplicationView.as_view(),
+        name="staff-application-approve",
+    ),
+    path(
+        "staff/applications/<int:pk>/reject/",
+        applications.StaffRejectApplicationView.as_view(),
+        name="staff-application-reject",
+    ),
 ]

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
-from . import views
+from . import registration, views
 from .converters import CentreNumberConverter
 from .forms import EmailAuthenticationForm
 
@@ -17,6 +17,13 @@ urlpatterns = [
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm),
         name="login",
+    ),
+    path("accounts/register/", registration.RegisterView.as_view(), name="register"),
+    path("accounts/register/done/", registration.RegisterDoneView.as_view(), name="register-done"),
+    path(
+        "accounts/register/confirm/<uidb64>/<token>/",
+        registration.RegisterConfirmView.as_view(),
+        name="register-confirm",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("notifications/", views.NotificationListView.as_view(), name="notifications"),

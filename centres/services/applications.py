@@ -1,0 +1,406 @@
+"""Centre approval: an applicant drafts and submits the form; staff approve (a new centre with
+the next free number) or reject it with a reason; a rejected application can be amended and
+submitted again.
+
+The views validate what the applicant typed; ``submit_application`` checks again that nothing
+required is missing, so the rule holds whatever calls it.
+"""
+
+import contextlib
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max
+from django.urls import reverse
+from django.utils import timezone
+
+from ocradmin import audit, workdays
+from ocradmin.notifications import notify
+from ocradmin.tasks import send_plain_email
+
+from ..models import Centre, CentreApplication, HeadOfCentre, Role, normalise_postcode
+from . import CentreError
+from .people import grant_role
+
+Status = CentreApplication.Status
+
+# What the applicant fills in (``save_draft``'s ``fields``): details, then the declarations.
+DETAIL_FIELDS = [
+    "name",
+    "organisation_type",
+    "address_line1",
+    "address_line2",
+    "town",
+    "postcode",
+    "nation",
+    "phone",
+    "head_name",
+    "head_job_title",
+    "head_email",
+    "officer_name",
+    "officer_email",
+    "officer_phone",
+]
+DECLARATIONS = ["declare_accurate", "declare_regulations", "declare_head_agrees"]
+FORM_FIELDS = DETAIL_FIELDS + DECLARATIONS
+OPTIONAL_FIELDS = {"address_line2"}
+ORGANISATION_FIELDS = [
+    "name",
+    "organisation_type",
+    "address_line1",
+    "address_line2",
+    "town",
+    "postcode",
+    "nation",
+    "phone",
+]
+
+FIRST_CENTRE_NUMBER = 10000
+LAST_CENTRE_NUMBER = 99999
+NUMBER_ATTEMPTS = 5
+
+
+# --- The applicant ---------------------------------------------------------------------------
+
+
+def save_draft(*, application=None, fields: dict, qualifications, by) -> CentreApplication:
+    """Create or update the applicant's draft; nothing is required yet. A rejected application
+    stays rejected (its reason still shown) until it is submitted again."""
+    with transaction.atomic():
+        if application is None:
+            application = CentreApplication(applicant=by)
+        else:
+            application = _lock_editable(application, by)
+        _fill(application, fields)
+        application.save()
+        application.intended_qualifications.set(qualifications)
+        audit.record(
+            actor=by,
+            action="application.saved",
+            target=application,
+            data={"status": application.status},
+        )
+    return application
+
+
+def submit_application(
+    *, application=None, by, fields: dict | None = None, qualifications=None
+) -> CentreApplication:
+    """Save the applicant's latest answers (when given) and submit them for review, in one
+    transaction: on any refusal nothing is saved."""
+    with transaction.atomic():
+        if application is None:
+            application = CentreApplication(applicant=by)
+        else:
+            application = _lock_editable(application, by)
+        previous_status = application.status
+        if fields is not None:
+            _fill(application, fields)
+        application.save()
+        if qualifications is not None:
+            application.intended_qualifications.set(qualifications)
+
+        missing = missing_for_submission(application)
+        if missing:
+            raise CentreError("The application is not complete: " + "; ".join(missing) + ".")
+        if _another_pending(application):
+            raise CentreError(_duplicate_message(application))
+
+        application.status = Status.SUBMITTED
+        application.submitted_at = timezone.now()
+        application.decided_by = None
+        application.decided_at = None
+        try:
+            with transaction.atomic():
+                application.save(
+                    update_fields=[
+                        "status",
+                        "submitted_at",
+                        "decided_by",
+                        "decided_at",
+                        "updated_at",
+                    ]
+                )
+        except IntegrityError:
+            # Another submission for the organisation committed between the check and the save.
+            raise CentreError(_duplicate_message(application)) from None
+
+        resubmitted = previous_status == Status.REJECTED
+        audit.record(
+            actor=by,
+            action="application.resubmitted" if resubmitted else "application.submitted",
+            target=application,
+            data={"organisation": application.name, "postcode": application.postcode},
+        )
+        notify(
+            user=application.applicant,
+            subject=f"We have received your centre application for {application.name}",
+            body=(
+                "Thank you. Awarding-body staff will review the application and email you "
+                "with the decision. You cannot change it while it is being reviewed."
+            ),
+            url=reverse("centres:apply-detail", args=[application.pk]),
+        )
+        send_plain_email.delay_on_commit(
+            to=[settings.STAFF_EMAIL],
+            subject=f"Centre application {'resubmitted' if resubmitted else 'submitted'}: "
+            f"{application.name}",
+            body=(
+                f"{application.name}, {application.town} {application.postcode}\n"
+                f"Applicant: {application.applicant.email}\n\n"
+                f"Review it: {settings.SITE_URL}"
+                f"{reverse('centres:staff-application', args=[application.pk])}"
+            ),
+        )
+    return application
+
+
+def missing_for_submission(application) -> list[str]:
+    """What the application still needs before it can be submitted (empty when complete)."""
+    missing = []
+    for name in DETAIL_FIELDS:
+        if name in OPTIONAL_FIELDS:
+            continue
+        if not str(getattr(application, name) or "").strip():
+            label = CentreApplication._meta.get_field(name).verbose_name
+            missing.append(f"{label} is missing")
+    if application.postcode:
+        try:
+            normalise_postcode(application.postcode)
+        except ValueError:
+            missing.append("the postcode is not a UK postcode")
+    if application.pk is None or not application.intended_qualifications.exists():
+        missing.append("choose at least one qualification you intend to offer")
+    if not all(getattr(application, name) for name in DECLARATIONS):
+        missing.append("tick all three declarations")
+    return missing
+
+
+# --- Staff decisions -------------------------------------------------------------------------
+
+
+def approve_application(*, application, by) -> Centre:
+    """Create the centre with the next free number; the applicant becomes its centre admin and
+    the head of centre's details are recorded."""
+    with transaction.atomic():
+        application = _lock_for_decision(application)
+        centre = _create_centre(application)
+        grant_role(centre=centre, user=application.applicant, role=Role.CENTRE_ADMIN, by=by)
+        head_user = (
+            get_user_model()
+            .objects.filter(email__iexact=application.head_email, is_active=True)
+            .first()
+        )
+        HeadOfCentre.objects.create(
+            centre=centre,
+            name=application.head_name,
+            job_title=application.head_job_title,
+            email=application.head_email,
+            user=head_user,
+        )
+        application.status = Status.APPROVED
+        application.decided_by = by
+        application.decided_at = timezone.now()
+        application.centre = centre
+        application.save(
+            update_fields=["status", "decided_by", "decided_at", "centre", "updated_at"]
+        )
+        audit.record(
+            actor=by,
+            action="application.approved",
+            centre=centre,
+            target=application,
+            data={"centre": centre.number, "applicant": application.applicant.email},
+        )
+        notify(
+            user=application.applicant,
+            subject=f"{centre.name} is approved: centre number {centre.number}",
+            body=(
+                f"Your centre application is approved. The centre number is {centre.number} "
+                "and you are its centre admin: you can now add your colleagues and request "
+                "approval for the qualifications you will offer."
+            ),
+            url=reverse("centres:home", args=[centre.number]),
+        )
+        send_plain_email.delay_on_commit(
+            to=[application.head_email],
+            subject=f"{centre.name} is an approved centre: {centre.number}",
+            body=(
+                f"Dear {application.head_name},\n\n"
+                f"{centre.name} is now an approved centre for remotely moderated vocational "
+                f"qualifications. Its centre number is {centre.number}.\n\n"
+                "You are recorded as head of centre. "
+                f"{application.applicant.get_full_name()} ({application.applicant.email}) "
+                f"administers the centre in ocradmin: {settings.SITE_URL}/"
+            ),
+        )
+    return centre
+
+
+def reject_application(*, application, reason: str, by) -> CentreApplication:
+    reason = (reason or "").strip()
+    if not reason:
+        raise CentreError("Give the reason for rejecting the application; the applicant sees it.")
+    with transaction.atomic():
+        application = _lock_for_decision(application)
+        application.status = Status.REJECTED
+        application.rejection_reason = reason
+        application.decided_by = by
+        application.decided_at = timezone.now()
+        application.save(
+            update_fields=["status", "rejection_reason", "decided_by", "decided_at", "updated_at"]
+        )
+        audit.record(
+            actor=by,
+            action="application.rejected",
+            target=application,
+            data={"reason": reason},
+        )
+        notify(
+            user=application.applicant,
+            subject=f"Your centre application for {application.name} needs changes",
+            body=f"Reason: {reason}\n\nYou can amend the application and submit it again.",
+            url=reverse("centres:apply-detail", args=[application.pk]),
+        )
+    return application
+
+
+def next_centre_number() -> str:
+    """One more than the highest centre number, starting at 10000."""
+    highest = Centre.objects.aggregate(highest=Max("number"))["highest"]
+    number = FIRST_CENTRE_NUMBER if highest is None else max(int(highest) + 1, FIRST_CENTRE_NUMBER)
+    if number > LAST_CENTRE_NUMBER:
+        raise CentreError("Every five-digit centre number is in use; ask a developer.")
+    return f"{number:05d}"
+
+
+# --- Queries for the queue and the staff board -----------------------------------------------
+
+
+def pending_applications():
+    """Applications waiting for a decision, oldest first."""
+    return (
+        CentreApplication.objects.filter(status=Status.SUBMITTED)
+        .select_related("applicant")
+        .annotate(qualification_count=Count("intended_qualifications"))
+        .order_by("submitted_at", "pk")
+    )
+
+
+def with_ages(applications, *, at: str = "submitted_at") -> list:
+    """Set ``age_in_working_days`` on each application (as ``working_days_since`` would) with
+    one working-day calendar for the whole list, so a page costs the same queries at any size."""
+    applications = list(applications)
+    today = workdays.business_date(timezone.now())
+    calendar = workdays._Calendar()
+    ages: dict = {}
+    for application in applications:
+        moment: datetime | None = getattr(application, at)
+        if moment is None:
+            application.age_in_working_days = None
+            continue
+        day = workdays.business_date(moment)
+        if day not in ages:
+            ages[day] = _working_days_between(calendar, day, today)
+        application.age_in_working_days = ages[day]
+    return applications
+
+
+def _working_days_between(calendar, start, end) -> int:
+    # ocradmin.workdays.working_days_between, on a calendar shared across the list.
+    if end < start:
+        return -_working_days_between(calendar, end, start)
+    current = calendar.start_of_count(start)
+    count = 0
+    while current < end:
+        current += timedelta(days=1)
+        if calendar.is_working_day(current):
+            count += 1
+    return count
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+
+
+def _fill(application, fields: dict) -> None:
+    for name in FORM_FIELDS:
+        if name in fields:
+            value = fields[name]
+            setattr(application, name, value if value is not None else "")
+    if application.postcode:
+        # Kept as typed when it is not a postcode; submission refuses it.
+        with contextlib.suppress(ValueError):
+            application.postcode = normalise_postcode(application.postcode)
+    application.organisation_key = CentreApplication.key_for(application.name, application.postcode)
+
+
+def _lock_editable(application, by) -> CentreApplication:
+    locked = (
+        CentreApplication.objects.select_for_update()
+        .filter(pk=application.pk, applicant=by)
+        .first()
+    )
+    if locked is None:
+        raise CentreError("That application is not yours.")
+    if not locked.is_editable:
+        raise CentreError(
+            f"This application is {locked.get_status_display().lower()} and can no longer be "
+            "changed."
+        )
+    return locked
+
+
+def _lock_for_decision(application) -> CentreApplication:
+    locked = (
+        CentreApplication.objects.select_for_update(of=("self",))
+        .select_related("applicant", "decided_by")
+        .get(pk=application.pk)
+    )
+    if locked.status == Status.SUBMITTED:
+        return locked
+    if locked.status in (Status.APPROVED, Status.REJECTED) and locked.decided_at:
+        who = locked.decided_by.get_full_name() if locked.decided_by else "someone else"
+        outcome = "approved" if locked.status == Status.APPROVED else "rejected"
+        when = timezone.localtime(locked.decided_at)
+        raise CentreError(
+            f"This application has already been decided by {who}: "
+            f"{outcome} on {when.day} {when:%b %Y at %H:%M}."
+        )
+    raise CentreError("This application is not waiting for a decision.")
+
+
+def _create_centre(application) -> Centre:
+    """The centre with the next free number; a concurrent approval taking the same number makes
+    the insert fail inside its savepoint, and the next attempt sees the number as taken."""
+    for _attempt in range(NUMBER_ATTEMPTS):
+        number = next_centre_number()
+        try:
+            with transaction.atomic():
+                return Centre.objects.create(
+                    number=number,
+                    status=Centre.Status.APPROVED,
+                    **{name: getattr(application, name) for name in ORGANISATION_FIELDS},
+                )
+        except IntegrityError:
+            continue
+    raise CentreError("Could not allocate a centre number just now; please try again.")
+
+
+def _another_pending(application) -> bool:
+    return (
+        CentreApplication.objects.filter(
+            organisation_key=application.organisation_key, status=Status.SUBMITTED
+        )
+        .exclude(pk=application.pk)
+        .exists()
+    )
+
+
+def _duplicate_message(application) -> str:
+    return (
+        f"An application for {application.name} ({application.postcode}) is already waiting "
+        "for a decision, so this one cannot be submitted. You will be able to submit it if "
+        "that application is rejected."
+    )
