@@ -15,7 +15,7 @@ rules.add_perm(
 )
 rules.add_perm("grades.view_grades", is_centre_admin | is_teacher | is_head_of_centre | is_staff)
 rules.add_perm("grades.enter_grades", is_centre_admin | is_teacher)
-rules.add_perm("grades.manage_assignments", is_centre_admin)
+rules.add_perm("grades.manage_assignments", is_centre_admin | is_staff)
 rules.add_perm("grades.approve_grades", is_head_of_centre)
 rules.add_perm("grades.submit_grades", is_head_of_centre)
 rules.add_perm("grades.view_receipt", is_centre_admin | is_head_of_centre | is_staff)

@@ -32,6 +32,10 @@ def _beat_schedule() -> dict:
             "task": "entries.tasks.flag_overdue_entries",
             "schedule": 5 * 60,
         },
+        "grade-closing-reminders": {
+            "task": "grades.tasks.send_closing_reminders",
+            "schedule": 60 * 60,
+        },
     }
 
 

@@ -1,0 +1,15 @@
+from django import forms
+
+from centres.models import Qualification
+
+
+class MaterialForm(forms.Form):
+    qualification = forms.ModelChoiceField(
+        queryset=Qualification.objects.filter(available_for_tags=True, is_active=True)
+    )
+    title = forms.CharField(max_length=200)
+    file = forms.FileField(help_text="A PDF or an Office document, up to 20 MB.")
+    available_from = forms.DateTimeField(
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Centres can download it from this moment (and not before materials open).",
+    )

@@ -1,0 +1,136 @@
+"""The head of centre's declaration and the submission of the centre's grades, and the PDF
+receipt that records them."""
+
+from django.contrib.staticfiles import finders
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from centres.models import Centre, Membership, Role
+from ocradmin import audit
+from ocradmin.notifications import notify_many
+
+from ..models import CentreSubmission, Grade, QualificationGrades
+from ..selectors import entered_tag_qualifications
+from . import GradeError, require_window
+from .grading import qualification_grades_for
+
+CONFIRMATIONS = [
+    "confirm_policy",
+    "confirm_quality_assured",
+    "confirm_evidence",
+    "confirm_evidence_kept",
+]
+
+
+def submission_blockers(*, series, centre) -> list[str]:
+    """What stops the centre submitting now: qualifications not yet approved, or none at all."""
+    qualifications = list(entered_tag_qualifications(centre).order_by("entry_code"))
+    if not qualifications:
+        return ["The centre has no candidates entered for a qualification graded this series."]
+    states = qualification_grades_for(series=series, centre=centre, qualifications=qualifications)
+    return [
+        f"{q.entry_code} {q.title}: {states[q.pk].get_status_display().lower()}"
+        for q in qualifications
+        if states[q.pk].status != QualificationGrades.Status.APPROVED
+    ]
+
+
+def submit_centre_grades(
+    *, series, centre, head_name: str, head_job_title: str, confirmations: dict, by
+) -> CentreSubmission:
+    if not by.has_perm("grades.submit_grades", centre):
+        raise PermissionDenied("Only the head of centre submits the centre's grades.")
+    require_window(series, "submission")
+    head_name, head_job_title = (head_name or "").strip(), (head_job_title or "").strip()
+    if not head_name or not head_job_title:
+        raise GradeError("Give your name and job title for the declaration.")
+    unconfirmed = [c for c in CONFIRMATIONS if not confirmations.get(c)]
+    if unconfirmed:
+        raise GradeError("Confirm every statement of the declaration before submitting.")
+    with transaction.atomic():
+        # One submission per centre: concurrent attempts queue on the centre row.
+        Centre.objects.select_for_update().get(pk=centre.pk)
+        existing = CentreSubmission.objects.filter(series=series, centre=centre).first()
+        if existing is not None:
+            when = timezone.localtime(existing.submitted_at)
+            raise GradeError(f"The centre's grades were submitted on {when:%d %B %Y at %H:%M}.")
+        blockers = submission_blockers(series=series, centre=centre)
+        if blockers:
+            raise GradeError(
+                "Every qualification must be approved before you submit. Not yet: "
+                + "; ".join(blockers)
+                + "."
+            )
+        submission = CentreSubmission.objects.create(
+            series=series,
+            centre=centre,
+            head_name=head_name,
+            head_job_title=head_job_title,
+            submitted_by=by,
+            **{c: True for c in CONFIRMATIONS},
+        )
+        grade_count = Grade.objects.filter(series=series, centre=centre).exclude(grade="").count()
+        audit.record(
+            actor=by,
+            action="grades.submitted",
+            centre=centre,
+            target=submission,
+            data={"series": series.code, "grades": grade_count},
+        )
+        from ..tasks import store_receipt  # here: grades.tasks imports this module
+
+        store_receipt.delay_on_commit(submission.pk)
+        people = [
+            m.user
+            for m in Membership.objects.filter(
+                centre=centre, role__in=[Role.HEAD_OF_CENTRE, Role.CENTRE_ADMIN]
+            ).select_related("user")
+        ]
+        notify_many(
+            users=people,
+            subject=f"{series} grades submitted for centre {centre.number}",
+            body=f"{head_name}, {head_job_title}, submitted {grade_count} grades. "
+            "The receipt (PDF) is on the grades page.",
+            url=reverse("grades:receipt", args=[centre.number]),
+        )
+    return submission
+
+
+def render_receipt(submission: CentreSubmission) -> bytes:
+    from weasyprint import CSS, HTML
+
+    grades = (
+        Grade.objects.filter(series=submission.series, centre=submission.centre)
+        .exclude(grade="")
+        .select_related("candidate", "qualification")
+        .order_by("qualification__entry_code", "candidate__candidate_number")
+    )
+    by_qualification: dict = {}
+    for grade in grades:
+        by_qualification.setdefault(grade.qualification, []).append(grade)
+    html = render_to_string(
+        "grades/submission/receipt.html",
+        {"submission": submission, "by_qualification": by_qualification, "total": len(grades)},
+    )
+    stylesheet = CSS(filename=finders.find("css/receipt.css"))
+    return HTML(string=html).write_pdf(stylesheets=[stylesheet])
+
+
+def store_receipt(*, submission_id: int) -> CentreSubmission:
+    """Render and keep the receipt once; a second call (a retried task, a page that got there
+    first) finds it stored and does nothing."""
+    submission = CentreSubmission.objects.select_related("series", "centre").get(pk=submission_id)
+    if submission.receipt:
+        return submission
+    pdf = render_receipt(submission)
+    name = f"{submission.series.code}-{submission.centre.number}-receipt.pdf"
+    with transaction.atomic():
+        locked = CentreSubmission.objects.select_for_update().get(pk=submission_id)
+        if not locked.receipt:
+            locked.receipt.save(name, ContentFile(pdf), save=False)
+            locked.save(update_fields=["receipt"])
+        return locked

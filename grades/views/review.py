@@ -1,0 +1,87 @@
+"""Sending a qualification's grades to the head of centre, and the head's review of them."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.views import View
+from django.views.generic import TemplateView
+
+from centres.tenancy import CentreMixin
+
+from ..forms.submission import ReturnForm
+from ..models import CentreSubmission
+from ..selectors import entered_tag_qualifications, grading_progress
+from ..services import GradeError
+from ..services.approval import approve_grades, return_grades, send_for_approval
+from ..services.grading import qualification_grades_for, submission_window_message
+from .materials import SeriesMixin
+
+
+class ReviewView(CentreMixin, SeriesMixin, TemplateView):
+    """Every qualification's state at the centre, for the head of centre to act on."""
+
+    template_name = "grades/review/review.html"
+    centre_permission = "grades.view_grades"
+    centre_section = "grades"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        qualifications = list(entered_tag_qualifications(self.centre).order_by("entry_code"))
+        states = qualification_grades_for(
+            series=self.series, centre=self.centre, qualifications=qualifications
+        )
+        progress = grading_progress(self.series, self.centre, [q.pk for q in qualifications])
+        context.update(
+            series=self.series,
+            window_message=submission_window_message(self.series),
+            submission=CentreSubmission.objects.filter(
+                series=self.series, centre=self.centre
+            ).first(),
+            is_head=self.request.user.has_perm("grades.approve_grades", self.centre),
+            return_form=ReturnForm(),
+            rows=[
+                {
+                    "qualification": q,
+                    "state": states[q.pk],
+                    "graded": progress[q.pk][0],
+                    "total": progress[q.pk][1],
+                }
+                for q in qualifications
+            ],
+            all_approved=bool(qualifications)
+            and all(states[q.pk].status == "approved" for q in qualifications),
+        )
+        return context
+
+
+class QualificationActionView(CentreMixin, SeriesMixin, View):
+    """POST: send (teacher or centre admin), approve or return (head of centre)."""
+
+    centre_permission = "grades.view_grades"
+    action = None
+
+    def post(self, request, number, entry_code):
+        qualification = (
+            entered_tag_qualifications(self.centre).filter(entry_code=entry_code).first()
+        )
+        if qualification is None:
+            raise Http404("No such qualification at this centre.")
+        where = {"series": self.series, "centre": self.centre, "qualification": qualification}
+        try:
+            if self.action == "send":
+                send_for_approval(**where, by=request.user)
+                messages.success(request, f"{entry_code} grades sent to the head of centre.")
+                return redirect("grades:qualification", self.centre.number, entry_code)
+            if self.action == "approve":
+                approve_grades(**where, by=request.user)
+                messages.success(request, f"{entry_code} grades approved.")
+            else:
+                form = ReturnForm(request.POST)
+                comment = form.cleaned_data["comment"] if form.is_valid() else ""
+                return_grades(**where, comment=comment, by=request.user)
+                messages.success(request, f"{entry_code} grades returned to the teachers.")
+        except GradeError as error:
+            messages.error(request, str(error))
+            if self.action == "send":
+                return redirect("grades:qualification", self.centre.number, entry_code)
+        return redirect("grades:review", self.centre.number)

@@ -1,0 +1,243 @@
+"""The declaration and submission, the PDF receipt, closing reminders, and the staff pages."""
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from grades.models import CentreSubmission, QualificationGrades, WindowReminder
+from grades.services import GradeError, WindowClosed
+from grades.services.grading import save_grade
+from grades.services.reminders import send_closing_reminders
+from grades.services.submission import CONFIRMATIONS, store_receipt, submit_centre_grades
+from ocradmin.models import AuditEvent, Notification
+
+from ..factories import CentreFactory
+from .conftest import entered_candidates, make_tag_qualification, set_grade
+
+CLOSES_AT = datetime(2021, 6, 18, 23, 0, tzinfo=UTC)
+ALL_CONFIRMED = dict.fromkeys(CONFIRMATIONS, True)
+
+
+def approved_qualification(series, centre, qualification, candidates, grade="M"):
+    for candidate in candidates:
+        set_grade(series, qualification, candidate, grade)
+    QualificationGrades.objects.update_or_create(
+        series=series, centre=centre, qualification=qualification, defaults={"status": "approved"}
+    )
+
+
+def submit(series, centre, by, **overrides):
+    fields = {"head_name": "Hannah Head", "head_job_title": "Headteacher"}
+    fields.update(overrides)
+    confirmations = fields.pop("confirmations", ALL_CONFIRMED)
+    return submit_centre_grades(
+        series=series, centre=centre, confirmations=confirmations, by=by, **fields
+    )
+
+
+@pytest.fixture
+def ready(series, centre, qualification, candidates):
+    approved_qualification(series, centre, qualification, candidates)
+    return candidates
+
+
+def test_the_head_submits_and_everything_becomes_read_only(
+    series, centre, qualification, ready, people, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = submit(series, centre, people["head_of_centre"])
+
+    submission.refresh_from_db()
+    assert submission.receipt.name.endswith(".pdf")
+    assert submission.receipt.open("rb").read(5) == b"%PDF-"
+    assert AuditEvent.objects.get(action="grades.submitted").data == {
+        "series": "summer-2021",
+        "grades": 3,
+    }
+    told = set(
+        Notification.objects.filter(subject__contains="submitted").values_list(
+            "user__email", flat=True
+        )
+    )
+    assert told == {"head@northfield.example", "officer@northfield.example"}
+    assert any("submitted" in m.subject for m in mail.outbox)
+    with pytest.raises(GradeError, match="submitted"):
+        save_grade(
+            series=series,
+            centre=centre,
+            qualification=qualification,
+            candidate=ready[0],
+            grade="D",
+            expected_version=1,
+            by=people["centre_admin"],
+        )
+    with pytest.raises(GradeError, match="were submitted on"):
+        submit(series, centre, people["head_of_centre"])
+    assert CentreSubmission.objects.count() == 1
+
+
+def test_every_qualification_must_be_approved(series, centre, qualification, ready, people):
+    second = make_tag_qualification("H446", scale=("A*", "A", "B", "C", "D", "E", "U"))
+    entered_candidates(centre, second, 2)
+    with pytest.raises(GradeError, match="Not yet: H446"):
+        submit(series, centre, people["head_of_centre"])
+    assert not CentreSubmission.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"head_name": ""},
+        {"head_job_title": "  "},
+        {"confirmations": {**ALL_CONFIRMED, "confirm_evidence_kept": False}},
+        {"confirmations": {}},
+    ],
+)
+def test_an_incomplete_declaration_is_refused(series, centre, ready, people, overrides):
+    with pytest.raises(GradeError):
+        submit(series, centre, people["head_of_centre"], **overrides)
+    assert not CentreSubmission.objects.exists()
+
+
+@pytest.mark.parametrize("person", ["centre_admin", "teacher", "aam_user"])
+def test_only_the_head_submits(series, centre, ready, people, person):
+    with pytest.raises(PermissionDenied):
+        submit(series, centre, people[person])
+
+
+def test_submission_closes_to_the_second(series, centre, ready, people, in_submission_window):
+    in_submission_window.move_to(CLOSES_AT)
+    with pytest.raises(WindowClosed, match="closed on"):
+        submit(series, centre, people["head_of_centre"])
+    in_submission_window.move_to(CLOSES_AT - timedelta(seconds=1))
+    submit(series, centre, people["head_of_centre"])
+
+
+def test_the_declaration_page_submits_and_the_receipt_opens(
+    client, series, centre, ready, people, django_capture_on_commit_callbacks
+):
+    client.force_login(people["head_of_centre"])
+    url = reverse("grades:declaration", args=[centre.number])
+    incomplete = client.post(url, {"head_name": "Hannah Head", "head_job_title": "Head"})
+    assert incomplete.status_code == 200
+    assert not CentreSubmission.objects.exists()
+
+    form = {"head_name": "Hannah Head", "head_job_title": "Headteacher"}
+    form.update(dict.fromkeys(CONFIRMATIONS, "on"))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, form).status_code == 302
+    response = client.get(reverse("grades:receipt", args=[centre.number]))
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+
+
+def test_the_receipt_is_rendered_once_and_kept(series, centre, ready, people):
+    submission = submit(series, centre, people["head_of_centre"])  # no on-commit: not yet stored
+    first = store_receipt(submission_id=submission.pk).receipt.name
+    assert store_receipt(submission_id=submission.pk).receipt.name == first
+
+
+@pytest.mark.parametrize(
+    ("person", "status"),
+    [
+        ("centre_admin", 200),
+        ("head_of_centre", 200),
+        ("staff", 200),
+        ("teacher", 403),
+        ("aam_user", 403),
+        ("other_centre_admin", 404),
+    ],
+)
+def test_who_may_open_the_receipt(client, series, centre, ready, people, person, status):
+    submit(series, centre, people["head_of_centre"])
+    client.force_login(people[person])
+    assert client.get(reverse("grades:receipt", args=[centre.number])).status_code == status
+
+
+def test_no_receipt_before_submission(client, series, centre, people):
+    client.force_login(people["head_of_centre"])
+    assert client.get(reverse("grades:receipt", args=[centre.number])).status_code == 404
+
+
+# --- Reminders before the close -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before_close", "days"),
+    [
+        (timedelta(days=7, seconds=1), None),
+        (timedelta(days=7), 7),
+        (timedelta(days=3), 3),
+        (timedelta(days=1), 1),
+        (timedelta(seconds=1), 1),
+    ],
+)
+def test_reminders_go_7_3_and_1_days_before(
+    series, centre, candidates, people, in_submission_window, before_close, days
+):
+    in_submission_window.move_to(CLOSES_AT - before_close)
+    sent = send_closing_reminders()
+    assert sent == (1 if days else 0)
+    assert list(WindowReminder.objects.values_list("days_before", flat=True)) == (
+        [days] if days else []
+    )
+    if days:
+        notice = Notification.objects.get(user=people["head_of_centre"])
+        assert f"close in {days} day" in notice.subject
+
+
+def test_each_reminder_goes_once_and_never_to_a_submitted_centre(
+    series, centre, qualification, candidates, people, in_submission_window
+):
+    submitted = CentreFactory(number="34567")
+    others = entered_candidates(submitted, qualification, 1)
+    approved_qualification(series, submitted, qualification, others)
+    CentreSubmission.objects.create(
+        series=series, centre=submitted, head_name="H", head_job_title="Head", **ALL_CONFIRMED
+    )
+    in_submission_window.move_to(CLOSES_AT - timedelta(days=3))
+    assert send_closing_reminders() == 1
+    assert send_closing_reminders() == 0
+    in_submission_window.move_to(CLOSES_AT - timedelta(hours=20))
+    assert send_closing_reminders() == 1
+    assert Notification.objects.filter(user=people["head_of_centre"]).count() == 2
+    assert not WindowReminder.objects.filter(centre=submitted).exists()
+    in_submission_window.move_to(CLOSES_AT)
+    assert send_closing_reminders() == 0
+
+
+# --- Staff ----------------------------------------------------------------------------------
+
+
+def test_staff_see_progress_and_export_submitted_grades_safely(
+    client, series, centre, other_centre, qualification, people
+):
+    ours = entered_candidates(centre, qualification, 2, last_name='=HYPERLINK("http://x")')
+    approved_qualification(series, centre, qualification, ours, grade="D")
+    submit(series, centre, people["head_of_centre"])
+    entered_candidates(other_centre, qualification, 1)
+
+    client.force_login(people["staff"])
+    board = client.get(reverse("staff-board")).content.decode()
+    assert "Summer 2021 grades" in board
+    progress = client.get(reverse("grades:staff-progress"))
+    rows = progress.context["rows"]
+    assert rows[0]["submitted"] == 1 and rows[0]["not_started"] == 1
+
+    export = client.get(reverse("grades:staff-export"))
+    lines = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assert lines[0][:3] == ["centre_number", "centre_name", "entry_code"]
+    assert len(lines) == 3
+    assert all(line[6].startswith("'=") for line in lines[1:])
+    assert {line[8] for line in lines[1:]} == {"D"}
+
+
+@pytest.mark.parametrize("url_name", ["grades:staff-progress", "grades:staff-export"])
+def test_staff_pages_are_for_staff(client, people, url_name):
+    client.force_login(people["centre_admin"])
+    assert client.get(reverse(url_name)).status_code == 403
