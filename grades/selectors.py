@@ -1,10 +1,14 @@
 """Read queries that views and tasks share, scoped to a centre and free of N+1 queries."""
 
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef
+
 from centres.models import Qualification, Role
 from centres.selectors import roles_at
-from entries.models import Entry
+from entries.models import Candidate, Entry
 
-from .models import GradeSeries, TeacherAssignment
+from .models import Grade, GradeSeries, TeacherAssignment
 
 
 def current_series() -> GradeSeries | None:
@@ -27,3 +31,96 @@ def qualifications_for_grader(user, centre, series):
             "qualification_id"
         )
     )
+
+
+# --- Grading: the qualifications page and the grid -------------------------------------------
+
+
+def _live_named_entries(centre):
+    return Entry.objects.filter(centre=centre, kind=Entry.Kind.NAMED, status__in=Entry.LIVE)
+
+
+def entered_tag_qualifications(centre):
+    """Every TAG qualification the centre has live named entries for."""
+    return Qualification.objects.filter(
+        available_for_tags=True,
+        pk__in=_live_named_entries(centre).values("qualification_id"),
+    )
+
+
+def qualifications_for_viewer(user, centre, series):
+    """The qualifications whose grades a user sees at a centre: all of them for a centre admin,
+    head of centre or staff; the assigned ones for a teacher."""
+    roles = roles_at(user, centre)
+    if user.is_staff or Role.CENTRE_ADMIN in roles or Role.HEAD_OF_CENTRE in roles:
+        return entered_tag_qualifications(centre)
+    return qualifications_for_grader(user, centre, series)
+
+
+@dataclass(frozen=True)
+class GradingAccess:
+    may_view: bool
+    may_edit: bool
+
+
+def grading_access(user, centre, series, qualification) -> GradingAccess:
+    """Who may see and who may change one qualification's grades: the centre admin and the
+    assigned teachers change them; the head of centre and staff only look."""
+    roles = roles_at(user, centre)
+    is_admin = Role.CENTRE_ADMIN in roles
+    assigned = (
+        not is_admin
+        and Role.TEACHER in roles
+        and TeacherAssignment.objects.filter(
+            series=series, centre=centre, qualification=qualification, teacher=user
+        ).exists()
+    )
+    may_edit = user.has_perm("grades.enter_grades", centre) and (is_admin or assigned)
+    may_view = may_edit or user.is_staff or Role.HEAD_OF_CENTRE in roles
+    return GradingAccess(may_view=may_view, may_edit=may_edit)
+
+
+def entered_candidates(centre, qualification):
+    """The centre's candidates with a live named entry for the qualification (once each, even
+    with several unit entries), by candidate number."""
+    return Candidate.objects.filter(
+        centre=centre,
+        pk__in=_live_named_entries(centre)
+        .filter(qualification=qualification)
+        .values("candidate_id"),
+    ).order_by("candidate_number")
+
+
+def grades_by_candidate(series, centre, qualification, candidate_ids=None) -> dict:
+    """``{candidate_id: Grade}`` for the qualification at the centre, in one query."""
+    grades = Grade.objects.filter(series=series, centre=centre, qualification=qualification)
+    if candidate_ids is not None:
+        grades = grades.filter(candidate_id__in=candidate_ids)
+    return {g.candidate_id: g for g in grades.select_related("updated_by")}
+
+
+def grading_progress(series, centre, qualification_ids) -> dict:
+    """``{qualification_id: (graded, total)}``: entered candidates, and how many of them have a
+    grade; two queries whatever the number of qualifications."""
+    entries = _live_named_entries(centre).filter(qualification_id__in=qualification_ids)
+    totals = dict(
+        entries.values("qualification_id")
+        .annotate(n=Count("candidate_id", distinct=True))
+        .values_list("qualification_id", "n")
+    )
+    graded = dict(
+        Grade.objects.filter(series=series, centre=centre, qualification_id__in=qualification_ids)
+        .exclude(grade="")
+        .filter(
+            Exists(
+                entries.filter(
+                    candidate_id=OuterRef("candidate_id"),
+                    qualification_id=OuterRef("qualification_id"),
+                )
+            )
+        )
+        .values("qualification_id")
+        .annotate(n=Count("id"))
+        .values_list("qualification_id", "n")
+    )
+    return {pk: (graded.get(pk, 0), totals.get(pk, 0)) for pk in qualification_ids}

@@ -1,0 +1,57 @@
+"""Forms for entering grades: the grid posted whole (without JavaScript), the upload, and its
+confirmation."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+
+from ..uploads import MAX_BYTES
+
+
+class GradeUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Grades file (CSV or Excel .xlsx)",
+        help_text=(
+            "Use the template: columns candidate_number, uci, last_name, first_name, grade. "
+            f"Up to {MAX_BYTES // (1024 * 1024)} MB."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class ConfirmUploadForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput, label="Preview")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("confirm", "Change these grades"))
+
+
+def grid_changes(data, rows):
+    """The rows of a posted grid whose grade differs from the one the page showed.
+
+    Each row posts ``grade-<id>``, ``version-<id>`` and ``original-<id>`` (the grade shown).
+    Returns ``(changes, posted)``: ``(candidate_id, grade, version)`` tuples for the service,
+    and ``{candidate_id: grade}`` as posted, to show again if the save is refused. Rows with a
+    missing or malformed version are treated as unchanged.
+    """
+    changes, posted = [], {}
+    for row in rows:
+        key = row.candidate.pk
+        if f"grade-{key}" not in data:
+            continue
+        grade = data.get(f"grade-{key}", "").strip()
+        posted[key] = grade
+        try:
+            version = int(data.get(f"version-{key}", ""))
+        except ValueError:
+            continue
+        if grade != data.get(f"original-{key}", "").strip():
+            changes.append((key, grade, version))
+    return changes, posted

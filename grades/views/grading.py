@@ -1,0 +1,450 @@
+"""Entering grades: the centre's qualifications, a qualification's grid (saved row by row with
+htmx, or whole without JavaScript), the template download and the upload."""
+
+import secrets
+from dataclasses import dataclass, replace
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from centres.tenancy import CentreMixin
+from entries.models import Candidate
+
+from ..forms.grading import ConfirmUploadForm, GradeUploadForm, grid_changes
+from ..models import CentreSubmission
+from ..selectors import (
+    current_series,
+    entered_candidates,
+    entered_tag_qualifications,
+    grades_by_candidate,
+    grading_access,
+    grading_progress,
+    qualifications_for_viewer,
+)
+from ..services import GradeError
+from ..services.grading import (
+    Change,
+    StaleGrade,
+    StaleGrades,
+    qualification_grades_for,
+    read_only_reason,
+    record_grades_download,
+    save_grade,
+    save_grades,
+    submission_window_message,
+)
+from ..uploads import (
+    GRADE_COLUMNS,
+    UploadProblem,
+    grade_template_rows,
+    preview_grade_upload,
+    write_csv,
+    write_xlsx,
+)
+
+
+class EntryCodeConverter:
+    """An entry code in a URL: capitals and digits with at least one digit (``05838``,
+    ``H446``), so words like ``teachers`` stay free for other grades pages."""
+
+    regex = r"[A-Z0-9]*[0-9][A-Z0-9]*"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return str(value)
+
+
+GRID_PAGE_SIZE = 300  # three fields a row keeps a whole page under Django's 1,000-field limit
+
+
+class GradesIndexView(CentreMixin, ListView):
+    """The current series' qualifications at the centre that the user may see."""
+
+    template_name = "grades/grading/index.html"
+    centre_permission = "grades.view_grades"
+    centre_section = "grades"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.series = current_series()
+        if self.series is None:
+            return entered_tag_qualifications(self.centre).none()
+        return qualifications_for_viewer(self.request.user, self.centre, self.series).order_by(
+            "title", "entry_code"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["series"] = series = self.series
+        if series is None:
+            return context
+        qualifications = list(context["object_list"])
+        states = qualification_grades_for(
+            series=series, centre=self.centre, qualifications=qualifications
+        )
+        progress = grading_progress(series, self.centre, [q.pk for q in qualifications])
+        window_message = submission_window_message(series)
+        submission = CentreSubmission.objects.filter(series=series, centre=self.centre).first()
+        context.update(
+            window_message=window_message,
+            submission=submission,
+            rows=[
+                {
+                    "qualification": q,
+                    "state": states[q.pk],
+                    "graded": progress[q.pk][0],
+                    "total": progress[q.pk][1],
+                    "open": window_message is None
+                    and submission is None
+                    and states[q.pk].is_editable,
+                }
+                for q in qualifications
+            ],
+        )
+        return context
+
+
+class QualificationMixin:
+    """Put after ``CentreMixin``: resolves the series, the qualification (404 unless the centre
+    has entries for it) and what the user may do with its grades (403 for an unassigned
+    teacher)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.series = current_series()
+        if self.series is None:
+            raise Http404("No grades series is open.")
+        self.qualification = get_object_or_404(
+            entered_tag_qualifications(self.centre), entry_code=kwargs["entry_code"]
+        )
+        self.access = grading_access(request.user, self.centre, self.series, self.qualification)
+        if not self.access.may_view:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def require_edit(self):
+        if not self.access.may_edit:
+            raise PermissionDenied
+
+    @property
+    def qualification_grades(self):
+        if not hasattr(self, "_qualification_grades"):
+            self._qualification_grades = qualification_grades_for(
+                series=self.series, centre=self.centre, qualifications=[self.qualification]
+            )[self.qualification.pk]
+            self._qualification_grades.qualification = self.qualification
+        return self._qualification_grades
+
+    def read_only(self) -> str | None:
+        return read_only_reason(
+            series=self.series,
+            centre=self.centre,
+            qualification_grades=self.qualification_grades,
+            user=self.request.user,
+        )
+
+    def grid_url(self) -> str:
+        return reverse(
+            "grades:qualification", args=[self.centre.number, self.qualification.entry_code]
+        )
+
+
+class QualificationPage(CentreMixin, QualificationMixin):
+    centre_permission = "grades.view_grades"
+    centre_section = "grades"
+
+
+@dataclass(frozen=True)
+class GridRow:
+    candidate: Candidate
+    grade: str  # the value shown
+    version: int  # the version the shown value belongs to
+    original: str  # the saved value at that version
+    message: str = ""
+    kind: str = ""  # "saved" or "error"
+
+
+class QualificationGridView(QualificationPage, TemplateView):
+    """One row per entered candidate. GET shows it; POST saves the changed rows together."""
+
+    template_name = "grades/grading/qualification.html"
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data())
+
+    def post(self, request, *args, **kwargs):
+        self.require_edit()
+        page = self.page()
+        rows = self.rows(page)
+        changes, posted = grid_changes(request.POST, rows)
+        try:
+            saved = save_grades(
+                series=self.series,
+                centre=self.centre,
+                qualification=self.qualification,
+                changes=changes,
+                by=request.user,
+            )
+        except StaleGrades as stale:
+            conflicts = {c.candidate_id: c for c in stale.conflicts}
+            changed = {c[0] for c in changes}
+            shown = []
+            for row in rows:
+                key = row.candidate.pk
+                if key in conflicts:
+                    c = conflicts[key]
+                    row = GridRow(row.candidate, c.current, c.version, c.current, str(c), "error")
+                elif key in changed:
+                    row = replace(row, grade=posted[key])
+                shown.append(row)
+            rows = shown
+            messages.error(request, str(stale))
+            return self.render_to_response(self.get_context_data(page=page, rows=rows))
+        except GradeError as error:
+            changed = {c[0] for c in changes}
+            rows = [
+                replace(r, grade=posted[r.candidate.pk])
+                if r.candidate.pk in changed and posted[r.candidate.pk] in self.scale()
+                else r
+                for r in rows
+            ]
+            messages.error(request, str(error))
+            return self.render_to_response(self.get_context_data(page=page, rows=rows))
+        if saved:
+            count = len(saved)
+            messages.success(request, f"{count} grade{'s' if count != 1 else ''} saved.")
+        else:
+            messages.info(request, "No grades were changed.")
+        url = self.grid_url()
+        if page.number > 1:
+            url += f"?page={page.number}"
+        return redirect(url)
+
+    def page(self):
+        paginator = Paginator(entered_candidates(self.centre, self.qualification), GRID_PAGE_SIZE)
+        return paginator.get_page(self.request.GET.get("page"))
+
+    def rows(self, page) -> list[GridRow]:
+        candidates = list(page.object_list)
+        grades = grades_by_candidate(
+            self.series, self.centre, self.qualification, [c.pk for c in candidates]
+        )
+        rows = []
+        for candidate in candidates:
+            grade = grades.get(candidate.pk)
+            value = grade.grade if grade else ""
+            rows.append(GridRow(candidate, value, grade.version if grade else 0, value))
+        return rows
+
+    def scale(self):
+        return list(self.qualification.grade_scale)
+
+    def get_context_data(self, page=None, rows=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = page or self.page()
+        read_only = self.read_only()
+        context.update(
+            series=self.series,
+            qualification=self.qualification,
+            state=self.qualification_grades,
+            page_obj=page,
+            rows=rows if rows is not None else self.rows(page),
+            scale=self.scale(),
+            editable=read_only is None,
+            read_only=read_only,
+            may_edit=self.access.may_edit,
+            query_string="",
+        )
+        return context
+
+
+class SaveGradeView(QualificationPage, View):
+    """Save one grade from the grid (htmx) and answer with the row."""
+
+    def post(self, request, *args, candidate_id, **kwargs):
+        candidate = get_object_or_404(Candidate, centre=self.centre, pk=candidate_id)
+        self.require_edit()
+        grade = request.POST.get(f"grade-{candidate.pk}", request.POST.get("grade", ""))
+        version = request.POST.get(f"version-{candidate.pk}", request.POST.get("version", ""))
+        editable = True
+        try:
+            saved = save_grade(
+                series=self.series,
+                centre=self.centre,
+                qualification=self.qualification,
+                candidate=candidate,
+                grade=grade,
+                expected_version=int(version),
+                by=request.user,
+            )
+            row = GridRow(candidate, saved.grade, saved.version, saved.grade, "Saved", "saved")
+        except StaleGrade as stale:
+            row = GridRow(
+                candidate, stale.current, stale.version, stale.current, str(stale), "error"
+            )
+        except (GradeError, ValueError) as error:
+            message = (
+                str(error)
+                if isinstance(error, GradeError)
+                else "This page is out of date; reload it and try again."
+            )
+            current = grades_by_candidate(
+                self.series, self.centre, self.qualification, [candidate.pk]
+            ).get(candidate.pk)
+            value = current.grade if current else ""
+            row = GridRow(
+                candidate, value, current.version if current else 0, value, message, "error"
+            )
+            editable = self.read_only() is None
+        if not request.htmx:
+            level = messages.success if row.kind == "saved" else messages.error
+            level(request, f"{candidate}: {row.message}")
+            return redirect(self.grid_url())
+        return render(
+            request,
+            "grades/grading/_row.html",
+            {
+                "row": row,
+                "centre": self.centre,
+                "qualification": self.qualification,
+                "scale": list(self.qualification.grade_scale),
+                "editable": editable,
+            },
+        )
+
+
+class GradeTemplateView(QualificationPage, View):
+    """The grades file for the qualification: the entered candidates and their current grades."""
+
+    file_format = "csv"
+
+    def get(self, request, *args, **kwargs):
+        rows = grade_template_rows(self.series, self.centre, self.qualification)
+        record_grades_download(
+            series=self.series,
+            centre=self.centre,
+            qualification=self.qualification,
+            file_format=self.file_format,
+            by=request.user,
+        )
+        name = f"grades-{self.centre.number}-{self.qualification.entry_code}.{self.file_format}"
+        if self.file_format == "xlsx":
+            body = write_xlsx(
+                GRADE_COLUMNS,
+                rows,
+                title=self.qualification.entry_code,
+                choices={"grade": self.qualification.grade_scale},
+            )
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            body, content_type = write_csv(GRADE_COLUMNS, rows), "text/csv; charset=utf-8"
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+class GradeUploadView(QualificationPage, TemplateView):
+    """Upload a grades file, see what would change, confirm: all or nothing."""
+
+    template_name = "grades/grading/upload.html"
+
+    def session_key(self):
+        return f"grades-upload-{self.centre.pk}-{self.series.pk}-{self.qualification.pk}"
+
+    def get(self, request, *args, **kwargs):
+        self.require_edit()
+        return self.render_to_response(self.get_context_data(form=GradeUploadForm()))
+
+    def post(self, request, *args, **kwargs):
+        self.require_edit()
+        if "token" in request.POST:
+            return self.confirm(request)
+        read_only = self.read_only()
+        form = GradeUploadForm(request.POST, request.FILES)
+        if read_only or not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            preview = preview_grade_upload(
+                series=self.series,
+                centre=self.centre,
+                qualification=self.qualification,
+                upload=form.cleaned_data["file"],
+            )
+        except UploadProblem as problem:
+            form.add_error("file", str(problem))
+            return self.render_to_response(self.get_context_data(form=form))
+        confirm = None
+        if preview.changes and not preview.errors:
+            token = secrets.token_urlsafe(16)
+            request.session[self.session_key()] = {
+                "token": token,
+                "file": form.cleaned_data["file"].name,
+                "changes": [
+                    [c.candidate_id, c.new, c.version, c.row_number, c.candidate, c.old]
+                    for c in preview.changes
+                ],
+            }
+            confirm = ConfirmUploadForm(initial={"token": token})
+        return self.render_to_response(
+            self.get_context_data(form=GradeUploadForm(), preview=preview, confirm=confirm)
+        )
+
+    def confirm(self, request):
+        stored = request.session.get(self.session_key())
+        if not stored or not secrets.compare_digest(stored["token"], request.POST["token"]):
+            messages.error(request, "That preview is no longer available; upload the file again.")
+            return redirect("grades:upload", self.centre.number, self.qualification.entry_code)
+        labels = {row[0]: row[4] for row in stored["changes"]}
+        try:
+            saved = save_grades(
+                series=self.series,
+                centre=self.centre,
+                qualification=self.qualification,
+                changes=[Change(c[0], c[1], c[2], c[3]) for c in stored["changes"]],
+                by=request.user,
+            )
+        except StaleGrades as stale:
+            del request.session[self.session_key()]
+            conflicts = [
+                {"row_number": c.row_number, "candidate": labels[c.candidate_id], "message": str(c)}
+                for c in stale.conflicts
+            ]
+            return self.render_to_response(
+                self.get_context_data(
+                    form=GradeUploadForm(),
+                    refused=(
+                        "Nothing was changed: since your preview, someone else changed the "
+                        "grades of the rows below. Download the template again to see the "
+                        "current grades, then upload your file again."
+                    ),
+                    conflicts=conflicts,
+                )
+            )
+        except GradeError as error:
+            del request.session[self.session_key()]
+            return self.render_to_response(
+                self.get_context_data(form=GradeUploadForm(), refused=str(error))
+            )
+        del request.session[self.session_key()]
+        count = len(saved)
+        messages.success(
+            request,
+            f"{count} grade{'s' if count != 1 else ''} changed from {stored['file']}.",
+        )
+        return redirect(self.grid_url())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            series=self.series,
+            qualification=self.qualification,
+            read_only=self.read_only(),
+        )
+        return context

@@ -1,0 +1,88 @@
+"""Fixtures for the grades tests: the 2021 series (seeded by migration), a TAG qualification
+with candidates entered at ``centre``, an assigned teacher, and time frozen inside the
+submission window."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from entries.models import Entry
+from grades.models import Grade, GradeSeries, TeacherAssignment
+
+from ..entries.factories import CandidateFactory, QualificationFactory
+
+IN_WINDOW = datetime(2021, 6, 1, 12, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def in_submission_window():
+    with time_machine.travel(IN_WINDOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def series(db):
+    return GradeSeries.objects.get(is_current=True)
+
+
+def make_tag_qualification(entry_code="05838", scale=("D*", "D", "M", "P", "U"), **extra):
+    return QualificationFactory(
+        entry_code=entry_code,
+        title=f"Cambridge Technical {entry_code}",
+        available_for_tags=True,
+        grade_scale=list(scale),
+        **extra,
+    )
+
+
+def enter(candidate, qualification, *, unit=None, status=Entry.Status.ACCEPTED, kind="named"):
+    return Entry.objects.create(
+        centre=candidate.centre,
+        qualification=qualification,
+        kind=kind,
+        candidate=candidate,
+        unit=unit,
+        status=status,
+        process_by=datetime(2021, 3, 3, tzinfo=UTC),
+    )
+
+
+def entered_candidates(centre, qualification, count, **names):
+    made = []
+    for _ in range(count):
+        candidate = CandidateFactory(centre=centre, **names)
+        enter(candidate, qualification)
+        made.append(candidate)
+    return made
+
+
+def set_grade(series, qualification, candidate, grade, *, version=1, by=None, at=None):
+    return Grade.objects.create(
+        series=series,
+        centre=candidate.centre,
+        qualification=qualification,
+        candidate=candidate,
+        grade=grade,
+        version=version,
+        updated_by=by,
+        updated_at=at or IN_WINDOW - timedelta(minutes=30),
+    )
+
+
+@pytest.fixture
+def qualification(db):
+    return make_tag_qualification()
+
+
+@pytest.fixture
+def candidates(centre, qualification):
+    return entered_candidates(centre, qualification, 3)
+
+
+@pytest.fixture
+def assigned_teacher(people, series, centre, qualification):
+    TeacherAssignment.objects.create(
+        series=series, centre=centre, qualification=qualification, teacher=people["teacher"]
+    )
+    return people["teacher"]
