@@ -1,6 +1,7 @@
 """Access arrangements: applying (approved at once or referred), the rules on each field, and
 the staff referral queue with its decisions."""
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -591,3 +592,48 @@ def test_demo_seed_is_valid_and_idempotent(centre, other_centre, people):
     # 05841 is not approved at 23456 here, so the scribe falls back to an approved one.
     scribe = arrangements.get(kind=Kind.SCRIBE)
     assert scribe.qualification.entry_code == "05826"
+
+
+def test_staff_board_page_shows_the_referral_section(referred, people, login):
+    page = login(people["staff"]).get(reverse("staff-board"))
+    assert page.status_code == 200
+    assert "Referred access arrangements" in page.content.decode()
+    assert "1 arrangement waiting" in page.content.decode()
+
+
+# --- Concurrency (PostgreSQL) -----------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_deciding_at_once_decide_once(centre, people, candidate, qualification):
+    arrangement = apply(
+        centre, people["centre_admin"], candidate, qualification, extra_time_percent=50
+    )
+    outcomes, barrier = [], threading.Barrier(2)
+
+    def run(decision):
+        try:
+            barrier.wait()
+            if decision == "approve":
+                approve_arrangement(arrangement=arrangement, by=people["staff"])
+            else:
+                reject_arrangement(arrangement=arrangement, by=people["staff"], reason="No")
+            outcomes.append("decided")
+        except EntryError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(d,)) for d in ("approve", "reject")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["decided", "refused"]
+    decisions = AuditEvent.objects.filter(
+        action__in=["arrangement.approved", "arrangement.rejected"], actor=people["staff"]
+    )
+    assert decisions.count() == 1
+    assert Notification.objects.count() == 1

@@ -1,6 +1,7 @@
 """Candidates: adding (with a generated or given UCI), editing, identity changes after
 results, searching, and who may do what."""
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -567,3 +568,34 @@ def test_candidates_tab_shows_for_those_who_may_see_it(centre, people, login):
     assert b"Candidates" in html
     html = login(people["aam_user"]).get(reverse("centres:home", args=[centre.number])).content
     assert b">Candidates<" not in html
+
+
+# --- Concurrency (PostgreSQL) -----------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_adding_the_same_number_at_once_make_one_candidate(centre, people):
+    admin = people["centre_admin"]
+    outcomes, barrier = [], threading.Barrier(2)
+
+    def run(first_name):
+        try:
+            barrier.wait()
+            add(centre, admin, candidate_number="0005", first_name=first_name)
+            outcomes.append("created")
+        except EntryError as error:
+            outcomes.append(str(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(name,)) for name in ("Ann", "Bea")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes)[-1] == "created"
+    assert "already used at centre 12345" in sorted(outcomes)[0]
+    assert Candidate.objects.filter(centre=centre, candidate_number="0005").count() == 1
+    assert AuditEvent.objects.filter(action="candidate.created").count() == 1
