@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from .models import Centre, CentreApplication, Membership
+from .models import Centre, CentreApplication, HeadOfCentre, Invitation, Membership
 from .services import CentreError
 from .services.applications import approve_application
 
@@ -60,3 +60,31 @@ class CentreApplicationAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{application.name}: {error}", messages.ERROR)
             else:
                 self.message_user(request, f"{application.name}: centre {centre.number} created.")
+
+
+# --- Centre users ----------------------------------------------------------------------------
+
+
+@admin.register(HeadOfCentre)
+class HeadOfCentreAdmin(admin.ModelAdmin):
+    """Centre admins keep this up to date on the centre's users page (audited and emailed)."""
+
+    list_display = ["centre", "name", "job_title", "email", "user", "updated_at"]
+    list_filter = ["centre__status"]
+    search_fields = ["centre__number", "centre__name", "name", "email", "user__email"]
+    list_select_related = ["centre", "user"]
+    autocomplete_fields = ["centre", "user"]
+    readonly_fields = ["updated_at"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """The token is the invitee's key: it is never shown."""
+
+    list_display = ["email", "full_name", "centre", "status", "created_at", "expires_at"]
+    list_filter = ["status", "centre"]
+    search_fields = ["email", "full_name", "centre__number", "centre__name"]
+    list_select_related = ["centre"]
+    exclude = ["token"]
+    readonly_fields = ["invited_by", "created_at", "accepted_at"]
+    autocomplete_fields = ["centre"]

@@ -1,13 +1,19 @@
 """Demo centres and the four centre roles at each."""
 
+import secrets
+from datetime import timedelta
+
 from django.utils import timezone
 
 from ocradmin.demo import ensure_user
+from ocradmin.models import User
 
 from .models import (
     VOCATIONAL_TYPES,
     Centre,
     CentreApplication,
+    HeadOfCentre,
+    Invitation,
     Membership,
     Nation,
     OrganisationType,
@@ -36,6 +42,7 @@ def seed(*, password: str, log) -> None:
             user = ensure_user(f"{local}@{domain}", full_name=f"{town} {title}", password=password)
             Membership.objects.get_or_create(user=user, centre=centre, role=role)
     log("centres: Northfield Academy (12345) and Riverside College (23456) with their people")
+    seed_people(log=log)
     seed_application(password=password, log=log)
 
 
@@ -76,3 +83,56 @@ def seed_application(*, password: str, log) -> None:
             )[:3]
         )
     log("centres: Hillside School's application waiting for staff (applicant@hillside.example)")
+
+
+def seed_people(*, log) -> None:
+    """Head-of-centre records for both demo centres; one invitation waiting at 12345."""
+    heads = {"12345": ("Headteacher", "Northfield"), "23456": ("Principal", "Riverside")}
+    for number, _name, domain in DEMO_CENTRES:
+        centre = Centre.objects.get(number=number)
+        job_title, town = heads[number]
+        email = f"head@{domain}"
+        HeadOfCentre.objects.get_or_create(
+            centre=centre,
+            defaults={
+                "name": f"{town} Head of Centre",
+                "job_title": job_title,
+                "email": email,
+                "user": User.objects.filter(email__iexact=email).first(),
+            },
+        )
+    centre = Centre.objects.get(number="12345")
+    email = "newteacher@northfield.example"
+    waiting = Invitation.objects.filter(
+        centre=centre, email__iexact=email, status=Invitation.Status.PENDING
+    )
+    if not waiting.exists() and not User.objects.filter(email__iexact=email).exists():
+        now = timezone.now()
+        Invitation.objects.create(
+            centre=centre,
+            email=email,
+            full_name="Northfield New Teacher",
+            roles=[Role.TEACHER.value],
+            token=secrets.token_urlsafe(32),
+            invited_by=User.objects.filter(email="officer@northfield.example").first(),
+            created_at=now,
+            expires_at=now + timedelta(days=14),
+        )
+    log("centres: heads of centre; an invitation waiting for newteacher@northfield.example")
+
+
+# Qualification approvals: (centre, approved entry codes, requested entry codes).
+DEMO_APPROVALS = [
+    ("12345", ["05840", "05834", "J817", "J560", "J351", "J277", "H240", "H446"], ["05835"]),
+    ("23456", ["05826", "05841", "J813", "J560", "J352", "J247", "H420", "H432", "H230"], []),
+]
+# Examiner-moderators: (email, name, entry codes, capacity).
+DEMO_MODERATORS = [
+    (
+        "moderator@ocradmin.example",
+        "Morgan Moderator",
+        ["05840", "05834", "J817", "05826", "05841", "J813", "05835"],
+        20,
+    ),
+    ("moderator2@ocradmin.example", "Robin Reviewer", ["05840", "05841", "05826"], 5),
+]

@@ -9,6 +9,9 @@ register_section(
     key="home", label="Centre home", url_name="centres:home", permission="centres.view_centre"
 )
 register_section(
+    key="users", label="Users", url_name="centres:users", permission="centres.view_users"
+)
+register_section(
     key="audit",
     label="Audit trail",
     url_name="centres:audit",
@@ -36,3 +39,24 @@ def my_applications(request):
 def waiting_centre_applications(request):
     waiting = pending_applications()
     return {"applications": with_ages(waiting[:10]), "total": waiting.count()}
+
+
+# --- Centre users ----------------------------------------------------------------------------
+
+
+@dashboard.register("pending_invitations", "centres/panels/invitations.html")
+def pending_invitations(request):
+    """For a centre admin: invitations still waiting to be accepted at their centres."""
+    from .models import Invitation, Role
+
+    waiting = Invitation.objects.filter(
+        status=Invitation.Status.PENDING,
+        centre__memberships__user=request.user,
+        centre__memberships__role=Role.CENTRE_ADMIN,
+    )
+    invitations = list(waiting.select_related("centre").order_by("expires_at", "pk")[:10])
+    if not invitations:
+        return None
+    from django.utils import timezone
+
+    return {"invitations": invitations, "total": waiting.count(), "now": timezone.now()}

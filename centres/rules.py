@@ -25,3 +25,5 @@ is_aam_user = has_role(Role.AAM_USER)
 
 rules.add_perm("centres.view_centre", is_member | is_staff)
 rules.add_perm("centres.view_audit_trail", is_centre_admin | is_head_of_centre | is_staff)
+rules.add_perm("centres.view_users", is_centre_admin | is_staff)
+rules.add_perm("centres.manage_users", is_centre_admin | is_staff)

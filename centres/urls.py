@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applications, centre
+from .views import applications, centre, people
 
 app_name = "centres"
 
@@ -9,6 +9,27 @@ urlpatterns = [
     path("centres/<centre:number>/", centre.CentreHomeView.as_view(), name="home"),
     path("centres/<centre:number>/audit/", centre.AuditTrailView.as_view(), name="audit"),
     # Centre users and head of centre: /centres/<number>/users/…, /invitations/<token>/
+    path("centres/<centre:number>/users/", people.PeopleView.as_view(), name="users"),
+    path("centres/<centre:number>/users/invite/", people.InviteView.as_view(), name="users-invite"),
+    path(
+        "centres/<centre:number>/users/head/", people.HeadOfCentreView.as_view(), name="users-head"
+    ),
+    path(
+        "centres/<centre:number>/users/<int:user_id>/remove/",
+        people.RemovePersonView.as_view(),
+        name="users-remove",
+    ),
+    path(
+        "centres/<centre:number>/users/<int:user_id>/roles/<str:role>/remove/",
+        people.RevokeRoleView.as_view(),
+        name="users-revoke-role",
+    ),
+    path(
+        "centres/<centre:number>/users/invitations/<int:pk>/cancel/",
+        people.CancelInvitationView.as_view(),
+        name="invitation-cancel",
+    ),
+    path("invitations/<str:token>/", people.InvitationView.as_view(), name="invitation"),
     # Qualification approvals: /centres/<number>/qualifications/…
     # Catalogue: /qualifications/…
     # Centre approval application: /apply/…
