@@ -15,6 +15,9 @@ ALL_ROLES = frozenset(Role)
 CENTRE_PAGES = [
     ("centres:home", ALL_ROLES),
     ("centres:audit", {Role.CENTRE_ADMIN, Role.HEAD_OF_CENTRE}),
+    ("centres:users", {Role.CENTRE_ADMIN}),
+    ("centres:users-invite", {Role.CENTRE_ADMIN}),
+    ("centres:users-head", {Role.CENTRE_ADMIN}),
     ("entries:candidates", {Role.CENTRE_ADMIN, Role.TEACHER, Role.HEAD_OF_CENTRE}),
     ("entries:arrangements", {Role.CENTRE_ADMIN, Role.TEACHER, Role.HEAD_OF_CENTRE}),
     ("entries:list", {Role.CENTRE_ADMIN, Role.TEACHER, Role.HEAD_OF_CENTRE}),
