@@ -213,9 +213,6 @@ class HeadOfCentreView(CentreMixin, FormView):
         return context
 
     def form_valid(self, form):
-        if self.get_head() is not None and not form.has_changed():
-            messages.info(self.request, "Nothing has changed.")
-            return redirect("centres:users", self.centre.number)
         try:
             update_head_of_centre(centre=self.centre, by=self.request.user, **form.cleaned_data)
         except CentreError as error:
