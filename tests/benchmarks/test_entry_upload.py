@@ -1,0 +1,135 @@
+"""Benchmark: a bulk entry upload (read, check, make) against a bare ``bulk_create``.
+
+Runs only with ``make benchmarks`` (pytest's addopts ignore tests/benchmarks). It prints
+seconds and the ratio to the baseline; it asserts nothing about time.
+"""
+
+import csv
+import io
+import time
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.utils import timezone
+
+from entries.models import Candidate, Entry, EntryUpload
+from entries.services.entries import check_named_entry_rows, make_named_entries
+from entries.services.uploads import (
+    check_upload_file,
+    confirm_upload,
+    import_upload_file,
+    start_upload,
+)
+from entries.uploads import COLUMNS, parse_upload
+from entries.validators import make_uci
+
+from ..entries.factories import ApprovalFactory, QualificationFactory, UnitFactory
+from ..factories import CentreFactory
+
+UNITS = ("1", "2")
+DOB = date(date.today().year - 16, 3, 1)
+
+
+def upload_csv(rows: int) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for n in range(rows):
+        number = f"{n // len(UNITS) + 1:04d}"
+        unit = UNITS[n % len(UNITS)]
+        writer.writerow(
+            [number, "", "", "Amelia", f"Khan{number}", DOB.isoformat(), "F", "05838", unit, ""]
+        )
+    return out.getvalue().encode()
+
+
+def timed(func):
+    started = time.perf_counter()
+    result = func()
+    return time.perf_counter() - started, result
+
+
+@pytest.fixture
+def setting(people, centre):
+    qualification = QualificationFactory(entry_code="05838")
+    units = [UnitFactory(qualification=qualification, number=n) for n in UNITS]
+    ApprovalFactory(centre=centre, qualification=qualification)
+    return qualification, units
+
+
+def baseline(rows: int, qualification, units) -> float:
+    """``Entry.objects.bulk_create`` of the same number of rows, for ready-made candidates at
+    another centre (making the candidates is not timed)."""
+    elsewhere = CentreFactory(number="34567")
+    candidates = Candidate.objects.bulk_create(
+        [
+            Candidate(
+                centre=elsewhere,
+                candidate_number=f"{n + 1:04d}",
+                uci=make_uci(centre_number="34567", year=2026, candidate_number=str(n + 1)),
+                first_name="Amelia",
+                last_name=f"Khan{n}",
+                date_of_birth=DOB,
+                sex="F",
+            )
+            for n in range(rows // len(UNITS))
+        ]
+    )
+    now = timezone.now()
+    entries = [
+        Entry(
+            centre=elsewhere,
+            qualification=qualification,
+            kind=Entry.Kind.NAMED,
+            candidate=candidates[n // len(UNITS)],
+            unit=units[n % len(UNITS)],
+            submitted_at=now,
+            process_by=now,
+        )
+        for n in range(rows)
+    ]
+    seconds, _ = timed(lambda: Entry.objects.bulk_create(entries, batch_size=1000))
+    return seconds
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1000, 10_000])
+def test_entry_upload_benchmark(centre, people, setting, rows):
+    qualification, units = setting
+    admin = people["centre_admin"]
+    data = upload_csv(rows)
+
+    # The parts, one by one (what the tasks do, without the upload bookkeeping).
+    t_parse, parsed = timed(lambda: parse_upload(data))
+    assert not parsed.errors
+    t_check, errors = timed(lambda: check_named_entry_rows(centre=centre, rows=parsed.rows))
+    assert not errors
+    t_make, made = timed(
+        lambda: make_named_entries(centre=centre, rows=parsed.rows, by=admin, progress=None)
+    )
+    assert len(made) == rows
+    Entry.objects.filter(centre=centre).delete()
+    Candidate.objects.filter(centre=centre).delete()
+
+    # The whole flow, as the upload page runs it (the file is read three times).
+    def flow():
+        upload = start_upload(centre=centre, file=SimpleUploadedFile("bench.csv", data), by=admin)
+        assert check_upload_file(upload_id=upload.pk) == "ready"
+        confirm_upload(upload=upload, by=admin)
+        assert import_upload_file(upload_id=upload.pk, by_id=admin.pk) == "imported"
+        return upload
+
+    t_flow, upload = timed(flow)
+    assert EntryUpload.objects.get(pk=upload.pk).status == EntryUpload.Status.IMPORTED
+    assert Entry.objects.filter(upload=upload).count() == rows
+
+    t_base = baseline(rows, qualification, units)
+    parts = t_parse + t_check + t_make
+    print(
+        f"\n[{connection.vendor}] {rows:>6,} rows: parse {t_parse:.2f} s, check {t_check:.2f} s, "
+        f"make {t_make:.2f} s = {parts:.2f} s ({parts / t_base:.1f}× baseline); "
+        f"whole upload flow {t_flow:.2f} s ({t_flow / t_base:.1f}× baseline); "
+        f"baseline Entry.objects.bulk_create {t_base:.3f} s"
+    )
