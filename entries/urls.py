@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import arrangements, candidates, entries
+from .views import arrangements, candidates, entries, uploads
 
 app_name = "entries"
 
@@ -60,6 +60,36 @@ urlpatterns = [
         name="withdraw",
     ),
     # Bulk upload: /centres/<number>/entries/upload/…
+    path(
+        "centres/<centre:number>/entries/upload/",
+        uploads.EntryUploadView.as_view(),
+        name="upload",
+    ),
+    path(
+        "centres/<centre:number>/entries/upload/template.csv",
+        uploads.EntryUploadTemplateView.as_view(fmt="csv"),
+        name="upload-template-csv",
+    ),
+    path(
+        "centres/<centre:number>/entries/upload/template.xlsx",
+        uploads.EntryUploadTemplateView.as_view(fmt="xlsx"),
+        name="upload-template-xlsx",
+    ),
+    path(
+        "centres/<centre:number>/entries/upload/<int:pk>/",
+        uploads.EntryUploadStatusView.as_view(),
+        name="upload-status",
+    ),
+    path(
+        "centres/<centre:number>/entries/upload/<int:pk>/progress/",
+        uploads.EntryUploadProgressView.as_view(),
+        name="upload-progress",
+    ),
+    path(
+        "centres/<centre:number>/entries/upload/<int:pk>/confirm/",
+        uploads.EntryUploadConfirmView.as_view(),
+        name="upload-confirm",
+    ),
     # Staff: /staff/…
     path(
         "staff/access-arrangements/",
