@@ -21,6 +21,9 @@ CENTRE_PAGES = [
     ("entries:candidates", {Role.CENTRE_ADMIN, Role.TEACHER, Role.HEAD_OF_CENTRE}),
     ("entries:arrangements", {Role.CENTRE_ADMIN, Role.TEACHER, Role.HEAD_OF_CENTRE}),
     ("entries:list", {Role.CENTRE_ADMIN, Role.TEACHER, Role.HEAD_OF_CENTRE}),
+    ("entries:upload", {Role.CENTRE_ADMIN}),
+    ("entries:upload-template-csv", {Role.CENTRE_ADMIN}),
+    ("entries:upload-template-xlsx", {Role.CENTRE_ADMIN}),
     ("grades:index", {Role.CENTRE_ADMIN, Role.TEACHER, Role.HEAD_OF_CENTRE}),
 ]
 
