@@ -93,6 +93,12 @@ def normalise_candidate_number(value: str) -> str | None:
     return None if value == "0000" else value
 
 
+def unit_key(number: str) -> str:
+    """How a unit number is matched: ``"01"`` and ``"1"`` are the same unit; case ignored."""
+    number = (number or "").strip().upper()
+    return (number.lstrip("0") or "0") if number.isdigit() else number
+
+
 def age_on(date_of_birth: date, today: date) -> int:
     before_birthday = (today.month, today.day) < (date_of_birth.month, date_of_birth.day)
     return today.year - date_of_birth.year - before_birthday
@@ -394,7 +400,7 @@ def _load(centre, rows: Sequence[NamedEntryRow], year: int) -> _Loaded:
         )
     }
     units = {
-        (u.qualification_id, u.number.upper()): u
+        (u.qualification_id, unit_key(u.number)): u
         for u in Unit.objects.filter(qualification_id__in=[q.pk for q in qualifications.values()])
     }
     # A centre has at most 9,999 candidates: load them all (no 10,000-item IN list).
@@ -500,7 +506,7 @@ def _check(centre, rows: Sequence[NamedEntryRow], today: date):
             )
         else:
             if unit_number:
-                unit = loaded.units.get((qualification.pk, unit_number))
+                unit = loaded.units.get((qualification.pk, unit_key(unit_number)))
                 if unit is None:
                     problem(
                         "unit_number",
@@ -704,19 +710,22 @@ def make_named_entries(
                     }
 
             process_by = process_by_for(now)
+            by_id = by.pk if by is not None else None
+            upload_id = upload.pk if upload is not None else None
+            # Keys rather than objects: assigning 10,000 related objects is slow.
             entries = [
                 Entry(
-                    centre=centre,
-                    qualification=item.qualification,
+                    centre_id=centre.pk,
+                    qualification_id=item.qualification.pk,
                     kind=Entry.Kind.NAMED,
-                    candidate=item.candidate or new[item.candidate_number],
-                    unit=item.unit,
+                    candidate_id=(item.candidate or new[item.candidate_number]).pk,
+                    unit_id=item.unit.pk if item.unit else None,
                     option_code=item.option_code,
                     status=Entry.Status.SUBMITTED,
-                    submitted_by=by,
+                    submitted_by_id=by_id,
                     submitted_at=now,
                     process_by=process_by,
-                    upload=upload,
+                    upload_id=upload_id,
                 )
                 for item in checked
             ]

@@ -1,5 +1,6 @@
 """Making, amending and withdrawing entries (single and bulk), and the entries pages."""
 
+import threading
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -388,7 +389,7 @@ def messages_for(centre, *rows):
 def test_valid_rows_have_no_errors(centre, approved, ada):
     rows = [
         row(2),
-        row(3, unit_number="2"),
+        row(3, unit_number="02"),
         row(4, unit_number=""),
         row(5, candidate_number="0001", first_name="", last_name="", date_of_birth=None, sex=""),
         row(
@@ -674,6 +675,37 @@ def test_make_named_entries_has_no_per_row_queries(centre, approved, admin):
         make_named_entries(centre=centre, rows=rows, by=admin)
     assert Entry.objects.count() == 1500 and Candidate.objects.count() == 1500
     assert len(queries.captured_queries) < 150  # bulk inserts, not 3,000 single ones
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_bulk_writes_at_a_centre_take_turns(centre, approved, admin):
+    """The centre lock makes the second writer re-check after the first commits, so it is
+    refused row by row rather than by a constraint error (or a second candidate 0101)."""
+    rows = [row(2), row(3, unit_number="2")]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def write():
+        try:
+            barrier.wait()
+            make_named_entries(centre=centre, rows=rows, by=admin)
+            outcomes.append("ok")
+        except EntryRowsError as error:
+            outcomes.append(error.errors[0].column)
+        except Exception as error:  # reported by the assertion below
+            outcomes.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["ok", "unit_number"]
+    assert Candidate.objects.filter(centre=centre).count() == 1
+    assert Entry.objects.count() == 2
 
 
 # --- Pages ------------------------------------------------------------------------------------
