@@ -33,6 +33,8 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 # A 5 MB workbook can unpack to far more; refuse anything that would unpack past this.
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 NAME_MAX_LENGTH = 100
+# Every other column holds a short code or number; a longer value is refused, not echoed back.
+CODE_MAX_LENGTH = 20
 # OWASP "CSV injection": a cell starting with one of these is run as a formula when the data
 # is later opened in a spreadsheet, so such values are refused, never stored.
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -355,6 +357,10 @@ def _row(number: int, cells: dict, extra: int) -> tuple[NamedEntryRow, list[RowE
             values[column] = ""
             continue
         values[column] = _text(raw)
+        limit = NAME_MAX_LENGTH if column.endswith("_name") else CODE_MAX_LENGTH
+        if len(values[column]) > limit and column != "date_of_birth":
+            error(column, f"This is longer than {limit} characters.")
+            values[column] = ""
 
     dob = None  # blank: fine for a candidate the centre has; the entries check decides
     if values["date_of_birth"] != "" and not any(e.column == "date_of_birth" for e in errors):
@@ -374,11 +380,6 @@ def _row(number: int, cells: dict, extra: int) -> tuple[NamedEntryRow, list[RowE
         if sex not in ("F", "M"):
             error("sex", f"'{sex[:20]}' is not F or M.")
             sex = ""
-
-    for column in ("first_name", "last_name"):
-        if len(values[column]) > NAME_MAX_LENGTH:
-            error(column, f"This is longer than {NAME_MAX_LENGTH} characters.")
-            values[column] = ""
 
     if extra:
         error("", f"This row has {extra} value{'s' if extra > 1 else ''} past the last column.")
