@@ -7,3 +7,4 @@ class GradesConfig(AppConfig):
 
     def ready(self):
         from . import panels  # noqa: F401  (registers tabs, panels and staff board sections)
+        from .services import series  # noqa: F401  (registers the head-of-centre details gate)

@@ -11,6 +11,7 @@ them, so two removals at the same moment are serialised and cannot leave none.
 """
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -482,12 +483,32 @@ def cancel_invitation(*, invitation, by) -> None:
 HEAD_FIELDS = ("name", "job_title", "email")
 
 
+# Each gate is ``(centre) -> str | None``: why the head's details cannot be changed now. The
+# grades app registers one for its series window, so centres never imports it.
+head_details_gates: list[Callable] = []
+
+
+def register_head_details_gate(func: Callable) -> Callable:
+    if func not in head_details_gates:
+        head_details_gates.append(func)
+    return func
+
+
+def head_details_closed_reason(centre) -> str | None:
+    for gate in head_details_gates:
+        reason = gate(centre)
+        if reason:
+            return reason
+    return None
+
+
 def update_head_of_centre(*, centre, name: str, job_title: str, email: str, by) -> HeadOfCentre:
     """Create or update the centre's head-of-centre record, linked to the user with that email.
-
-    Callable from anywhere (the 2021 grades app gates it by its own date window); it checks
-    only the record's own rules. Unchanged details write nothing.
-    """
+    Refused while a registered gate says the details are closed. Unchanged details write
+    nothing."""
+    reason = head_details_closed_reason(centre)
+    if reason:
+        raise CentreError(reason)
     name, job_title = (name or "").strip(), (job_title or "").strip()
     if not name or not job_title:
         raise CentreError("Enter the head of centre's name and job title.")

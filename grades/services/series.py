@@ -5,9 +5,12 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from centres.services.people import register_head_details_gate
 from ocradmin import audit
 
 from ..models import GradeSeries
+from ..selectors import current_series
+from . import WindowClosed, window
 
 WINDOW_FIELDS = [
     "users_open_at",
@@ -36,3 +39,17 @@ def shift_into_submission_window(*, series, opened_days_ago: int = 7, by=None) -
             data={"before": before, "days": round(delta.total_seconds() / 86400, 2)},
         )
     return series
+
+
+@register_head_details_gate
+def head_details_gate(centre) -> str | None:
+    """While a series runs, the head of centre's details open on their own date (30 April in
+    2021); before the series starts and after it closes the series has no say."""
+    series = current_series()
+    if series is None:
+        return None
+    now = timezone.now()
+    head_window = window(series, "head_details")
+    if series.users_open_at <= now < head_window.opens_at:
+        return str(WindowClosed(head_window, now))
+    return None

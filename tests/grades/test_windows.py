@@ -101,3 +101,39 @@ def test_the_dashboard_shows_the_windows_with_time_left(client, people, series):
 def test_people_without_a_centre_role_do_not_see_the_windows(client, people, series):
     client.force_login(people["moderator"])
     assert "teacher-assessed grades" not in client.get("/").content.decode()
+
+
+HEAD_DETAILS_OPEN = datetime(2021, 4, 29, 23, 0, tzinfo=UTC)
+
+
+def update_head(centre, by):
+    from centres.services.people import update_head_of_centre
+
+    return update_head_of_centre(
+        centre=centre,
+        name="Hana Head",
+        job_title="Principal",
+        email="head@northfield.example",
+        by=by,
+    )
+
+
+def test_head_of_centre_details_open_on_30_april_while_the_series_runs(centre, people, series):
+    from centres.models import HeadOfCentre
+    from centres.services import CentreError
+
+    with (
+        time_machine.travel(HEAD_DETAILS_OPEN - ONE_SECOND, tick=False),
+        pytest.raises(CentreError, match="head of centre's details opens on 30 April 2021"),
+    ):
+        update_head(centre, people["centre_admin"])
+    assert not HeadOfCentre.objects.filter(centre=centre).exists()
+
+    with time_machine.travel(HEAD_DETAILS_OPEN, tick=False):
+        assert update_head(centre, people["centre_admin"]).job_title == "Principal"
+
+
+@pytest.mark.parametrize("moment", [OPENINGS["users"] - ONE_SECOND, CLOSES + timedelta(days=30)])
+def test_outside_the_series_the_head_details_are_not_gated(centre, people, series, moment):
+    with time_machine.travel(moment, tick=False):
+        update_head(centre, people["centre_admin"])
