@@ -1,6 +1,9 @@
 """Applying for an access arrangement; choices are narrowed to the centre."""
 
+from datetime import timedelta
+
 from django import forms
+from django.utils import timezone
 
 from centres.models import Qualification
 from centres.services.approvals import approved_qualification_ids
@@ -60,8 +63,10 @@ class ArrangementForm(forms.Form):
             "candidate_number"
         )
         self.fields["qualification"].queryset = Qualification.objects.filter(
-            pk__in=approved_qualification_ids(centre)
+            pk__in=approved_qualification_ids(centre), is_active=True
         ).order_by("entry_code")
+        tomorrow = timezone.localdate() + timedelta(days=1)
+        self.fields["first_assessment_on"].widget.attrs["min"] = tomorrow.isoformat()
 
 
 class RejectArrangementForm(forms.Form):
