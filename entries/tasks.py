@@ -27,3 +27,9 @@ def check_upload(upload_id: int):
 def import_upload(upload_id: int, by_id: int | None = None):
     """Queued by ``confirm_upload``: make the upload's entries, all or none."""
     return uploads.import_upload_file(upload_id=upload_id, by_id=by_id)
+
+
+@shared_task
+def fail_interrupted_uploads():
+    """Beat: uploads whose worker died are marked failed, so the centre can upload again."""
+    return uploads.fail_interrupted_uploads()

@@ -32,6 +32,10 @@ def _beat_schedule() -> dict:
             "task": "entries.tasks.flag_overdue_entries",
             "schedule": 5 * 60,
         },
+        "fail-interrupted-uploads": {
+            "task": "entries.tasks.fail_interrupted_uploads",
+            "schedule": 15 * 60,
+        },
         "grade-closing-reminders": {
             "task": "grades.tasks.send_closing_reminders",
             "schedule": 60 * 60,

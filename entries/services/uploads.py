@@ -21,6 +21,7 @@ while the upload is IMPORTING, and ``rows_done`` is set with the result.
 
 import logging
 import os
+from datetime import timedelta
 from uuid import uuid4
 
 from django.contrib.auth import get_user_model
@@ -267,3 +268,28 @@ class _RowsError(EntryError):
     def __init__(self, errors):
         self.errors = errors
         super().__init__(str(errors[0]))
+
+
+INTERRUPTED_AFTER = timedelta(hours=1)
+INTERRUPTED = (
+    "This upload was interrupted before it finished; nothing was written. Upload the file again."
+)
+
+
+def fail_interrupted_uploads() -> int:
+    """Beat: an upload still checking or importing an hour after it started lost its worker.
+    A running import holds its row lock, so ``skip_locked`` leaves it alone; a crashed one
+    rolled back, so marking it FAILED is true."""
+    cutoff = timezone.now() - INTERRUPTED_AFTER
+    failed = 0
+    with transaction.atomic():
+        stuck = list(
+            EntryUpload.objects.select_for_update(skip_locked=True)
+            .filter(status__in=[Status.CHECKING, Status.IMPORTING], created_at__lt=cutoff)
+            .select_related("centre")
+        )
+    for upload in stuck:
+        failed += _finish(
+            upload, old=upload.status, new=Status.FAILED, errors=_file_error(INTERRUPTED)
+        )
+    return failed

@@ -70,6 +70,7 @@ class CandidateDetailView(CentreMixin, DetailView):
             can_manage=user.has_perm("entries.manage_candidates", self.centre),
             can_view_arrangements=user.has_perm("entries.view_arrangements", self.centre),
             can_manage_arrangements=user.has_perm("entries.manage_arrangements", self.centre),
+            can_manage_entries=user.has_perm("entries.manage_entries", self.centre),
         )
         return context
 

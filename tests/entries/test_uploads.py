@@ -765,3 +765,42 @@ def test_random_files_through_the_view_never_500(
         response = client.post(upload_url(centre), {"file": SimpleUploadedFile("r.csv", content)})
     assert response.status_code in (200, 302)
     assert counts() == before  # nothing is written before a confirmation
+
+
+# --- Interrupted uploads ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [EntryUpload.Status.CHECKING, EntryUpload.Status.IMPORTING])
+def test_an_upload_whose_worker_died_is_failed_after_an_hour(centre, people, status):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from entries.services.uploads import INTERRUPTED, fail_interrupted_uploads
+
+    def stuck(age):
+        return EntryUpload.objects.create(
+            centre=centre,
+            uploaded_by=people["centre_admin"],
+            original_name="entries.csv",
+            status=status,
+            created_at=timezone.now() - age,
+        )
+
+    old, recent = stuck(timedelta(hours=1, minutes=1)), stuck(timedelta(minutes=50))
+    done = EntryUpload.objects.create(
+        centre=centre,
+        original_name="done.csv",
+        status=EntryUpload.Status.IMPORTED,
+        created_at=timezone.now() - timedelta(days=1),
+    )
+
+    assert fail_interrupted_uploads() == 1
+    assert fail_interrupted_uploads() == 0
+
+    old.refresh_from_db()
+    assert old.status == EntryUpload.Status.FAILED
+    assert old.errors[0]["message"] == INTERRUPTED
+    for upload, expected in ((recent, status), (done, EntryUpload.Status.IMPORTED)):
+        upload.refresh_from_db()
+        assert upload.status == expected
