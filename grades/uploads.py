@@ -75,9 +75,11 @@ def read_table(upload, *, columns, max_bytes: int = MAX_BYTES) -> Table:
     at all (the entries upload's checks: size, type by content, encoding, a damaged or
     oversized workbook); every other problem is a ``RowError`` naming the row and column."""
     if upload.size > max_bytes:
+        size, limit = describe_size(upload.size), describe_size(max_bytes)
         raise UploadProblem(
-            f"This file is {describe_size(upload.size)}; the largest file you can upload is "
-            f"{describe_size(max_bytes)}."
+            f"This file is larger than {limit}, the largest file you can upload."
+            if size == limit
+            else f"This file is {size}; the largest file you can upload is {limit}."
         )
     data = read_all(upload)
     if not data.strip():

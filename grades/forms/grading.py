@@ -1,8 +1,6 @@
 """Forms for entering grades: the grid posted whole (without JavaScript), the upload, and its
 confirmation."""
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 
 from ..uploads import MAX_BYTES
@@ -18,19 +16,11 @@ class GradeUploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-
 
 class ConfirmUploadForm(forms.Form):
-    token = forms.CharField(widget=forms.HiddenInput, label="Preview")
+    """The previewed changes are kept in the session; the form carries only their token."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("confirm", "Change these grades"))
+    token = forms.CharField(widget=forms.HiddenInput, label="Preview")
 
 
 def grid_changes(data, rows):

@@ -8,10 +8,12 @@ a save, so a save cannot slip past "send to the head of centre", and two saves o
 qualification queue.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -300,35 +302,57 @@ def save_grades(*, series, centre, qualification, changes, by) -> list[Grade]:
         if conflicts:
             raise StaleGrades(conflicts)
 
-        missing = [
-            Grade(
-                series=series,
-                centre=centre,
-                qualification=qualification,
-                candidate_id=change.candidate_id,
-            )
-            for change, row, _ in to_save
-            if row is None
-        ]
-        created = {g.candidate_id: g for g in Grade.objects.bulk_create(missing)}
-        if missing and any(g.pk is None for g in created.values()):  # backends without RETURNING
-            created = {
-                g.candidate_id: g
-                for g in Grade.objects.filter(
-                    series=series, qualification=qualification, candidate_id__in=list(created)
+        # New grades are written as they will stay; changed ones take one UPDATE per value.
+        now = timezone.now()
+        created = Grade.objects.bulk_create(
+            [
+                Grade(
+                    series=series,
+                    centre=centre,
+                    qualification=qualification,
+                    candidate_id=change.candidate_id,
+                    grade=new,
+                    version=1,
+                    updated_by=by,
+                    updated_at=now,
                 )
-            }
-        now, saved = timezone.now(), []
-        for change, row, new in to_save:
-            row = row or created[change.candidate_id]
+                for change, row, new in to_save
+                if row is None
+            ]
+        )
+        if any(g.pk is None for g in created):  # a backend without INSERT … RETURNING
+            created = list(
+                Grade.objects.filter(
+                    series=series,
+                    qualification=qualification,
+                    candidate_id__in=[g.candidate_id for g in created],
+                )
+            )
+        by_value = defaultdict(list)
+        saved = []
+        for _, row, new in to_save:
+            if row is None:
+                continue
+            by_value[new].append(row.pk)
             old = row.grade
             row.grade, row.version, row.updated_by, row.updated_at = new, row.version + 1, by, now
-            row.candidate = candidates[change.candidate_id]
-            saved.append(row)
-            _audit_change(
-                by=by, centre=centre, qualification=qualification, grade=row, old=old, new=new
+            saved.append((row, old))
+        for value, pks in by_value.items():
+            Grade.objects.filter(pk__in=pks).update(
+                grade=value, version=F("version") + 1, updated_by=by, updated_at=now
             )
-        Grade.objects.bulk_update(saved, ["grade", "version", "updated_by", "updated_at"])
+        saved += [(grade, "") for grade in created]
+        for grade, old in saved:
+            grade.candidate = candidates[grade.candidate_id]
+            _audit_change(
+                by=by,
+                centre=centre,
+                qualification=qualification,
+                grade=grade,
+                old=old,
+                new=grade.grade,
+            )
+        saved = [grade for grade, _ in saved]
     return saved
 
 

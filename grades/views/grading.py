@@ -3,6 +3,7 @@ htmx, or whole without JavaScript), the template download and the upload."""
 
 import secrets
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -10,6 +11,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
@@ -169,6 +172,36 @@ class GridRow:
     original: str  # the saved value at that version
     message: str = ""
     kind: str = ""  # "saved" or "error"
+    save_url: str = ""
+    options: str = ""  # the select's <option>s, this row's grade selected
+
+    @property
+    def key(self) -> str:
+        return str(self.candidate.pk)
+
+
+@lru_cache(maxsize=512)
+def _options(scale: tuple, selected: str) -> str:
+    def option(value, label):
+        return format_html(
+            '<option value="{}"{}>{}</option>',
+            value,
+            mark_safe(" selected") if value == selected else "",
+            label,
+        )
+
+    return mark_safe("".join([option("", "No grade"), *(option(v, v) for v in scale)]))
+
+
+def prepared(rows, centre, qualification) -> list[GridRow]:
+    """The rows with what the template would otherwise work out row by row (a 300-row grid
+    renders several times faster)."""
+    one = reverse("grades:save", args=[centre.number, qualification.entry_code, 1])
+    prefix, scale = one[: -len("1/")], tuple(qualification.grade_scale)
+    return [
+        replace(row, save_url=f"{prefix}{row.candidate.pk}/", options=_options(scale, row.grade))
+        for row in rows
+    ]
 
 
 class QualificationGridView(QualificationPage, TemplateView):
@@ -255,7 +288,9 @@ class QualificationGridView(QualificationPage, TemplateView):
             qualification=self.qualification,
             state=self.qualification_grades,
             page_obj=page,
-            rows=rows if rows is not None else self.rows(page),
+            rows=prepared(
+                rows if rows is not None else self.rows(page), self.centre, self.qualification
+            ),
             scale=self.scale(),
             editable=read_only is None,
             read_only=read_only,
@@ -311,7 +346,7 @@ class SaveGradeView(QualificationPage, View):
             request,
             "grades/grading/_row.html",
             {
-                "row": row,
+                "row": prepared([row], self.centre, self.qualification)[0],
                 "centre": self.centre,
                 "qualification": self.qualification,
                 "scale": list(self.qualification.grade_scale),

@@ -1,0 +1,418 @@
+"""Uploading grades: the template, the preview with row-level errors, and the all-or-nothing
+confirmation."""
+
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from grades.models import Grade, QualificationGrades
+from ocradmin.models import AuditEvent
+
+from ..entries.factories import CandidateFactory
+from .conftest import enter, make_tag_qualification, set_grade
+
+HEADER = ["candidate_number", "uci", "last_name", "first_name", "grade"]
+
+
+def url(name, centre, qualification):
+    return reverse(f"grades:{name}", args=[centre.number, qualification.entry_code])
+
+
+def row(candidate, grade):
+    return [
+        candidate.candidate_number,
+        candidate.uci,
+        candidate.last_name,
+        candidate.first_name,
+        grade,
+    ]
+
+
+def csv_bytes(rows, header=HEADER, encoding="utf-8"):
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode(encoding)
+
+
+def xlsx_bytes(rows, header=HEADER):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for values in rows:
+        sheet.append(values)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload(client, centre, qualification, content, name="grades.csv"):
+    return client.post(
+        url("upload", centre, qualification), {"file": SimpleUploadedFile(name, content)}
+    )
+
+
+def confirm(client, centre, qualification, response):
+    token = response.context["confirm"].initial["token"]
+    return client.post(url("upload", centre, qualification), {"token": token})
+
+
+def errors_of(response):
+    preview = response.context.get("preview")
+    return [str(e) for e in preview.errors] if preview else []
+
+
+def file_error(response):
+    return " ".join(response.context["form"].errors.get("file", []))
+
+
+def grades_now(series, qualification):
+    return dict(
+        Grade.objects.filter(series=series, qualification=qualification).values_list(
+            "candidate__candidate_number", "grade"
+        )
+    )
+
+
+@pytest.fixture
+def admin(login, people):
+    return login(people["centre_admin"])
+
+
+@pytest.fixture
+def graded(series, qualification, candidates):
+    """The first candidate already has a P."""
+    set_grade(series, qualification, candidates[0], "P", version=1)
+    return candidates
+
+
+def assert_unchanged(series, qualification, candidates):
+    assert grades_now(series, qualification) == {candidates[0].candidate_number: "P"}
+    assert not AuditEvent.objects.filter(action="grade.changed").exists()
+
+
+# --- The template ---------------------------------------------------------------------------
+
+
+def test_the_xlsx_template_is_a_workbook_with_the_candidates_and_grades(
+    admin, series, centre, qualification, graded
+):
+    response = admin.get(url("template-xlsx", centre, qualification))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="grades-12345-05838.xlsx"'
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert values[0] == HEADER
+    assert values[1] == [*row(graded[0], "P")[:4], "P"]
+    assert values[2][0] == graded[1].candidate_number  # kept as text: leading zeros stay
+    assert values[2][4] in (None, "")
+    assert AuditEvent.objects.get(action="grades.downloaded").data["format"] == "xlsx"
+
+
+# --- Good files -----------------------------------------------------------------------------
+
+
+def test_a_good_csv_previews_then_changes_the_grades(admin, series, centre, qualification, graded):
+    content = csv_bytes([row(graded[0], "D"), row(graded[1], "M"), row(graded[2], "")])
+
+    response = upload(admin, centre, qualification, content)
+
+    assert response.status_code == 200
+    assert errors_of(response) == []
+    preview = response.context["preview"]
+    assert [(c.row_number, c.old, c.new) for c in preview.changes] == [(2, "P", "D"), (3, "", "M")]
+    assert preview.unchanged == 1
+    html = response.content.decode()
+    assert "2 grades will change" in html
+    assert grades_now(series, qualification) == {graded[0].candidate_number: "P"}
+
+    done = confirm(admin, centre, qualification, response)
+
+    assert done.status_code == 302
+    assert done["Location"] == url("qualification", centre, qualification)
+    assert grades_now(series, qualification) == {
+        graded[0].candidate_number: "D",
+        graded[1].candidate_number: "M",
+    }
+    events = AuditEvent.objects.filter(action="grade.changed")
+    assert sorted((e.data["old"], e.data["new"]) for e in events) == [("", "M"), ("P", "D")]
+
+
+def test_a_good_xlsx_changes_the_grades(admin, series, centre, qualification, graded):
+    # Excel turns 0002 into the number 2 unless the cell is text; lower case is fine too.
+    rows = [row(graded[0], "d*"), [int(graded[1].candidate_number), *row(graded[1], "U")[1:]]]
+
+    response = upload(admin, centre, qualification, xlsx_bytes(rows), name="grades.xlsx")
+
+    assert errors_of(response) == []
+    assert [c.new for c in response.context["preview"].changes] == ["D*", "U"]
+    confirm(admin, centre, qualification, response)
+    assert grades_now(series, qualification) == {
+        graded[0].candidate_number: "D*",
+        graded[1].candidate_number: "U",
+    }
+
+
+def test_the_downloaded_template_uploads_back_unchanged(
+    admin, series, centre, qualification, graded
+):
+    template = admin.get(url("template-csv", centre, qualification)).content
+    response = upload(admin, centre, qualification, template)
+    assert errors_of(response) == []
+    assert response.context["preview"].changes == []
+    assert "No grades will change" in response.content.decode()
+    assert response.context["confirm"] is None
+
+
+def test_blank_rows_are_skipped_and_rows_keep_their_numbers(
+    admin, series, centre, qualification, graded
+):
+    content = csv_bytes([row(graded[1], "M"), ["", "", "", "", ""], [], row(graded[2], "Q")])
+    response = upload(admin, centre, qualification, content)
+    assert errors_of(response) == [
+        "Row 5, grade: “Q” is not a grade for 05838: use one of D* D M P U, or leave it blank."
+    ]
+
+
+# --- Bad files: every message names the row and column; nothing changes ---------------------
+
+
+def test_an_unknown_candidate(admin, series, centre, qualification, graded):
+    content = csv_bytes([row(graded[1], "M"), ["0999", "", "Nobody", "Ann", "D"]])
+    response = upload(admin, centre, qualification, content)
+    assert errors_of(response) == [
+        "Row 3, candidate_number: there is no candidate 0999 at centre 12345."
+    ]
+    assert response.context["confirm"] is None
+    assert_unchanged(series, qualification, graded)
+
+
+def test_a_candidate_of_another_centre_is_unknown(
+    admin, series, centre, other_centre, qualification, graded
+):
+    stranger = CandidateFactory(centre=other_centre, candidate_number="0998")
+    enter(stranger, qualification)
+    response = upload(admin, centre, qualification, csv_bytes([row(stranger, "D")]))
+    assert errors_of(response) == [
+        "Row 2, candidate_number: there is no candidate 0998 at centre 12345."
+    ]
+    assert not Grade.objects.filter(candidate=stranger).exists()
+
+
+def test_a_candidate_not_entered_for_the_qualification(
+    admin, series, centre, qualification, graded
+):
+    other = CandidateFactory(centre=centre)
+    enter(other, make_tag_qualification("05839"))
+    response = upload(admin, centre, qualification, csv_bytes([row(other, "D")]))
+    assert errors_of(response) == [
+        f"Row 2, candidate_number: {other.candidate_number} {other.full_name} is not entered "
+        "for 05838."
+    ]
+    assert_unchanged(series, qualification, graded)
+
+
+def test_a_grade_off_the_scale(admin, series, centre, qualification, graded):
+    response = upload(admin, centre, qualification, csv_bytes([row(graded[1], "A*")]))
+    assert errors_of(response) == [
+        "Row 2, grade: “A*” is not a grade for 05838: use one of D* D M P U, or leave it blank."
+    ]
+    assert_unchanged(series, qualification, graded)
+
+
+def test_a_duplicate_row(admin, series, centre, qualification, graded):
+    content = csv_bytes([row(graded[1], "M"), row(graded[2], "P"), row(graded[1], "D")])
+    response = upload(admin, centre, qualification, content)
+    assert errors_of(response) == [
+        f"Row 4, candidate_number: candidate {graded[1].candidate_number} is also in row 2; "
+        "list each candidate once."
+    ]
+    assert_unchanged(series, qualification, graded)
+
+
+def test_a_uci_or_name_that_does_not_match_the_candidate(
+    admin, series, centre, qualification, graded
+):
+    wrong_uci = [graded[1].candidate_number, graded[2].uci, *row(graded[1], "M")[2:]]
+    wrong_name = [*row(graded[2], "M")[:2], "Zzyzx", graded[2].first_name, "M"]
+    response = upload(admin, centre, qualification, csv_bytes([wrong_uci, wrong_name]))
+    errors = errors_of(response)
+    assert errors[0].startswith(f"Row 2, uci: {graded[2].uci} is not the UCI of candidate")
+    assert errors[1].startswith(f"Row 3, last_name: candidate {graded[2].candidate_number} is")
+    assert_unchanged(series, qualification, graded)
+
+
+def test_a_missing_column(admin, series, centre, qualification, graded):
+    content = csv_bytes(
+        [[graded[1].candidate_number, graded[1].uci, "M"]],
+        header=["candidate_number", "uci", "grade"],
+    )
+    response = upload(admin, centre, qualification, content)
+    assert errors_of(response) == [
+        "Row 1, last_name: this column is missing; download the template again.",
+        "Row 1, first_name: this column is missing; download the template again.",
+    ]
+    assert_unchanged(series, qualification, graded)
+
+
+def test_an_extra_column(admin, series, centre, qualification, graded):
+    content = csv_bytes([[*row(graded[1], "M"), "great"]], header=[*HEADER, "Notes"])
+    response = upload(admin, centre, qualification, content)
+    assert errors_of(response) == [
+        "Row 1, column F (Notes): is not a column of the template; remove it. The columns are "
+        "candidate_number, uci, last_name, first_name, grade."
+    ]
+    assert_unchanged(series, qualification, graded)
+
+
+def test_a_value_past_the_last_column(admin, series, centre, qualification, graded):
+    content = csv_bytes([[*row(graded[1], "M"), "stray"]])
+    response = upload(admin, centre, qualification, content)
+    assert errors_of(response) == ["Row 2, column F: this cell is outside the template's columns."]
+    assert_unchanged(series, qualification, graded)
+
+
+@pytest.mark.parametrize("formula", ['=HYPERLINK("http://x")', "+1+1", "@SUM(A1)", "-2+3"])
+def test_a_formula_in_a_text_cell(admin, series, centre, qualification, graded, formula):
+    content = csv_bytes([row(graded[1], "M"), [*row(graded[2], "M")[:2], formula, "Ann", "M"]])
+    response = upload(admin, centre, qualification, content)
+    errors = errors_of(response)
+    assert len(errors) >= 1
+    assert errors[0].startswith("Row 3, last_name: ")
+    assert "looks like a formula" in errors[0]
+    assert_unchanged(series, qualification, graded)
+
+
+def test_a_formula_cell_in_a_workbook(admin, series, centre, qualification, graded):
+    rows = [row(graded[1], "M"), [*row(graded[2], "")[:4], '=IF(1,"D","M")']]
+    response = upload(admin, centre, qualification, xlsx_bytes(rows), name="grades.xlsx")
+    assert errors_of(response)[0].startswith("Row 3, grade: ")
+    assert "looks like a formula" in errors_of(response)[0]
+    assert_unchanged(series, qualification, graded)
+
+
+def test_the_wrong_encoding(admin, series, centre, qualification, graded):
+    content = csv_bytes([row(graded[1], "M")], encoding="utf-16")
+    response = upload(admin, centre, qualification, content)
+    assert "not a plain-text CSV" in file_error(response)
+    assert "CSV UTF-8" in file_error(response)
+    assert_unchanged(series, qualification, graded)
+
+
+def test_a_windows_1252_csv_is_read(admin, series, centre, qualification):
+    candidate = CandidateFactory(centre=centre, first_name="Zoë", last_name="Brontë")
+    enter(candidate, qualification)
+    response = upload(
+        admin, centre, qualification, csv_bytes([row(candidate, "M")], encoding="cp1252")
+    )
+    assert errors_of(response) == []
+    assert [c.new for c in response.context["preview"].changes] == ["M"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("grades.xlsx", b"candidate_number,uci\n0001,x\n", "This is not an Excel workbook"),
+        ("grades.xlsx", b"PK\x03\x04 not really a zip", "This is not an Excel workbook"),
+        ("grades.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old-style Excel"),
+        ("grades.csv", b"", "The submitted file is empty"),
+    ],
+)
+def test_files_that_cannot_be_read(
+    admin, series, centre, qualification, graded, name, content, message
+):
+    response = upload(admin, centre, qualification, content, name=name)
+    assert message in file_error(response)
+    assert_unchanged(series, qualification, graded)
+
+
+def test_a_file_over_5_mb(admin, series, centre, qualification, graded):
+    content = csv_bytes([row(graded[1], "M")]) + b"\n" * (5 * 1024 * 1024)
+    response = upload(admin, centre, qualification, content)
+    assert file_error(response) == (
+        "This file is larger than 5 MB, the largest file you can upload."
+    )
+    bigger = upload(admin, centre, qualification, content + b"\n" * (2 * 1024 * 1024))
+    assert file_error(bigger) == "This file is 7 MB; the largest file you can upload is 5 MB."
+    assert_unchanged(series, qualification, graded)
+
+
+# --- Confirming -----------------------------------------------------------------------------
+
+
+def test_a_change_since_the_preview_refuses_the_whole_upload(
+    admin, series, centre, qualification, graded
+):
+    from ..factories import UserFactory
+
+    content = csv_bytes([row(graded[0], "D"), row(graded[1], "M"), row(graded[2], "U")])
+    response = upload(admin, centre, qualification, content)
+    ana = UserFactory(full_name="Ana Teacher")
+    Grade.objects.filter(candidate=graded[0]).update(grade="M", version=2, updated_by=ana)
+
+    refused = confirm(admin, centre, qualification, response)
+
+    assert refused.status_code == 200
+    html = refused.content.decode()
+    assert "Nothing was changed" in html
+    assert refused.context["conflicts"] == [
+        {
+            "row_number": 2,
+            "candidate": str(graded[0]),
+            "message": "Ana Teacher changed this to M at 12:30; your change was not saved. "
+            "The current grade is shown.",
+        }
+    ]
+    assert grades_now(series, qualification) == {graded[0].candidate_number: "M"}
+    assert not AuditEvent.objects.filter(action="grade.changed").exists()
+    # The preview is spent: confirming again does nothing.
+    again = confirm(admin, centre, qualification, response)
+    assert again.status_code == 302
+    assert grades_now(series, qualification) == {graded[0].candidate_number: "M"}
+
+
+def test_a_forged_or_spent_token_changes_nothing(admin, series, centre, qualification, graded):
+    response = upload(admin, centre, qualification, csv_bytes([row(graded[1], "M")]))
+    forged = admin.post(url("upload", centre, qualification), {"token": "forged"})
+    assert forged.status_code == 302
+    confirm(admin, centre, qualification, response)
+    assert grades_now(series, qualification)[graded[1].candidate_number] == "M"
+    Grade.objects.filter(candidate=graded[1]).update(grade="P", version=5)
+    confirm(admin, centre, qualification, response)
+    assert grades_now(series, qualification)[graded[1].candidate_number] == "P"
+
+
+def test_sending_after_the_preview_refuses_the_confirmation(
+    admin, series, centre, qualification, graded
+):
+    response = upload(admin, centre, qualification, csv_bytes([row(graded[1], "M")]))
+    QualificationGrades.objects.filter(qualification=qualification).update(status="sent")
+    refused = confirm(admin, centre, qualification, response)
+    assert "sent to the head of centre" in refused.content.decode()
+    assert_unchanged(series, qualification, graded)
+
+
+def test_no_upload_form_once_grades_are_sent(admin, series, centre, qualification, graded):
+    QualificationGrades.objects.create(
+        series=series, centre=centre, qualification=qualification, status="sent"
+    )
+    page = admin.get(url("upload", centre, qualification))
+    assert page.status_code == 200
+    assert 'type="file"' not in page.content.decode()
+    response = upload(admin, centre, qualification, csv_bytes([row(graded[1], "M")]))
+    assert response.context.get("preview") is None
+    assert_unchanged(series, qualification, graded)
+
+
+def test_an_assigned_teacher_may_upload(
+    login, series, centre, qualification, graded, assigned_teacher
+):
+    client = login(assigned_teacher)
+    response = upload(client, centre, qualification, csv_bytes([row(graded[1], "M")]))
+    confirm(client, centre, qualification, response)
+    assert Grade.objects.get(candidate=graded[1]).updated_by == assigned_teacher
