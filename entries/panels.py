@@ -8,6 +8,7 @@ from ocradmin.workdays import working_days_since
 
 from .selectors import (
     entries_awaiting_processing,
+    entry_clock,
     identity_changes_after_results,
     referral_summary,
 )
@@ -33,6 +34,11 @@ register_section(
 def awaiting_processing_panel(request):
     centres = entries_awaiting_processing(request.user)
     return {"centres": centres, "now": timezone.now()} if centres else None
+
+
+@staff_board.register("entry_clock", "entries/panels/staff_entry_clock.html")
+def entry_clock_panel(request):
+    return {"clock": entry_clock()}
 
 
 @staff_board.register("referred_arrangements", "entries/panels/referred_arrangements.html")

@@ -10,6 +10,43 @@ from ocradmin.models import AuditEvent
 
 from .models import AccessArrangement, Candidate, Entry, ModeratorAllocation
 
+AMBER_AFTER = timedelta(hours=24)
+
+
+def entry_clock(now=None) -> dict:
+    """The 24–48 h clock for the staff board: entries waiting, amber (over 24 h) and breached
+    (past ``process_by``), in one query."""
+    now = now or timezone.now()
+    waiting = [Entry.Status.SUBMITTED, Entry.Status.NEEDS_REVIEW]
+    return Entry.objects.filter(status__in=waiting).aggregate(
+        waiting=Count("id"),
+        amber=Count("id", filter=Q(submitted_at__lte=now - AMBER_AFTER, process_by__gt=now)),
+        breached=Count("id", filter=Q(process_by__lte=now)),
+        with_staff=Count("id", filter=Q(status=Entry.Status.NEEDS_REVIEW)),
+        oldest=Min("submitted_at"),
+    )
+
+
+def clock_state(entry, now=None) -> str:
+    """``"breach"`` past process_by, ``"amber"`` after 24 h, else ``""``; for waiting entries."""
+    if entry.status not in (Entry.Status.SUBMITTED, Entry.Status.NEEDS_REVIEW):
+        return ""
+    now = now or timezone.now()
+    if entry.process_by <= now:
+        return "breach"
+    if entry.submitted_at <= now - AMBER_AFTER:
+        return "amber"
+    return ""
+
+
+def entries_with_staff():
+    return (
+        Entry.objects.filter(status=Entry.Status.NEEDS_REVIEW)
+        .select_related("centre", "qualification", "unit", "candidate")
+        .order_by("submitted_at", "id")
+    )
+
+
 # --- Candidates and access arrangements ------------------------------------------------------
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import arrangements, candidates, entries, uploads
+from .views import arrangements, candidates, entries, processing, uploads
 
 app_name = "entries"
 
@@ -100,5 +100,11 @@ urlpatterns = [
         "staff/access-arrangements/<int:pk>/decide/",
         arrangements.StaffArrangementDecisionView.as_view(),
         name="staff-arrangement-decide",
+    ),
+    path("staff/entries/", processing.StaffReviewQueueView.as_view(), name="staff-review"),
+    path(
+        "staff/entries/<int:pk>/decide/",
+        processing.StaffReviewDecisionView.as_view(),
+        name="staff-review-decide",
     ),
 ]
