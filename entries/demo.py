@@ -1,8 +1,9 @@
-"""Demo candidates, access arrangements, entries in every state and an allocated moderator.
+"""Demo candidates, access arrangements, entries in every state and allocated moderators.
 
 Idempotent: candidates are keyed by centre + candidate number, arrangements by candidate +
-qualification + kind. Arrangements use the qualifications the demo centres are approved for
-(centres/demo.py); when none are approved yet they are skipped, so the seed never fails.
+qualification + kind; entries are made only at a centre that has none. Everything uses the
+qualifications the demo centres are approved for (centres/demo.py) and skips what is not
+approved, so the seed never fails.
 """
 
 from datetime import date, timedelta
@@ -12,7 +13,7 @@ from django.utils import timezone
 from centres.models import VOCATIONAL_TYPES, Centre, Qualification, QualificationApproval, Role
 from ocradmin.models import User
 
-from .models import AccessArrangement, Candidate
+from .models import AccessArrangement, Candidate, Entry, ModeratorAllocation
 from .validators import make_uci
 
 # (candidate number, first name, last name, sex, date of birth); DOBs 2004–2008.
@@ -112,6 +113,7 @@ def demo_uln(seed: int) -> str:
 def seed(*, password: str, log) -> None:
     seed_candidates(log=log)
     seed_arrangements(log=log)
+    seed_entries(log=log)
 
 
 def seed_candidates(*, log) -> None:
@@ -193,3 +195,128 @@ def seed_arrangements(*, log) -> None:
     if skipped:
         message += f" ({skipped} skipped: no approved qualification or candidate yet)"
     log(message)
+
+
+# (centre, entry code, candidate numbers, status, hours since submitted, unit numbers, reason).
+# Every state of the 24–48 h clock and of an entry, at both centres; the GCSE and A level
+# entries give the 2021 grades their candidates.
+S = Entry.Status
+DEMO_ENTRIES = [
+    ("12345", "05840", range(1, 9), S.ACCEPTED, 24 * 40, [], ""),
+    ("12345", "05834", range(9, 13), S.ACCEPTED, 24 * 30, ["1", "2"], ""),
+    ("12345", "05834", [13], S.SUBMITTED, 3, [], ""),
+    ("12345", "05834", [14], S.SUBMITTED, 30, [], ""),
+    ("12345", "05834", [15], S.SUBMITTED, 50, [], ""),
+    ("12345", "J817", [16], S.REJECTED, 24 * 10, [], "REJECTED"),
+    ("12345", "J817", [17], S.NEEDS_REVIEW, 20, [], "REVIEW"),
+    ("12345", "J817", [18], S.WITHDRAWN, 24 * 12, [], ""),
+    ("12345", "J560", range(1, 26), S.ACCEPTED, 24 * 60, [], ""),
+    ("12345", "H446", range(1, 11), S.ACCEPTED, 24 * 60, [], ""),
+    ("12345", "J277", range(11, 21), S.ACCEPTED, 24 * 60, [], ""),
+    ("12345", "H240", range(1, 13), S.ACCEPTED, 24 * 60, [], ""),
+    ("12345", "J351", range(13, 26), S.ACCEPTED, 24 * 60, [], ""),
+    ("23456", "05826", range(1, 7), S.ACCEPTED, 24 * 35, [], ""),
+    ("23456", "05826", [7], S.SUBMITTED, 5, [], ""),
+    ("23456", "J813", [8], S.REJECTED, 24 * 8, [], "REJECTED"),
+    ("23456", "J813", [9], S.WITHDRAWN, 24 * 9, [], ""),
+    ("23456", "J560", range(1, 16), S.ACCEPTED, 24 * 60, [], ""),
+    ("23456", "H420", range(1, 9), S.ACCEPTED, 24 * 60, [], ""),
+    ("23456", "H432", range(9, 16), S.ACCEPTED, 24 * 60, [], ""),
+]
+# (centre, entry code, quantity, status, hours since submitted)
+DEMO_UNNAMED = [
+    ("12345", "J817", 12, S.SUBMITTED, 6),
+    ("23456", "05841", 8, S.ACCEPTED, 24 * 20),
+]
+DEMO_ALLOCATIONS = [
+    ("12345", "05840", "moderator@ocradmin.example"),
+    ("12345", "05834", "moderator@ocradmin.example"),
+    ("23456", "05826", "moderator2@ocradmin.example"),
+    ("23456", "05841", "moderator2@ocradmin.example"),
+]
+REASONS = {
+    "REJECTED": "UCI already entered for this qualification at centre 34567.",
+    "REVIEW": "UCI is also entered for this qualification at centre 45678.",
+}
+
+
+def _approved(centre, entry_code):
+    return Qualification.objects.filter(
+        entry_code=entry_code,
+        approvals__centre=centre,
+        approvals__status=QualificationApproval.Status.APPROVED,
+    ).first()
+
+
+def _entry(centre, qualification, *, status, hours, reason, **identity):
+    submitted = timezone.now() - timedelta(hours=hours)
+    decided = status not in (S.SUBMITTED, S.WITHDRAWN)
+    return Entry(
+        centre=centre,
+        qualification=qualification,
+        status=status,
+        submitted_at=submitted,
+        process_by=submitted + timedelta(hours=48),
+        processed_at=submitted + timedelta(hours=20) if decided else None,
+        rejection_reason=REASONS[reason] if status == S.REJECTED else "",
+        review_reason=REASONS[reason] if status == S.NEEDS_REVIEW else "",
+        withdrawn_at=submitted + timedelta(days=2) if status == S.WITHDRAWN else None,
+        **identity,
+    )
+
+
+def seed_entries(*, log) -> None:
+    """Only for a centre with no entries yet, so a second run (or the user's own entries)
+    is left alone."""
+    made = 0
+    for number in ("12345", "23456"):
+        centre = Centre.objects.filter(number=number).first()
+        if centre is None or centre.entries.exists():
+            continue
+        candidates = {c.candidate_number: c for c in centre.candidates.all()}
+        rows = []
+        for _, code, numbers, status, hours, units, reason in (
+            row for row in DEMO_ENTRIES if row[0] == number
+        ):
+            qualification = _approved(centre, code)
+            if qualification is None:
+                continue
+            unit_rows = [qualification.units.filter(number=u).first() for u in units] or [None]
+            for n in numbers:
+                candidate = candidates.get(f"{n:04d}")
+                for unit in unit_rows if candidate else []:
+                    rows.append(
+                        _entry(
+                            centre,
+                            qualification,
+                            status=status,
+                            hours=hours,
+                            reason=reason,
+                            kind=Entry.Kind.NAMED,
+                            candidate=candidate,
+                            unit=unit,
+                        )
+                    )
+        for _, code, quantity, status, hours in (r for r in DEMO_UNNAMED if r[0] == number):
+            qualification = _approved(centre, code)
+            if qualification is not None:
+                rows.append(
+                    _entry(
+                        centre,
+                        qualification,
+                        status=status,
+                        hours=hours,
+                        reason="",
+                        kind=Entry.Kind.UNNAMED,
+                        quantity=quantity,
+                    )
+                )
+        made += len(Entry.objects.bulk_create(rows))
+        for _, code, email in (a for a in DEMO_ALLOCATIONS if a[0] == number):
+            qualification = _approved(centre, code)
+            moderator = User.objects.filter(email=email).first()
+            if qualification and moderator:
+                ModeratorAllocation.objects.get_or_create(
+                    centre=centre, qualification=qualification, defaults={"moderator": moderator}
+                )
+    log(f"entries: {made} demo entries in every state, and allocated moderators")
