@@ -7,7 +7,7 @@ from django.views.generic import FormView, ListView
 
 from centres.tenancy import CentreMixin
 from ocradmin.views import StaffRequiredMixin
-from ocradmin.workdays import working_days_since
+from ocradmin.workdays import working_days_ages
 
 from ..filters import ArrangementFilter
 from ..forms.arrangements import ArrangementForm, RejectArrangementForm
@@ -98,8 +98,10 @@ class StaffArrangementQueueView(StaffRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        for arrangement in context["object_list"]:
-            arrangement.age_working_days = working_days_since(arrangement.requested_at)
+        arrangements = list(context["object_list"])
+        ages = working_days_ages(a.requested_at for a in arrangements)
+        for arrangement, age in zip(arrangements, ages, strict=True):
+            arrangement.age_working_days = age
         context["reject_form"] = RejectArrangementForm()
         return context
 
