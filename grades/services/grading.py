@@ -230,7 +230,7 @@ def save_grade(*, series, centre, qualification, candidate, grade, expected_vers
         row.updated_by = by
         row.updated_at = timezone.now()
         row.save(update_fields=["grade", "version", "updated_by", "updated_at"])
-        row.candidate = candidate
+        row.candidate, row.qualification = candidate, qualification
         _audit_change(
             by=by, centre=centre, qualification=qualification, grade=row, old=old, new=new
         )
@@ -344,6 +344,7 @@ def save_grades(*, series, centre, qualification, changes, by) -> list[Grade]:
         saved += [(grade, "") for grade in created]
         for grade, old in saved:
             grade.candidate = candidates[grade.candidate_id]
+            grade.qualification = qualification
             _audit_change(
                 by=by,
                 centre=centre,

@@ -416,3 +416,25 @@ def test_an_assigned_teacher_may_upload(
     response = upload(client, centre, qualification, csv_bytes([row(graded[1], "M")]))
     confirm(client, centre, qualification, response)
     assert Grade.objects.get(candidate=graded[1]).updated_by == assigned_teacher
+
+
+def test_the_xlsx_template_uploads_back_with_one_change(
+    admin, series, centre, qualification, graded
+):
+    risky = CandidateFactory(centre=centre, last_name="=Risky")
+    enter(risky, qualification)
+    template = admin.get(url("template-xlsx", centre, qualification)).content
+    book = load_workbook(io.BytesIO(template))
+    sheet = book.active
+    assert sheet.cell(row=5, column=3).value == "'=Risky"
+    sheet.cell(row=3, column=5).value = "D"
+    out = io.BytesIO()
+    book.save(out)
+
+    response = upload(admin, centre, qualification, out.getvalue(), name="grades.xlsx")
+
+    assert errors_of(response) == []
+    assert [(c.row_number, c.old, c.new) for c in response.context["preview"].changes] == [
+        (3, "", "D")
+    ]
+    assert response.context["preview"].unchanged == 3

@@ -858,3 +858,25 @@ def test_two_saves_of_the_same_version_one_wins(series, centre, qualification, c
     assert (grade.grade, grade.version) == (winner, 1)
     assert loser_saw == winner
     assert AuditEvent.objects.filter(action="grade.changed").count() == 1
+
+
+def test_save_grades_takes_one_query_per_audit_event_beyond_a_constant(
+    series, centre, qualification, people
+):
+    def queries_to_change(candidates, value):
+        for candidate in candidates:
+            set_grade(series, qualification, candidate, "P", version=1)
+        with CaptureQueriesContext(connection) as queries:
+            save_grades(
+                series=series,
+                centre=centre,
+                qualification=qualification,
+                changes=[(c.pk, value, 1) for c in candidates],
+                by=people["centre_admin"],
+            )
+        return len(queries)
+
+    queries_to_change(entered_candidates(centre, qualification, 1), "U")  # warms the caches
+    few = queries_to_change(entered_candidates(centre, qualification, 3), "M")
+    many = queries_to_change(entered_candidates(centre, qualification, 12), "D")
+    assert many - few == 12 - 3  # the audit events; nothing else grows with the rows
