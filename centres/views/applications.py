@@ -58,7 +58,10 @@ class ApplicationView(LoginRequiredMixin, View):
         application = self.get_application()
         if application is not None and not application.is_editable:
             return render(request, self.detail_template, {"application": application})
-        return self.render_form(CentreApplicationForm(instance=application), application)
+        # Shown as for submission, so the labels mark what a submission needs (the form has
+        # ``novalidate``, so a draft can still be saved half-filled).
+        form = CentreApplicationForm(instance=application, submitting=True)
+        return self.render_form(form, application)
 
     def post(self, request, *args, **kwargs):
         application = self.get_application()

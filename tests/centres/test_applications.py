@@ -161,6 +161,8 @@ def test_a_new_applicant_goes_straight_to_the_form(login, applicant, qualificati
     assert all(q.is_active and q.is_remotely_moderated for q in choices)
     html = page.content.decode()
     assert "Save draft" in html and "Submit application" in html
+    assert page.context["form"].fields["town"].required  # marked as needed to submit
+    assert not page.context["form"].fields["address_line2"].required
 
 
 def test_the_form_says_so_when_no_qualification_is_open(login, applicant):
