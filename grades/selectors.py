@@ -4,11 +4,18 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef
 
-from centres.models import Qualification, Role
+from centres.models import Qualification, QualificationApproval, Role
 from centres.selectors import roles_at
 from entries.models import Candidate, Entry
 
-from .models import Grade, GradeSeries, TeacherAssignment
+from .models import (
+    AssessmentMaterial,
+    CentreSubmission,
+    Grade,
+    GradeSeries,
+    QualificationGrades,
+    TeacherAssignment,
+)
 
 
 def current_series() -> GradeSeries | None:
@@ -124,3 +131,95 @@ def grading_progress(series, centre, qualification_ids) -> dict:
         .values_list("qualification_id", "n")
     )
     return {pk: (graded.get(pk, 0), totals.get(pk, 0)) for pk in qualification_ids}
+
+
+def materials_for_centre(centre, series):
+    """The series' materials for the TAG qualifications the centre is approved for."""
+    return (
+        AssessmentMaterial.objects.filter(
+            series=series,
+            qualification__available_for_tags=True,
+            qualification__approvals__centre=centre,
+            qualification__approvals__status=QualificationApproval.Status.APPROVED,
+        )
+        .select_related("qualification")
+        .order_by("qualification__title", "title")
+    )
+
+
+def assignments_at(centre, series):
+    return (
+        TeacherAssignment.objects.filter(series=series, centre=centre)
+        .select_related("teacher", "qualification")
+        .order_by("qualification__title", "teacher__full_name")
+    )
+
+
+def tag_qualifications_approved_at(centre):
+    return Qualification.objects.filter(
+        available_for_tags=True,
+        approvals__centre=centre,
+        approvals__status=QualificationApproval.Status.APPROVED,
+    ).order_by("title")
+
+
+def series_progress(series) -> list[dict]:
+    """Per qualification, how many centres have submitted, are with the head of centre (sent or
+    approved), are grading, or have not started; four queries whatever the numbers."""
+    pairs = (
+        Entry.objects.filter(
+            kind=Entry.Kind.NAMED, status__in=Entry.LIVE, qualification__available_for_tags=True
+        )
+        .order_by()
+        .values_list("centre_id", "qualification_id")
+        .distinct()
+    )
+    submitted = set(
+        CentreSubmission.objects.filter(series=series).values_list("centre_id", flat=True)
+    )
+    states = {
+        (c, q): s
+        for c, q, s in QualificationGrades.objects.filter(series=series).values_list(
+            "centre_id", "qualification_id", "status"
+        )
+    }
+    graded = set(
+        Grade.objects.filter(series=series)
+        .exclude(grade="")
+        .order_by()
+        .values_list("centre_id", "qualification_id")
+        .distinct()
+    )
+    counts: dict[int, dict] = {}
+    for centre_id, qualification_id in pairs:
+        row = counts.setdefault(
+            qualification_id,
+            {"submitted": 0, "with_head": 0, "grading": 0, "not_started": 0},
+        )
+        state = states.get((centre_id, qualification_id))
+        if centre_id in submitted:
+            row["submitted"] += 1
+        elif state in (QualificationGrades.Status.SENT, QualificationGrades.Status.APPROVED):
+            row["with_head"] += 1
+        elif (centre_id, qualification_id) in graded:
+            row["grading"] += 1
+        else:
+            row["not_started"] += 1
+    qualifications = Qualification.objects.in_bulk(list(counts))
+    return sorted(
+        ({"qualification": qualifications[pk], **row} for pk, row in counts.items()),
+        key=lambda row: row["qualification"].entry_code,
+    )
+
+
+def submitted_grades(series):
+    """Every grade of every submitted centre, for the staff export."""
+    return (
+        Grade.objects.filter(
+            series=series,
+            centre_id__in=CentreSubmission.objects.filter(series=series).values("centre_id"),
+        )
+        .exclude(grade="")
+        .select_related("centre", "qualification", "candidate")
+        .order_by("centre__number", "qualification__entry_code", "candidate__candidate_number")
+    )

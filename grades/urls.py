@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from .views import grading
+from .views import assignments, grading, materials, review, staff, submission
 
 register_converter(grading.EntryCodeConverter, "entry_code")
 
@@ -8,7 +8,25 @@ app_name = "grades"
 
 urlpatterns = [
     # Assessment materials: /centres/<number>/materials/…
+    path(
+        "centres/<centre:number>/materials/", materials.MaterialListView.as_view(), name="materials"
+    ),
+    path(
+        "centres/<centre:number>/materials/<int:pk>/download/",
+        materials.MaterialDownloadView.as_view(),
+        name="material-download",
+    ),
     # Teacher assignments: /centres/<number>/grades/teachers/…
+    path(
+        "centres/<centre:number>/grades/teachers/",
+        assignments.AssignmentsView.as_view(),
+        name="assignments",
+    ),
+    path(
+        "centres/<centre:number>/grades/teachers/<int:pk>/remove/",
+        assignments.AssignmentRemoveView.as_view(),
+        name="assignment-remove",
+    ),
     # Grades: /centres/<number>/grades/…
     path("centres/<centre:number>/grades/", grading.GradesIndexView.as_view(), name="index"),
     path(
@@ -37,5 +55,34 @@ urlpatterns = [
         name="upload",
     ),
     # Head of centre: approval, declaration, submission, receipt: /centres/<number>/grades/…
+    path("centres/<centre:number>/grades/review/", review.ReviewView.as_view(), name="review"),
+    path(
+        "centres/<centre:number>/grades/<entry_code:entry_code>/send/",
+        review.QualificationActionView.as_view(action="send"),
+        name="send",
+    ),
+    path(
+        "centres/<centre:number>/grades/<entry_code:entry_code>/approve/",
+        review.QualificationActionView.as_view(action="approve"),
+        name="approve",
+    ),
+    path(
+        "centres/<centre:number>/grades/<entry_code:entry_code>/return/",
+        review.QualificationActionView.as_view(action="return"),
+        name="return",
+    ),
+    path(
+        "centres/<centre:number>/grades/declaration/",
+        submission.DeclarationView.as_view(),
+        name="declaration",
+    ),
+    path(
+        "centres/<centre:number>/grades/receipt.pdf",
+        submission.ReceiptView.as_view(),
+        name="receipt",
+    ),
     # Staff: /staff/grades/…
+    path("staff/grades/", staff.StaffProgressView.as_view(), name="staff-progress"),
+    path("staff/grades/export.csv", staff.StaffExportView.as_view(), name="staff-export"),
+    path("staff/grades/materials/", materials.StaffMaterialsView.as_view(), name="staff-materials"),
 ]
