@@ -87,6 +87,7 @@ class GradesIndexView(CentreMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["series"] = series = self.series
+        context["perms_approve"] = self.request.user.has_perm("grades.approve_grades", self.centre)
         if series is None:
             return context
         qualifications = list(context["object_list"])
