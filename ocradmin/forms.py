@@ -7,6 +7,13 @@ class EmailAuthenticationForm(AuthenticationForm):
         label="Email address",
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        # Django's text says both fields may be case-sensitive; the email address is not.
+        "invalid_login": (
+            "Please enter a correct email address and password. The password is case-sensitive."
+        ),
+    }
 
 
 def axes_username(request, credentials=None) -> str:

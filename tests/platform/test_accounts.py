@@ -66,7 +66,10 @@ def test_sign_in_does_not_follow_next_to_another_site(client, officer):
 def test_wrong_password_is_refused_with_a_message(client, officer):
     response = sign_in(client, officer.email, "not-the-password")
     assert response.status_code == 200
-    assert "correct email address and password" in response.content.decode()
+    html = response.content.decode()
+    assert "correct email address and password" in html
+    assert "both fields may be case-sensitive" not in html  # the address is not
+    assert re.search(r'<div class="alert[^"]*" role="alert">\s*<ul', html)
     assert signed_in_as(client) is None
 
 
