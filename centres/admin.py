@@ -1,6 +1,16 @@
 from django.contrib import admin, messages
 
-from .models import Centre, CentreApplication, HeadOfCentre, Invitation, Membership
+from .models import (
+    Centre,
+    CentreApplication,
+    HeadOfCentre,
+    Invitation,
+    Membership,
+    ModeratorProfile,
+    Qualification,
+    QualificationApproval,
+    Unit,
+)
 from .services import CentreError
 from .services.applications import approve_application
 
@@ -60,6 +70,81 @@ class CentreApplicationAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{application.name}: {error}", messages.ERROR)
             else:
                 self.message_user(request, f"{application.name}: centre {centre.number} created.")
+
+
+# --- Catalogue, qualification approvals, examiner-moderators ----------------------------------
+
+
+class UnitInline(admin.TabularInline):
+    model = Unit
+    extra = 0
+    fields = ["number", "title", "guided_learning_hours", "is_mandatory", "grade_scale"]
+
+
+@admin.register(Qualification)
+class QualificationAdmin(admin.ModelAdmin):
+    list_display = [
+        "entry_code",
+        "title",
+        "qualification_type",
+        "level",
+        "guided_learning_hours",
+        "is_remotely_moderated",
+        "available_for_tags",
+        "is_active",
+    ]
+    list_filter = ["qualification_type", "is_remotely_moderated", "available_for_tags", "is_active"]
+    search_fields = ["entry_code", "title"]
+    inlines = [UnitInline]
+
+
+@admin.register(QualificationApproval)
+class QualificationApprovalAdmin(admin.ModelAdmin):
+    """Decisions go through the staff queue (or the action here) so they are audited."""
+
+    list_display = ["centre", "qualification", "status", "requested_at", "decided_at"]
+    list_filter = ["status", "qualification__qualification_type"]
+    search_fields = ["centre__number", "centre__name", "qualification__entry_code"]
+    list_select_related = ["centre", "qualification"]
+    autocomplete_fields = ["centre", "qualification"]
+    readonly_fields = [
+        "status",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+        "rejection_reason",
+        "withdrawn_at",
+    ]
+    actions = ["approve_selected"]
+
+    @admin.action(description="Approve the selected requests")
+    def approve_selected(self, request, queryset):
+        from .services.approvals import approve_approval
+
+        for approval in queryset:
+            try:
+                approve_approval(approval=approval, by=request.user)
+            except CentreError as error:
+                self.message_user(request, f"{approval}: {error}", messages.ERROR)
+            else:
+                self.message_user(request, f"{approval.qualification} approved.")
+
+
+@admin.register(ModeratorProfile)
+class ModeratorProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "capacity", "is_available"]
+    list_filter = ["is_available", "qualifications__qualification_type", "qualifications"]
+    search_fields = ["user__email", "user__full_name", "qualifications__entry_code"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+    filter_horizontal = ["qualifications"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not obj.user.is_examiner_moderator:
+            obj.user.is_examiner_moderator = True
+            obj.user.save(update_fields=["is_examiner_moderator"])
 
 
 # --- Centre users ----------------------------------------------------------------------------

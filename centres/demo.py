@@ -44,6 +44,7 @@ def seed(*, password: str, log) -> None:
     log("centres: Northfield Academy (12345) and Riverside College (23456) with their people")
     seed_people(log=log)
     seed_application(password=password, log=log)
+    seed_approvals(password=password, log=log)
 
 
 def seed_application(*, password: str, log) -> None:
@@ -136,3 +137,55 @@ DEMO_MODERATORS = [
     ),
     ("moderator2@ocradmin.example", "Robin Reviewer", ["05840", "05841", "05826"], 5),
 ]
+
+
+def seed_approvals(*, password: str, log) -> None:
+    """Approvals at both demo centres (one still waiting) and two moderators' specialisms."""
+    from datetime import date, timedelta
+
+    from .models import ModeratorProfile, QualificationApproval
+
+    Status = QualificationApproval.Status
+    staff = ensure_user(
+        "staff@ocradmin.example", full_name="Sam Staff", password=password, is_staff=True
+    )
+    now = timezone.now()
+    for number, approved, requested in DEMO_APPROVALS:
+        centre = Centre.objects.get(number=number)
+        officer = Membership.objects.filter(centre=centre, role=Role.CENTRE_ADMIN).first()
+        codes = [(code, Status.APPROVED) for code in approved]
+        codes += [(code, Status.REQUESTED) for code in requested]
+        for code, status in codes:
+            qualification = Qualification.objects.filter(entry_code=code).first()
+            if (
+                qualification is None
+                or centre.approvals.filter(qualification=qualification).exists()
+            ):
+                continue
+            decided = status == Status.APPROVED
+            department = "Vocational" if qualification.is_remotely_moderated else "Subject"
+            QualificationApproval.objects.create(
+                centre=centre,
+                qualification=qualification,
+                status=status,
+                delivered_by=f"{department} department",
+                planned_start=date(2020, 9, 1) if decided else date(now.year + 1, 9, 1),
+                requested_by=officer.user if officer else None,
+                requested_at=now - timedelta(days=400 if decided else 3),
+                decided_by=staff if decided else None,
+                decided_at=now - timedelta(days=390) if decided else None,
+            )
+    for email, name, codes, capacity in DEMO_MODERATORS:
+        user = ensure_user(email, full_name=name, password=password, is_examiner_moderator=True)
+        if not user.is_examiner_moderator:
+            user.is_examiner_moderator = True
+            user.save(update_fields=["is_examiner_moderator"])
+        profile, created = ModeratorProfile.objects.get_or_create(
+            user=user, defaults={"capacity": capacity}
+        )
+        if created:
+            profile.qualifications.set(Qualification.objects.filter(entry_code__in=codes))
+    log(
+        "centres: qualification approvals at 12345 and 23456 (05835 waiting for staff); "
+        "moderators moderator@ and moderator2@ocradmin.example"
+    )

@@ -60,3 +60,48 @@ def pending_invitations(request):
     from django.utils import timezone
 
     return {"invitations": invitations, "total": waiting.count(), "now": timezone.now()}
+
+# --- Qualification approvals -----------------------------------------------------------------
+
+register_section(
+    key="qualifications",
+    label="Qualifications",
+    url_name="centres:approvals",
+    permission="centres.view_approvals",
+)
+
+
+@dashboard.register("qualification_approvals", "centres/panels/approvals.html")
+def centre_admin_approvals(request):
+    from .services.approvals import approval_summary_for
+
+    return approval_summary_for(request.user)
+
+
+@staff_board.register("qualification_approvals", "centres/panels/staff_approvals.html")
+def waiting_qualification_approvals(request):
+    from .services import approvals
+
+    waiting = approvals.waiting_approvals()
+    return {"approvals": approvals.with_ages(waiting[:10]), "total": waiting.count()}
+
+
+# --- Centre users ----------------------------------------------------------------------------
+
+
+@dashboard.register("pending_invitations", "centres/panels/invitations.html")
+def pending_invitations(request):
+    """For a centre admin: invitations still waiting to be accepted at their centres."""
+    from .models import Invitation, Role
+
+    waiting = Invitation.objects.filter(
+        status=Invitation.Status.PENDING,
+        centre__memberships__user=request.user,
+        centre__memberships__role=Role.CENTRE_ADMIN,
+    )
+    invitations = list(waiting.select_related("centre").order_by("expires_at", "pk")[:10])
+    if not invitations:
+        return None
+    from django.utils import timezone
+
+    return {"invitations": invitations, "total": waiting.count(), "now": timezone.now()}

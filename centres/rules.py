@@ -27,3 +27,8 @@ rules.add_perm("centres.view_centre", is_member | is_staff)
 rules.add_perm("centres.view_audit_trail", is_centre_admin | is_head_of_centre | is_staff)
 rules.add_perm("centres.view_users", is_centre_admin | is_staff)
 rules.add_perm("centres.manage_users", is_centre_admin | is_staff)
+# Qualification approvals: all but the AAM user see them; the centre admin asks and withdraws.
+rules.add_perm(
+    "centres.view_approvals", is_centre_admin | is_head_of_centre | is_teacher | is_staff
+)
+rules.add_perm("centres.manage_approvals", is_centre_admin)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applications, centre, people
+from .views import applications, approvals, catalogue, centre, moderators, people
 
 app_name = "centres"
 
@@ -31,12 +31,59 @@ urlpatterns = [
     ),
     path("invitations/<str:token>/", people.InvitationView.as_view(), name="invitation"),
     # Qualification approvals: /centres/<number>/qualifications/…
+    path(
+        "centres/<centre:number>/qualifications/",
+        approvals.ApprovalListView.as_view(),
+        name="approvals",
+    ),
+    path(
+        "centres/<centre:number>/qualifications/request/",
+        approvals.ApprovalRequestView.as_view(),
+        name="approval-request",
+    ),
+    path(
+        "centres/<centre:number>/qualifications/<int:pk>/withdraw/",
+        approvals.ApprovalWithdrawView.as_view(),
+        name="approval-withdraw",
+    ),
     # Catalogue: /qualifications/…
+    path("qualifications/", catalogue.CatalogueView.as_view(), name="catalogue"),
+    path(
+        "qualifications/<str:entry_code>/",
+        catalogue.QualificationDetailView.as_view(),
+        name="qualification",
+    ),
     # Centre approval application: /apply/…
     path("apply/", applications.ApplicationListView.as_view(), name="apply"),
     path("apply/new/", applications.ApplicationView.as_view(), name="apply-new"),
     path("apply/<int:pk>/", applications.ApplicationView.as_view(), name="apply-detail"),
     # Staff: /staff/applications/…, /staff/qualification-approvals/…, /staff/moderators/…
+    path(
+        "staff/qualification-approvals/",
+        approvals.StaffApprovalQueueView.as_view(),
+        name="staff-approvals",
+    ),
+    path(
+        "staff/qualification-approvals/<int:pk>/approve/",
+        approvals.StaffApproveView.as_view(),
+        name="staff-approval-approve",
+    ),
+    path(
+        "staff/qualification-approvals/<int:pk>/reject/",
+        approvals.StaffRejectView.as_view(),
+        name="staff-approval-reject",
+    ),
+    path("staff/moderators/", moderators.StaffModeratorListView.as_view(), name="staff-moderators"),
+    path(
+        "staff/moderators/add/",
+        moderators.StaffModeratorAddView.as_view(),
+        name="staff-moderator-add",
+    ),
+    path(
+        "staff/moderators/<int:pk>/",
+        moderators.StaffModeratorEditView.as_view(),
+        name="staff-moderator-edit",
+    ),
     path(
         "staff/applications/",
         applications.StaffApplicationQueueView.as_view(),

@@ -18,6 +18,7 @@ CENTRE_PAGES = [
     ("centres:users", {Role.CENTRE_ADMIN}),
     ("centres:users-invite", {Role.CENTRE_ADMIN}),
     ("centres:users-head", {Role.CENTRE_ADMIN}),
+    ("centres:approvals", {Role.CENTRE_ADMIN, Role.HEAD_OF_CENTRE, Role.TEACHER}),
     ("entries:candidates", {Role.CENTRE_ADMIN, Role.TEACHER, Role.HEAD_OF_CENTRE}),
     ("entries:arrangements", {Role.CENTRE_ADMIN, Role.TEACHER, Role.HEAD_OF_CENTRE}),
     ("entries:list", {Role.CENTRE_ADMIN, Role.TEACHER, Role.HEAD_OF_CENTRE}),
@@ -77,6 +78,12 @@ def test_unknown_centre_is_404_even_for_staff(client, people, url_name, allowed_
         ("/", "centre_admin", 200),
         ("/", "outsider", 200),
         ("/notifications/", "teacher", 200),
+        ("/qualifications/", "outsider", 200),
+        ("/qualifications/", "moderator", 200),
+        ("/staff/qualification-approvals/", "staff", 200),
+        ("/staff/qualification-approvals/", "centre_admin", 403),
+        ("/staff/moderators/", "staff", 200),
+        ("/staff/moderators/", "moderator", 403),
     ],
 )
 def test_site_pages(client, people, url, person, status):

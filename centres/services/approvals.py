@@ -7,8 +7,27 @@ without centres importing them.
 """
 
 from collections.abc import Callable
+from datetime import date, timedelta
 
-from ..models import QualificationApproval
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from ocradmin import audit, workdays
+from ocradmin.notifications import notify
+from ocradmin.tasks import send_plain_email
+
+from ..models import (
+    VOCATIONAL_TYPES,
+    Centre,
+    HeadOfCentre,
+    Membership,
+    Qualification,
+    QualificationApproval,
+    Role,
+)
 from . import CentreError
 
 # Each blocker is ``(centre, qualification) -> str | None``: a reason the approval must stay.
@@ -47,3 +66,317 @@ def require_approved_qualification(*, centre, qualification) -> None:
             f"Centre {centre.number} is not approved for {qualification.entry_code} "
             f"{qualification.title}. Request approval on the centre's Qualifications page."
         )
+
+
+def withdrawal_blocked_because(*, centre, qualification) -> str | None:
+    """The first reason a registered blocker gives for keeping the approval, if any."""
+    for blocker in withdrawal_blockers:
+        reason = blocker(centre, qualification)
+        if reason:
+            return reason
+    return None
+
+
+# --- Transitions -----------------------------------------------------------------------------
+
+
+def request_approval(
+    *, centre, qualification, delivered_by: str, planned_start: date, by
+) -> QualificationApproval:
+    """A centre asks to offer a remotely moderated vocational qualification; staff are told."""
+    delivered_by = (delivered_by or "").strip()
+    if not delivered_by:
+        raise CentreError("Say who will deliver and assess the qualification.")
+    if planned_start is None or planned_start < timezone.localdate():
+        raise CentreError("The planned start date cannot be in the past.")
+    with transaction.atomic():
+        # Locking the centre serialises its requests, so the live-approval check holds.
+        centre = Centre.objects.select_for_update().get(pk=centre.pk)
+        qualification = Qualification.objects.get(pk=qualification.pk)
+        if not centre.is_approved:
+            raise CentreError(f"Centre {centre.number} is not an approved centre.")
+        if not qualification.is_active:
+            raise CentreError(f"{qualification.entry_code} is no longer offered.")
+        if not is_requestable(qualification):
+            raise CentreError(
+                f"{qualification.entry_code} {qualification.title} is not a remotely moderated "
+                "vocational qualification, so there is no approval to request."
+            )
+        live = live_approval(centre=centre, qualification=qualification)
+        if live is not None:
+            raise CentreError(_already_live(live, centre, qualification))
+        try:
+            with transaction.atomic():
+                approval = QualificationApproval.objects.create(
+                    centre=centre,
+                    qualification=qualification,
+                    status=QualificationApproval.Status.REQUESTED,
+                    delivered_by=delivered_by,
+                    planned_start=planned_start,
+                    requested_by=by,
+                    requested_at=timezone.now(),
+                )
+        except IntegrityError:
+            raise CentreError(
+                f"Centre {centre.number} already has a request or approval for "
+                f"{qualification.entry_code}."
+            ) from None
+        audit.record(
+            actor=by,
+            action="qualification_approval.requested",
+            centre=centre,
+            target=approval,
+            data={
+                "qualification": qualification.entry_code,
+                "delivered_by": delivered_by,
+                "planned_start": planned_start.isoformat(),
+            },
+        )
+        send_plain_email.delay_on_commit(
+            to=[settings.STAFF_EMAIL],
+            subject=f"Qualification approval requested: {centre.number} {qualification.entry_code}",
+            body=(
+                f"{centre} asks to offer {qualification}.\n"
+                f"Delivered by: {delivered_by}\n"
+                f"Planned start: {planned_start:%d %B %Y}\n"
+                f"Requested by: {by}\n\n"
+                f"{settings.SITE_URL}{reverse('centres:staff-approvals')}"
+            ),
+        )
+    return approval
+
+
+def approve_approval(*, approval, by) -> QualificationApproval:
+    with transaction.atomic():
+        approval = _lock_undecided(approval)
+        approval.status = QualificationApproval.Status.APPROVED
+        approval.decided_by = by
+        approval.decided_at = timezone.now()
+        approval.save(update_fields=["status", "decided_by", "decided_at"])
+        audit.record(
+            actor=by,
+            action="qualification_approval.approved",
+            centre=approval.centre,
+            target=approval,
+            data={"qualification": approval.qualification.entry_code},
+        )
+        _tell_centre(
+            approval,
+            subject=f"Approved to offer {approval.qualification.entry_code}",
+            body=(
+                f"Centre {approval.centre.number} is now approved to offer "
+                f"{approval.qualification}. You can make entries for it."
+            ),
+        )
+    return approval
+
+
+def reject_approval(*, approval, reason: str, by) -> QualificationApproval:
+    reason = (reason or "").strip()
+    if not reason:
+        raise CentreError("Give the reason the request is rejected; the centre will see it.")
+    with transaction.atomic():
+        approval = _lock_undecided(approval)
+        approval.status = QualificationApproval.Status.REJECTED
+        approval.decided_by = by
+        approval.decided_at = timezone.now()
+        approval.rejection_reason = reason
+        approval.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason"])
+        audit.record(
+            actor=by,
+            action="qualification_approval.rejected",
+            centre=approval.centre,
+            target=approval,
+            data={"qualification": approval.qualification.entry_code, "reason": reason},
+        )
+        _tell_centre(
+            approval,
+            subject=f"Request to offer {approval.qualification.entry_code} rejected",
+            body=(
+                f"The request for centre {approval.centre.number} to offer "
+                f"{approval.qualification} was rejected.\n\nReason: {reason}\n\n"
+                "You can request approval again once the reason is dealt with."
+            ),
+        )
+    return approval
+
+
+def withdraw_approval(*, approval, by) -> QualificationApproval:
+    """The centre stops offering an approved qualification (or cancels its request).
+
+    Refused while a registered blocker reports live work for it at the centre."""
+    with transaction.atomic():
+        approval = (
+            QualificationApproval.objects.select_for_update(of=("self",))
+            .select_related("centre", "qualification")
+            .get(pk=approval.pk)
+        )
+        if approval.status not in QualificationApproval.LIVE:
+            raise CentreError(
+                f"This approval is already {approval.get_status_display().lower()}; "
+                "there is nothing to withdraw."
+            )
+        was = approval.status
+        if was == QualificationApproval.Status.APPROVED:
+            reason = withdrawal_blocked_because(
+                centre=approval.centre, qualification=approval.qualification
+            )
+            if reason:
+                raise CentreError(
+                    f"{approval.qualification.entry_code} cannot be withdrawn: {reason}"
+                )
+        approval.status = QualificationApproval.Status.WITHDRAWN
+        approval.withdrawn_at = timezone.now()
+        approval.save(update_fields=["status", "withdrawn_at"])
+        audit.record(
+            actor=by,
+            action="qualification_approval.withdrawn",
+            centre=approval.centre,
+            target=approval,
+            data={"qualification": approval.qualification.entry_code, "was": was},
+        )
+    return approval
+
+
+def live_approval(*, centre, qualification) -> QualificationApproval | None:
+    """The centre's requested or approved approval for the qualification, if any."""
+    return (
+        QualificationApproval.objects.filter(
+            centre=centre, qualification=qualification, status__in=QualificationApproval.LIVE
+        )
+        .only("status")
+        .first()
+    )
+
+
+def _lock_undecided(approval) -> QualificationApproval:
+    approval = (
+        QualificationApproval.objects.select_for_update(of=("self",))
+        .select_related("centre", "qualification", "requested_by")
+        .get(pk=approval.pk)
+    )
+    if approval.status != QualificationApproval.Status.REQUESTED:
+        raise CentreError(
+            f"This request has already been decided ({approval.get_status_display().lower()})."
+        )
+    return approval
+
+
+def _already_live(live, centre, qualification) -> str:
+    if live.status == QualificationApproval.Status.APPROVED:
+        return f"Centre {centre.number} is already approved for {qualification.entry_code}."
+    return (
+        f"Centre {centre.number} has already requested approval for "
+        f"{qualification.entry_code}; it is waiting for a decision."
+    )
+
+
+def _tell_centre(approval, *, subject: str, body: str) -> None:
+    """The requester (a notification and email) and the head of centre's recorded address."""
+    url = reverse("centres:approvals", args=[approval.centre.number])
+    told = set()
+    if approval.requested_by is not None and approval.requested_by.is_active:
+        notify(user=approval.requested_by, subject=subject, body=body, url=url)
+        told.add(approval.requested_by.email.lower())
+    head_email = (
+        HeadOfCentre.objects.filter(centre=approval.centre).values_list("email", flat=True).first()
+    )
+    if head_email and head_email.lower() not in told:
+        send_plain_email.delay_on_commit(
+            to=[head_email], subject=subject, body=f"{body}\n\n{settings.SITE_URL}{url}"
+        )
+
+
+# --- Queries for the approval pages ----------------------------------------------------------
+
+
+def is_requestable(qualification) -> bool:
+    return (
+        qualification.is_active
+        and qualification.is_remotely_moderated
+        and qualification.qualification_type in VOCATIONAL_TYPES
+    )
+
+
+def requestable_qualifications(centre):
+    """Active remotely moderated vocational qualifications the centre has no live approval for."""
+    return (
+        Qualification.objects.filter(
+            is_active=True, is_remotely_moderated=True, qualification_type__in=VOCATIONAL_TYPES
+        )
+        .exclude(
+            pk__in=QualificationApproval.objects.filter(
+                centre=centre, status__in=QualificationApproval.LIVE
+            ).values("qualification_id")
+        )
+        .order_by("title", "entry_code")
+    )
+
+
+def centre_approvals(centre):
+    """Every approval of the centre, live and past, newest first."""
+    return (
+        QualificationApproval.objects.filter(centre=centre)
+        .select_related("qualification", "requested_by", "decided_by")
+        .order_by("-requested_at", "-pk")
+    )
+
+
+def waiting_approvals():
+    """Requests waiting for staff, oldest first."""
+    return (
+        QualificationApproval.objects.filter(status=QualificationApproval.Status.REQUESTED)
+        .select_related("centre", "qualification", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+def with_ages(approvals) -> list:
+    """Set ``age_in_working_days`` (since the request) on each approval, with one working-day
+    calendar for the whole list, so a page costs the same queries at any length."""
+    approvals = list(approvals)
+    today = workdays.business_date(timezone.now())
+    calendar = workdays._Calendar()
+    ages: dict = {}
+    for approval in approvals:
+        day = workdays.business_date(approval.requested_at)
+        if day not in ages:
+            ages[day] = _working_days_between(calendar, day, today)
+        approval.age_in_working_days = ages[day]
+    return approvals
+
+
+def _working_days_between(calendar, start, end) -> int:
+    # ocradmin.workdays.working_days_between on one calendar shared across a list.
+    if end < start:
+        return -_working_days_between(calendar, end, start)
+    current = calendar.start_of_count(start)
+    count = 0
+    while current < end:
+        current += timedelta(days=1)
+        if calendar.is_working_day(current):
+            count += 1
+    return count
+
+
+def approval_summary_for(user) -> dict | None:
+    """For a centre admin's dashboard: per centre, how many approvals are requested and
+    approved, and the requests still waiting (oldest first). None when they administer none."""
+    centre_ids = Membership.objects.filter(user=user, role=Role.CENTRE_ADMIN).values("centre_id")
+    Status = QualificationApproval.Status
+    centres = list(
+        Centre.objects.filter(pk__in=centre_ids)
+        .annotate(
+            requested_count=Count("approvals", filter=Q(approvals__status=Status.REQUESTED)),
+            approved_count=Count("approvals", filter=Q(approvals__status=Status.APPROVED)),
+        )
+        .order_by("number")
+    )
+    if not centres:
+        return None
+    waiting = list(
+        QualificationApproval.objects.filter(centre__in=centres, status=Status.REQUESTED)
+        .select_related("centre", "qualification")
+        .order_by("requested_at", "pk")[:10]
+    )
+    return {"centres": centres, "waiting": waiting}
