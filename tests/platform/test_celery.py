@@ -196,9 +196,9 @@ def test_a_spool_message_appears_only_once_complete(tmp_path, transport):
 
 
 def drop_connections():
-    """Forget pooled broker connections and producers made with other transport options."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    """Forget the app's pooled connections and producers, so the next use builds them again
+    from the current transport options. kombu's pools are shared and keyed by those options,
+    so they are dropped, not closed (a closed pool would be handed out again)."""
     app._pool = None
     app.amqp._producer_pool = None
 
@@ -270,7 +270,14 @@ def subprocess_env(var_dir: Path) -> dict:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "CELERY_TASK_ALWAYS_EAGER"}
+        if key
+        not in {
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "CACHE_URL",
+            "CELERY_TASK_ALWAYS_EAGER",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests' conftest
+        }
         and not key.startswith("PYTEST")
     }
     env.update(

@@ -19,7 +19,17 @@ def production_env(**extra) -> dict:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DEBUG", "HTTPS", "SECRET_KEY", "ALLOWED_HOSTS", "SECURE_HSTS_SECONDS"}
+        if key
+        not in {
+            "DEBUG",
+            "HTTPS",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "SECURE_HSTS_SECONDS",
+            # The browser tests' conftest allows sync ORM calls under Playwright's event loop;
+            # a deployment never sets it.
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     env.update(
         DJANGO_SETTINGS_MODULE="ocradmin.settings",
