@@ -216,6 +216,11 @@ def withdraw_approval(*, approval, by) -> QualificationApproval:
                 f"This approval is already {approval.get_status_display().lower()}; "
                 "there is nothing to withdraw."
             )
+        if not approval.qualification.is_remotely_moderated:
+            raise CentreError(
+                f"{approval.qualification.entry_code} is not requested through ocradmin, so the "
+                "centre cannot withdraw it here; ask the awarding body."
+            )
         was = approval.status
         if was == QualificationApproval.Status.APPROVED:
             reason = withdrawal_blocked_because(

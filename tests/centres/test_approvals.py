@@ -299,6 +299,20 @@ def test_a_request_can_be_cancelled_and_nothing_past_can_be_withdrawn(centre, pe
     assert events("qualification_approval.withdrawn").count() == 1
 
 
+def test_a_centre_cannot_withdraw_a_general_qualification_it_did_not_request(
+    login, centre, people, gcse
+):
+    approval = make_approval(centre, gcse)
+
+    with pytest.raises(CentreError, match="ask the awarding body"):
+        services.withdraw_approval(approval=approval, by=people["centre_admin"])
+    page = login(people["centre_admin"]).get(withdraw_url(centre, approval)).content.decode()
+
+    assert "data-confirm" not in page and "ask the awarding body" in page
+    approval.refresh_from_db()
+    assert approval.status == Status.APPROVED
+
+
 # --- The check later apps call ---------------------------------------------------------------
 
 
