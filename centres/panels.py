@@ -2,8 +2,7 @@ from ocradmin.pages import dashboard, staff_board
 
 from .models import CentreApplication
 from .navigation import register_section
-from .selectors import centres_for
-from .services.applications import pending_applications, with_ages
+from .selectors import centres_for, pending_applications, with_ages
 
 register_section(
     key="home", label="Centre home", url_name="centres:home", permission="centres.view_centre"
@@ -38,28 +37,8 @@ def my_applications(request):
 @staff_board.register("centre_applications", "centres/panels/staff_applications.html")
 def waiting_centre_applications(request):
     waiting = pending_applications()
-    return {"applications": with_ages(waiting[:10]), "total": waiting.count()}
+    return {"applications": with_ages(waiting[:10], at="submitted_at"), "total": waiting.count()}
 
-
-# --- Centre users ----------------------------------------------------------------------------
-
-
-@dashboard.register("pending_invitations", "centres/panels/invitations.html")
-def pending_invitations(request):
-    """For a centre admin: invitations still waiting to be accepted at their centres."""
-    from .models import Invitation, Role
-
-    waiting = Invitation.objects.filter(
-        status=Invitation.Status.PENDING,
-        centre__memberships__user=request.user,
-        centre__memberships__role=Role.CENTRE_ADMIN,
-    )
-    invitations = list(waiting.select_related("centre").order_by("expires_at", "pk")[:10])
-    if not invitations:
-        return None
-    from django.utils import timezone
-
-    return {"invitations": invitations, "total": waiting.count(), "now": timezone.now()}
 
 # --- Qualification approvals -----------------------------------------------------------------
 
@@ -83,7 +62,7 @@ def waiting_qualification_approvals(request):
     from .services import approvals
 
     waiting = approvals.waiting_approvals()
-    return {"approvals": approvals.with_ages(waiting[:10]), "total": waiting.count()}
+    return {"approvals": with_ages(waiting[:10], at="requested_at"), "total": waiting.count()}
 
 
 # --- Centre users ----------------------------------------------------------------------------

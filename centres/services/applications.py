@@ -7,16 +7,15 @@ required is missing, so the rule holds whatever calls it.
 """
 
 import contextlib
-from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from ocradmin import audit, workdays
+from ocradmin import audit
 from ocradmin.notifications import notify
 from ocradmin.tasks import send_plain_email
 
@@ -277,48 +276,6 @@ def next_centre_number() -> str:
 
 
 # --- Queries for the queue and the staff board -----------------------------------------------
-
-
-def pending_applications():
-    """Applications waiting for a decision, oldest first."""
-    return (
-        CentreApplication.objects.filter(status=Status.SUBMITTED)
-        .select_related("applicant")
-        .annotate(qualification_count=Count("intended_qualifications"))
-        .order_by("submitted_at", "pk")
-    )
-
-
-def with_ages(applications, *, at: str = "submitted_at") -> list:
-    """Set ``age_in_working_days`` on each application (as ``working_days_since`` would) with
-    one working-day calendar for the whole list, so a page costs the same queries at any size."""
-    applications = list(applications)
-    today = workdays.business_date(timezone.now())
-    calendar = workdays._Calendar()
-    ages: dict = {}
-    for application in applications:
-        moment: datetime | None = getattr(application, at)
-        if moment is None:
-            application.age_in_working_days = None
-            continue
-        day = workdays.business_date(moment)
-        if day not in ages:
-            ages[day] = _working_days_between(calendar, day, today)
-        application.age_in_working_days = ages[day]
-    return applications
-
-
-def _working_days_between(calendar, start, end) -> int:
-    # ocradmin.workdays.working_days_between, on a calendar shared across the list.
-    if end < start:
-        return -_working_days_between(calendar, end, start)
-    current = calendar.start_of_count(start)
-    count = 0
-    while current < end:
-        current += timedelta(days=1)
-        if calendar.is_working_day(current):
-            count += 1
-    return count
 
 
 # --- Helpers ---------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ without centres importing them.
 """
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -15,7 +15,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from ocradmin import audit, workdays
+from ocradmin import audit
 from ocradmin.notifications import notify
 from ocradmin.tasks import send_plain_email
 
@@ -334,34 +334,6 @@ def waiting_approvals():
         .select_related("centre", "qualification", "requested_by")
         .order_by("requested_at", "pk")
     )
-
-
-def with_ages(approvals) -> list:
-    """Set ``age_in_working_days`` (since the request) on each approval, with one working-day
-    calendar for the whole list, so a page costs the same queries at any length."""
-    approvals = list(approvals)
-    today = workdays.business_date(timezone.now())
-    calendar = workdays._Calendar()
-    ages: dict = {}
-    for approval in approvals:
-        day = workdays.business_date(approval.requested_at)
-        if day not in ages:
-            ages[day] = _working_days_between(calendar, day, today)
-        approval.age_in_working_days = ages[day]
-    return approvals
-
-
-def _working_days_between(calendar, start, end) -> int:
-    # ocradmin.workdays.working_days_between on one calendar shared across a list.
-    if end < start:
-        return -_working_days_between(calendar, end, start)
-    current = calendar.start_of_count(start)
-    count = 0
-    while current < end:
-        current += timedelta(days=1)
-        if calendar.is_working_day(current):
-            count += 1
-    return count
 
 
 def approval_summary_for(user) -> dict | None:

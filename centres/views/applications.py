@@ -12,6 +12,7 @@ from ocradmin.views import StaffRequiredMixin
 
 from ..forms.applications import CentreApplicationForm, RejectApplicationForm
 from ..models import CentreApplication
+from ..selectors import pending_applications, with_ages
 from ..services import CentreError
 from ..services import applications as services
 
@@ -114,7 +115,7 @@ class StaffApplicationQueueView(StaffRequiredMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        applications = services.pending_applications()
+        applications = pending_applications()
         self.q = self.request.GET.get("q", "").strip()
         if self.q:
             applications = applications.filter(
@@ -127,7 +128,7 @@ class StaffApplicationQueueView(StaffRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["applications"] = services.with_ages(context["page_obj"].object_list)
+        context["applications"] = with_ages(context["page_obj"].object_list, at="submitted_at")
         context["q"] = self.q
         query = self.request.GET.copy()
         query.pop("page", None)
@@ -146,7 +147,7 @@ class StaffApplicationDetailView(StaffRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context.setdefault("reject_form", RejectApplicationForm())
         if self.object.status == CentreApplication.Status.SUBMITTED:
-            (aged,) = services.with_ages([self.object])
+            (aged,) = with_ages([self.object], at="submitted_at")
             context["age_in_working_days"] = aged.age_in_working_days
         return context
 

@@ -11,6 +11,7 @@ from ocradmin.views import StaffRequiredMixin
 from ..filters import ApprovalFilter, StaffApprovalFilter
 from ..forms.approvals import RejectApprovalForm, RequestApprovalForm
 from ..models import QualificationApproval
+from ..selectors import with_ages
 from ..services import CentreError
 from ..services import approvals as services
 from ..tenancy import CentreMixin
@@ -125,7 +126,7 @@ class StaffApprovalQueueView(StaffRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["approvals"] = services.with_ages(context["object_list"])
+        context["approvals"] = with_ages(context["object_list"], at="requested_at")
         context["filter"] = self.filterset
         context["query_string"] = _query_string(self.request)
         context["reject_form"] = RejectApprovalForm()

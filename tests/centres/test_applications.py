@@ -21,6 +21,7 @@ from centres.models import (
     Qualification,
     Role,
 )
+from centres.selectors import with_ages
 from centres.services import CentreError
 from centres.services import applications as services
 from ocradmin.models import AuditEvent, Notification
@@ -445,7 +446,7 @@ def test_the_queue_lists_waiting_applications_oldest_first_with_their_age(login,
 def test_queue_ages_agree_with_the_working_day_calendar(applicant, submitted, now):
     application = make_application(applicant, submitted_at=submitted)
     with time_machine.travel(now):
-        (aged,) = services.with_ages([application])
+        (aged,) = with_ages([application], at="submitted_at")
         assert aged.age_in_working_days == working_days_since(submitted)
 
 
