@@ -200,8 +200,9 @@ class Entry(models.Model):
             ),
         ]
         indexes = [
-            # The processing scan reads submitted entries oldest first.
-            models.Index(fields=["status", "submitted_at"], name="entry_scan_idx"),
+            # The processing scan reads submitted entries oldest first; "id" breaks ties (an
+            # upload submits thousands at one instant) without sorting the whole backlog.
+            models.Index(fields=["status", "submitted_at", "id"], name="entry_scan_idx"),
             models.Index(fields=["centre", "status"]),
         ]
 
