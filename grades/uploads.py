@@ -30,7 +30,12 @@ from entries.uploads import (
     records,
 )
 
-from .selectors import entered_candidates, grades_by_candidate
+from .selectors import (
+    entered_candidate_ids,
+    entered_candidates,
+    grade_versions,
+    grades_by_candidate,
+)
 
 MAX_BYTES = 5 * 1024 * 1024
 GRADE_COLUMNS = ("candidate_number", "uci", "last_name", "first_name", "grade")
@@ -268,14 +273,13 @@ def preview_grade_upload(*, series, centre, qualification, upload) -> GradePrevi
 
     numbers = {_candidate_number(values["candidate_number"]) for _, values in table.rows}
     at_centre = {
-        c.candidate_number: c for c in centre.candidates.filter(candidate_number__in=numbers)
+        c.candidate_number: c
+        for c in centre.candidates.filter(candidate_number__in=numbers).order_by()
     }
-    entered = set(
-        entered_candidates(centre, qualification)
-        .filter(candidate_number__in=numbers)
-        .values_list("pk", flat=True)
+    entered = entered_candidate_ids(centre, qualification).intersection(
+        c.pk for c in at_centre.values()
     )
-    grades = grades_by_candidate(series, centre, qualification, candidate_ids=entered)
+    grades = grade_versions(series, centre, qualification)
     scale = list(qualification.grade_scale)
     first_row = {}
     bad_rows = {e.row_number for e in table.errors}
@@ -360,8 +364,7 @@ def preview_grade_upload(*, series, centre, qualification, upload) -> GradePrevi
         if problems or number in bad_rows:
             preview.errors.extend(problems)
             continue
-        current = grades.get(candidate.pk)
-        old = current.grade if current else ""
+        old, version = grades.get(candidate.pk, ("", 0))
         if old == grade:
             preview.unchanged += 1
             continue
@@ -372,7 +375,7 @@ def preview_grade_upload(*, series, centre, qualification, upload) -> GradePrevi
                 candidate=str(candidate),
                 old=old,
                 new=grade,
-                version=current.version if current else 0,
+                version=version,
             )
         )
     preview.errors.sort(key=lambda e: e.row_number)

@@ -13,14 +13,20 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from entries.models import Candidate
 from ocradmin import audit
 
 from ..models import CentreSubmission, Grade, QualificationGrades
-from ..selectors import entered_candidates, grading_access, grading_progress
+from ..selectors import (
+    entered_candidate_ids,
+    entered_candidates,
+    grading_access,
+    grading_progress,
+)
 from . import GradeError, WindowClosed, require_window, window
 
 __all__ = [
@@ -178,18 +184,22 @@ def _check_value(qualification, grade: str) -> str:
     return grade
 
 
+def _change_data(qualification, grade, old, new) -> dict:
+    return {
+        "candidate": grade.candidate.candidate_number,
+        "qualification": qualification.entry_code,
+        "old": old,
+        "new": new,
+    }
+
+
 def _audit_change(*, by, centre, qualification, grade, old, new):
     audit.record(
         actor=by,
         action="grade.changed",
         centre=centre,
         target=grade,
-        data={
-            "candidate": grade.candidate.candidate_number,
-            "qualification": qualification.entry_code,
-            "old": old,
-            "new": new,
-        },
+        data=_change_data(qualification, grade, old, new),
     )
 
 
@@ -260,7 +270,13 @@ def save_grades(*, series, centre, qualification, changes, by) -> list[Grade]:
     with transaction.atomic():
         _lock_for_grading(series=series, centre=centre, qualification=qualification)
         ids = [c.candidate_id for c in changes]
-        candidates = entered_candidates(centre, qualification).in_bulk(ids)
+        entered = entered_candidate_ids(centre, qualification)
+        candidates = {
+            c.pk: c
+            for c in Candidate.objects.filter(
+                centre=centre, pk__in=[pk for pk in ids if pk in entered]
+            ).order_by()
+        }
         problems, seen = [], set()
         for change in changes:
             where = f"Row {change.row_number}: " if change.row_number else ""
@@ -284,23 +300,32 @@ def save_grades(*, series, centre, qualification, changes, by) -> list[Grade]:
 
         existing = {
             g.candidate_id: g
-            for g in Grade.objects.select_for_update(of=("self",))
-            .filter(series=series, qualification=qualification, candidate_id__in=ids)
-            .select_related("updated_by")
+            for g in Grade.objects.select_for_update(of=("self",)).filter(
+                series=series, qualification=qualification, candidate_id__in=ids
+            )
         }
-        conflicts, to_save = [], []
+        stale, to_save = [], []
         for change in changes:
             row = existing.get(change.candidate_id)
             version = row.version if row else 0
             if version != int(change.expected_version):
-                current = row or Grade(candidate_id=change.candidate_id, grade="", version=0)
-                conflicts.append(StaleGrade(current, row_number=change.row_number))
+                stale.append((change, row))
                 continue
             new = change.grade.strip()
             if (row.grade if row else "") != new:
                 to_save.append((change, row, new))
-        if conflicts:
-            raise StaleGrades(conflicts)
+        if stale:
+            # Who changed them is read only now, for the conflicts, in one query.
+            prefetch_related_objects([row for _, row in stale if row], "updated_by")
+            raise StaleGrades(
+                [
+                    StaleGrade(
+                        row or Grade(candidate_id=change.candidate_id, grade="", version=0),
+                        row_number=change.row_number,
+                    )
+                    for change, row in stale
+                ]
+            )
 
         # New grades are written as they will stay; changed ones take one UPDATE per value.
         now = timezone.now()
@@ -342,17 +367,18 @@ def save_grades(*, series, centre, qualification, changes, by) -> list[Grade]:
                 grade=value, version=F("version") + 1, updated_by=by, updated_at=now
             )
         saved += [(grade, "") for grade in created]
-        for grade, old in saved:
+        for grade, _ in saved:
             grade.candidate = candidates[grade.candidate_id]
             grade.qualification = qualification
-            _audit_change(
-                by=by,
-                centre=centre,
-                qualification=qualification,
-                grade=grade,
-                old=old,
-                new=grade.grade,
-            )
+        audit.record_many(
+            actor=by,
+            action="grade.changed",
+            centre=centre,
+            events=(
+                (grade, _change_data(qualification, grade, old, grade.grade))
+                for grade, old in saved
+            ),
+        )
         saved = [grade for grade, _ in saved]
     return saved
 

@@ -1,26 +1,34 @@
-"""Benchmarks: saving grades and rendering the grading grid, each against a bare baseline.
+"""Benchmarks: saving grades, uploading a grades file, rendering the grading grid and the staff
+progress board, each against a bare baseline.
 
 Runs only with ``make benchmarks`` (pytest's addopts ignore tests/benchmarks). It prints
-seconds and the ratio to the baseline; it asserts nothing about time.
+seconds, query counts and the ratio to the baseline; it asserts nothing about time.
 """
 
+import json
 import statistics
 import time
 from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.http import HttpResponse
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 
 from entries.models import Candidate, Entry
 from entries.validators import make_uci
 from grades.models import Grade, GradeSeries
-from grades.services.grading import save_grades
+from grades.services.grading import Change, save_grades
+from grades.uploads import GRADE_COLUMNS, preview_grade_upload, write_csv
+from ocradmin.models import AuditEvent
 from ocradmin.urls import urlpatterns as site_urlpatterns
 
 from ..grades.conftest import make_tag_qualification
+from ..grades.test_submission import centres_in_every_stage
 
 IN_WINDOW = datetime(2021, 6, 1, 12, tzinfo=UTC)
 SCALE = ["D*", "D", "M", "P", "U"]
@@ -170,6 +178,178 @@ def test_rendering_the_grid_for_300_candidates(client, centre, people):
         {
             "trivial Django view (baseline)": trivial_seconds,
             "grading grid, 300 candidates": grid_seconds,
+        },
+        "trivial Django view (baseline)",
+    )
+
+
+# --- Uploading a grades file ----------------------------------------------------------------
+
+# A candidate number is four digits and 0000 is not one, so a centre has at most 9,999
+# candidates and the largest grades file that can be saved has 9,999 rows (a file may have up
+# to MAX_ROWS = 10,000; a 10,000th row can only repeat a candidate or name an unknown one).
+UPLOAD_ROWS = 9_999
+
+
+def grades_file(candidates, offset) -> SimpleUploadedFile:
+    """The template filled in, as a centre would upload it back."""
+    rows = [
+        [c.candidate_number, c.uci, c.last_name, c.first_name, SCALE[(i + offset) % 5]]
+        for i, c in enumerate(candidates)
+    ]
+    return SimpleUploadedFile("grades.csv", write_csv(GRADE_COLUMNS, rows), "text/csv")
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF=__name__)
+def test_uploading_a_full_grades_file(client, centre, people):
+    runs = 3
+    series = GradeSeries.objects.get(is_current=True)
+    qualification = make_tag_qualification("05838", SCALE)
+    baselines = [make_tag_qualification(f"0584{n}", SCALE) for n in range(runs)]
+    candidates = entered(centre, qualification, UPLOAD_ROWS)
+    admin = people["centre_admin"]
+    grades = Grade.objects.filter(series=series, qualification=qualification)
+    events = AuditEvent.objects.filter(action="grade.changed")
+
+    def bare(baseline_qualification):
+        return Grade.objects.bulk_create(
+            [
+                Grade(
+                    series=series,
+                    centre=centre,
+                    qualification=baseline_qualification,
+                    candidate=c,
+                    grade=SCALE[i % 5],
+                    version=1,
+                    updated_by=admin,
+                )
+                for i, c in enumerate(candidates)
+            ]
+        )
+
+    def through_the_services(offset):
+        """What GradeUploadView calls: the preview on upload, the save on confirm (the changes
+        go through the session as JSON lists in between). Returns (preview, total) seconds."""
+        started = time.perf_counter()
+        preview = preview_grade_upload(
+            series=series,
+            centre=centre,
+            qualification=qualification,
+            upload=grades_file(candidates, offset),
+        )
+        previewed = time.perf_counter() - started
+        assert not preview.errors and len(preview.changes) == UPLOAD_ROWS
+        stored = json.loads(
+            json.dumps(
+                [
+                    [c.candidate_id, c.new, c.version, c.row_number, c.candidate, c.old]
+                    for c in preview.changes
+                ]
+            )
+        )
+        saved = save_grades(
+            series=series,
+            centre=centre,
+            qualification=qualification,
+            changes=[Change(c[0], c[1], c[2], c[3]) for c in stored],
+            by=admin,
+        )
+        assert len(saved) == UPLOAD_ROWS
+        return previewed, time.perf_counter() - started
+
+    def through_the_view(offset):
+        """The two requests: upload (the preview page lists every change), then confirm."""
+        address = reverse("grades:upload", args=[centre.number, qualification.entry_code])
+        started = time.perf_counter()
+        response = client.post(address, {"file": grades_file(candidates, offset)})
+        previewed = time.perf_counter() - started
+        assert response.status_code == 200 and not response.context["preview"].errors
+        token = response.context["confirm"].initial["token"]
+        response = client.post(address, {"token": token})
+        assert response.status_code == 302
+        return previewed, time.perf_counter() - started
+
+    def medians(results):
+        return tuple(statistics.median(r[i] for r in results) for i in range(2))
+
+    baseline = statistics.median(timed(lambda q=q: bare(q))[0] for q in baselines)
+    new = []
+    for _ in range(runs):
+        events.delete()
+        grades.delete()
+        new.append(through_the_services(0))
+    changed = [through_the_services(offset) for offset in range(1, runs + 1)]
+    client.force_login(admin)
+    view = [through_the_view(offset) for offset in range(runs + 1, 2 * runs + 1)]
+    assert grades.filter(version=1 + 2 * runs).count() == UPLOAD_ROWS
+    assert events.count() == (1 + 2 * runs) * UPLOAD_ROWS  # every change audited
+
+    (new_preview, new_total), (changed_preview, changed_total) = medians(new), medians(changed)
+    view_preview, view_total = medians(view)
+    rows = f"{UPLOAD_ROWS:,}"
+    name = f"Grade.objects.bulk_create, {rows} rows (baseline)"
+    report(
+        f"Uploading a grades file of {rows} rows, one centre, {rows} candidates entered "
+        f"(median of {runs})",
+        {
+            name: baseline,
+            "services, new grades: preview + save": new_total,
+            "  of which the preview (read, match, validate)": new_preview,
+            "services, changed grades: preview + save": changed_total,
+            "  of which the preview": changed_preview,
+            "view, changed grades: upload + confirm requests": view_total,
+            "  of which the upload request (the preview page)": view_preview,
+        },
+        name,
+    )
+
+
+# --- The staff progress board ---------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF=__name__)
+def test_rendering_the_progress_board_for_5000_centres(client, people):
+    series = GradeSeries.objects.get(is_current=True)
+    qualifications = [make_tag_qualification(code, SCALE) for code in ("05838", "05839")]
+    client.force_login(people["staff"])
+    board = reverse("grades:staff-progress")
+
+    def measured(address, runs=7):
+        assert client.get(address).status_code == 200  # warm up
+        times = []
+        for _ in range(runs):
+            with CaptureQueriesContext(connection) as queries:
+                seconds, response = timed(lambda: client.get(address))
+            assert response.status_code == 200
+            times.append(seconds)
+        return statistics.median(times), len(queries), response
+
+    centres_in_every_stage(series, qualifications, range(1), by=people["centre_admin"])
+    one_seconds, one_queries, _ = measured(board)
+    seconds, built = timed(
+        lambda: centres_in_every_stage(
+            series, qualifications, range(1, 5000), by=people["centre_admin"]
+        )
+    )
+    print(f"\nBuilt {len(built) + 1:,} centres, 2 qualifications each, in {seconds:.1f} s")
+    trivial_seconds, trivial_queries, _ = measured("/benchmark/trivial/")
+    board_seconds, board_queries, response = measured(board)
+    assert [
+        (r["submitted"], r["with_head"], r["grading"], r["not_started"])
+        for r in response.context["rows"]
+    ] == [(1000, 2000, 1000, 1000)] * 2
+    print(
+        f"Queries: trivial view {trivial_queries}, progress board with 1 centre {one_queries}, "
+        f"with 5,000 centres {board_queries}"
+    )
+    report(
+        "Rendering the staff progress board (median of 7)",
+        {
+            "trivial Django view (baseline)": trivial_seconds,
+            "progress board, 1 centre": one_seconds,
+            "progress board, 5,000 centres × 2 qualifications": board_seconds,
         },
         "trivial Django view (baseline)",
     )

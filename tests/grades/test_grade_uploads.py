@@ -6,6 +6,8 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -13,7 +15,7 @@ from grades.models import Grade, QualificationGrades
 from ocradmin.models import AuditEvent
 
 from ..entries.factories import CandidateFactory
-from .conftest import enter, make_tag_qualification, set_grade
+from .conftest import enter, entered_candidates, make_tag_qualification, set_grade
 
 HEADER = ["candidate_number", "uci", "last_name", "first_name", "grade"]
 
@@ -438,3 +440,30 @@ def test_the_xlsx_template_uploads_back_with_one_change(
         (3, "", "D")
     ]
     assert response.context["preview"].unchanged == 3
+
+
+# --- Cost -----------------------------------------------------------------------------------
+
+
+def test_the_preview_and_the_confirmation_take_the_same_queries_for_3_and_30_rows(
+    admin, series, centre, qualification
+):
+    """A whole centre's file (up to 9,999 rows) costs what a small one does."""
+
+    def queries_for(count, first_name):
+        candidates = entered_candidates(centre, qualification, count, first_name=first_name)
+        for candidate in candidates[::2]:  # half already graded: changed, the rest new
+            set_grade(series, qualification, candidate, "P", version=1)
+        content = csv_bytes([row(c, "M") for c in candidates])
+        with CaptureQueriesContext(connection) as previewing:
+            response = upload(admin, centre, qualification, content)
+        assert len(response.context["preview"].changes) == count
+        with CaptureQueriesContext(connection) as confirming:
+            assert confirm(admin, centre, qualification, response).status_code == 302
+        return len(previewing), len(confirming)
+
+    queries_for(1, "Warm")  # the qualification's state row, the content type
+    assert queries_for(3, "Few") == queries_for(30, "Many")
+    events = AuditEvent.objects.filter(action="grade.changed")
+    assert events.count() == 1 + 3 + 30
+    assert sorted({(e.data["old"], e.data["new"]) for e in events}) == [("", "M"), ("P", "M")]

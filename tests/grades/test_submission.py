@@ -2,14 +2,19 @@
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from grades.models import CentreSubmission, QualificationGrades, WindowReminder
+from centres.models import Centre
+from entries.models import Candidate, Entry
+from entries.validators import make_uci
+from grades.models import CentreSubmission, Grade, QualificationGrades, WindowReminder
 from grades.services import GradeError, WindowClosed
 from grades.services.grading import save_grade
 from grades.services.reminders import send_closing_reminders
@@ -241,3 +246,128 @@ def test_staff_see_progress_and_export_submitted_grades_safely(
 def test_staff_pages_are_for_staff(client, people, url_name):
     client.force_login(people["centre_admin"])
     assert client.get(reverse(url_name)).status_code == 403
+
+
+# The progress board: constant queries whatever the number of centres. Every centre has two
+# candidates entered for each qualification and is, in turn by index, at one of these stages.
+PROGRESS_STAGES = ("not_started", "grading", "sent", "approved", "submitted")
+
+
+def centres_in_every_stage(series, qualifications, indexes, *, by=None):
+    """Centres 30000 + index, each at ``PROGRESS_STAGES[index % 5]`` for every qualification,
+    built with bulk_create so that thousands stay quick. Returns the centres."""
+    indexes = list(indexes)
+    stage = {30000 + i: PROGRESS_STAGES[i % len(PROGRESS_STAGES)] for i in indexes}
+    centres = Centre.objects.bulk_create(
+        [Centre(number=f"{30000 + i:05d}", name=f"Progress Centre {i}") for i in indexes]
+    )
+    candidates = Candidate.objects.bulk_create(
+        [
+            Candidate(
+                centre=centre,
+                candidate_number=f"{n:04d}",
+                uci=make_uci(centre_number=centre.number, year=2021, candidate_number=str(n)),
+                first_name="Amelia",
+                last_name=f"Khan{n}",
+                date_of_birth=date(2004, 3, 1),
+                sex="F",
+            )
+            for centre in centres
+            for n in (1, 2)
+        ]
+    )
+    Entry.objects.bulk_create(
+        [
+            Entry(
+                centre=candidate.centre,
+                qualification=qualification,
+                kind=Entry.Kind.NAMED,
+                candidate=candidate,
+                status=Entry.Status.ACCEPTED,
+                process_by=datetime(2021, 3, 3, tzinfo=UTC),
+            )
+            for candidate in candidates
+            for qualification in qualifications
+        ]
+    )
+
+    def graded(candidate):  # a centre being graded has graded one candidate of two
+        at = stage[int(candidate.centre.number)]
+        return at != "not_started" and (at != "grading" or candidate.candidate_number == "0001")
+
+    Grade.objects.bulk_create(
+        [
+            Grade(
+                series=series,
+                centre=candidate.centre,
+                qualification=qualification,
+                candidate=candidate,
+                grade="M",
+                version=1,
+                updated_by=by,
+            )
+            for candidate in candidates
+            for qualification in qualifications
+            if graded(candidate)
+        ]
+    )
+    status = {
+        "grading": QualificationGrades.Status.IN_PROGRESS,
+        "sent": QualificationGrades.Status.SENT,
+        "approved": QualificationGrades.Status.APPROVED,
+        "submitted": QualificationGrades.Status.APPROVED,
+    }
+    QualificationGrades.objects.bulk_create(
+        [
+            QualificationGrades(
+                series=series,
+                centre=centre,
+                qualification=qualification,
+                status=status[stage[int(centre.number)]],
+            )
+            for centre in centres
+            for qualification in qualifications
+            if stage[int(centre.number)] in status
+        ]
+    )
+    CentreSubmission.objects.bulk_create(
+        [
+            CentreSubmission(
+                series=series,
+                centre=centre,
+                head_name="Hannah Head",
+                head_job_title="Headteacher",
+                submitted_by=by,
+                **dict.fromkeys(CONFIRMATIONS, True),
+            )
+            for centre in centres
+            if stage[int(centre.number)] == "submitted"
+        ]
+    )
+    return centres
+
+
+def test_the_progress_board_costs_the_same_queries_for_1_and_50_centres(client, series, people):
+    qualifications = [make_tag_qualification("05838"), make_tag_qualification("05839")]
+    client.force_login(people["staff"])
+
+    def board():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("grades:staff-progress"))
+        assert response.status_code == 200
+        counts = [
+            (r["qualification"], r["submitted"], r["with_head"], r["grading"], r["not_started"])
+            for r in response.context["rows"]
+        ]
+        return len(queries), counts
+
+    centres_in_every_stage(series, qualifications, range(1), by=people["centre_admin"])
+    board()
+    one, counts = board()
+    assert counts == [(q, 0, 0, 0, 1) for q in qualifications]
+
+    centres_in_every_stage(series, qualifications, range(1, 50), by=people["centre_admin"])
+    many, counts = board()
+    # Ten centres at each stage; "with the head of centre" is sent or approved.
+    assert counts == [(q, 10, 20, 10, 10) for q in qualifications]
+    assert many == one
