@@ -130,9 +130,6 @@ class StaffApplicationQueueView(StaffRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["applications"] = with_ages(context["page_obj"].object_list, at="submitted_at")
         context["q"] = self.q
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query_string"] = query.urlencode()
         return context
 
 

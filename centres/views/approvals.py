@@ -17,12 +17,6 @@ from ..services import approvals as services
 from ..tenancy import CentreMixin
 
 
-def _query_string(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 class ApprovalListView(CentreMixin, ListView):
     template_name = "centres/approvals/list.html"
     centre_permission = "centres.view_approvals"
@@ -39,7 +33,6 @@ class ApprovalListView(CentreMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
-        context["query_string"] = _query_string(self.request)
         context["can_manage"] = self.request.user.has_perm("centres.manage_approvals", self.centre)
         return context
 
@@ -128,7 +121,6 @@ class StaffApprovalQueueView(StaffRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["approvals"] = with_ages(context["object_list"], at="requested_at")
         context["filter"] = self.filterset
-        context["query_string"] = _query_string(self.request)
         context["reject_form"] = RejectApprovalForm()
         return context
 

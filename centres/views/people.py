@@ -91,9 +91,6 @@ class PeopleView(CentreMixin, ListView):
         )
         context["now"] = timezone.now()
         context["can_manage"] = self.request.user.has_perm("centres.manage_users", self.centre)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query_string"] = query.urlencode()
         return context
 
 

@@ -36,11 +36,8 @@ class ArrangementListView(CentreMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
         context.update(
             filter=self.filterset,
-            query_string=query.urlencode(),
             can_manage=self.request.user.has_perm("entries.manage_arrangements", self.centre),
             delegated_limit=AccessArrangement.EXTRA_TIME_DELEGATED_LIMIT,
         )

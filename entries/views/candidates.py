@@ -42,11 +42,8 @@ class CandidateListView(CentreMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
         context.update(
             filter=self.filterset,
-            query_string=query.urlencode(),
             can_manage=self.request.user.has_perm("entries.manage_candidates", self.centre),
         )
         return context

@@ -33,11 +33,8 @@ class EntryListView(CentreMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
         context.update(
             filter=self.filterset,
-            query_string=query.urlencode(),
             allocations=list(allocations_for(self.centre)),
             can_manage=self.request.user.has_perm("entries.manage_entries", self.centre),
             now=timezone.now(),

@@ -296,7 +296,6 @@ class QualificationGridView(QualificationPage, TemplateView):
             editable=read_only is None,
             read_only=read_only,
             may_edit=self.access.may_edit,
-            query_string="",
         )
         return context
 
