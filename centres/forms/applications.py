@@ -10,7 +10,15 @@ import re
 from django import forms
 
 from ..models import VOCATIONAL_TYPES, CentreApplication, Qualification, normalise_postcode
-from ..services.applications import DECLARATIONS, DETAIL_FIELDS, FORM_FIELDS, OPTIONAL_FIELDS
+from ..services.applications import (
+    DECLARATIONS,
+    DETAIL_FIELDS,
+    FORM_FIELDS,
+    HEAD_FIELDS,
+    OFFICER_FIELDS,
+    OPTIONAL_FIELDS,
+    ORGANISATION_FIELDS,
+)
 
 PHONE_RE = re.compile(r"^\+?[0-9 ()\-]+$")
 
@@ -35,21 +43,9 @@ def intended_qualification_choices():
 
 class CentreApplicationForm(forms.ModelForm):
     SECTIONS = [
-        (
-            "The organisation",
-            [
-                "name",
-                "organisation_type",
-                "address_line1",
-                "address_line2",
-                "town",
-                "postcode",
-                "nation",
-                "phone",
-            ],
-        ),
-        ("Head of centre", ["head_name", "head_job_title", "head_email"]),
-        ("Exams officer", ["officer_name", "officer_email", "officer_phone"]),
+        ("The organisation", ORGANISATION_FIELDS),
+        ("Head of centre", HEAD_FIELDS),
+        ("Exams officer", OFFICER_FIELDS),
         ("Qualifications", ["intended_qualifications"]),
         ("Declarations", DECLARATIONS),
     ]

@@ -26,25 +26,6 @@ from .people import grant_role
 Status = CentreApplication.Status
 
 # What the applicant fills in (``save_draft``'s ``fields``): details, then the declarations.
-DETAIL_FIELDS = [
-    "name",
-    "organisation_type",
-    "address_line1",
-    "address_line2",
-    "town",
-    "postcode",
-    "nation",
-    "phone",
-    "head_name",
-    "head_job_title",
-    "head_email",
-    "officer_name",
-    "officer_email",
-    "officer_phone",
-]
-DECLARATIONS = ["declare_accurate", "declare_regulations", "declare_head_agrees"]
-FORM_FIELDS = DETAIL_FIELDS + DECLARATIONS
-OPTIONAL_FIELDS = {"address_line2"}
 ORGANISATION_FIELDS = [
     "name",
     "organisation_type",
@@ -55,6 +36,12 @@ ORGANISATION_FIELDS = [
     "nation",
     "phone",
 ]
+HEAD_FIELDS = ["head_name", "head_job_title", "head_email"]
+OFFICER_FIELDS = ["officer_name", "officer_email", "officer_phone"]
+DETAIL_FIELDS = ORGANISATION_FIELDS + HEAD_FIELDS + OFFICER_FIELDS
+DECLARATIONS = ["declare_accurate", "declare_regulations", "declare_head_agrees"]
+FORM_FIELDS = DETAIL_FIELDS + DECLARATIONS
+OPTIONAL_FIELDS = {"address_line2"}
 
 FIRST_CENTRE_NUMBER = 10000
 LAST_CENTRE_NUMBER = 99999
