@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 
 from .models import (
     Centre,
@@ -49,6 +51,7 @@ class CentreApplicationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["applicant"]
     filter_horizontal = ["intended_qualifications"]
     readonly_fields = [
+        "decide",
         "status",
         "organisation_key",
         "created_at",
@@ -60,6 +63,13 @@ class CentreApplicationAdmin(admin.ModelAdmin):
         "centre",
     ]
     actions = ["approve_selected"]
+
+    @admin.display(description="Decision")
+    def decide(self, application):
+        if application.status != CentreApplication.Status.SUBMITTED:
+            return "—"
+        address = reverse("centres:staff-application", args=[application.pk])
+        return format_html('<a href="{}">Approve or reject with a reason</a>', address)
 
     @admin.action(description="Approve the selected submitted applications")
     def approve_selected(self, request, queryset):
@@ -108,6 +118,7 @@ class QualificationApprovalAdmin(admin.ModelAdmin):
     list_select_related = ["centre", "qualification"]
     autocomplete_fields = ["centre", "qualification"]
     readonly_fields = [
+        "decide",
         "status",
         "requested_by",
         "requested_at",
@@ -117,6 +128,13 @@ class QualificationApprovalAdmin(admin.ModelAdmin):
         "withdrawn_at",
     ]
     actions = ["approve_selected"]
+
+    @admin.display(description="Decision")
+    def decide(self, approval):
+        if approval.status != QualificationApproval.Status.REQUESTED:
+            return "—"
+        address = reverse("centres:staff-approvals") + f"?q={approval.centre.number}"
+        return format_html('<a href="{}">Approve or reject with a reason</a>', address)
 
     @admin.action(description="Approve the selected requests")
     def approve_selected(self, request, queryset):

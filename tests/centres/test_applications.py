@@ -695,6 +695,9 @@ def test_admin_lists_applications(client, applicant):
     assert "Hillside School" in listing.content.decode()
     change = client.get(reverse("admin:centres_centreapplication_change", args=[application.pk]))
     assert change.status_code == 200
+    # Rejecting needs a reason, so the change page leads to the staff page that asks for one.
+    review = reverse("centres:staff-application", args=[application.pk])
+    assert f'<a href="{review}">Approve or reject with a reason</a>' in change.content.decode()
     response = client.post(
         reverse("admin:centres_centreapplication_changelist"),
         {"action": "approve_selected", "_selected_action": [application.pk]},

@@ -652,3 +652,19 @@ def test_two_staff_approving_at_once_only_one_succeeds():
     refused = [outcome for outcome in outcomes if outcome != "approved"]
     assert len(refused) == 1 and "already been decided" in refused[0]
     assert AuditEvent.objects.filter(action="qualification_approval.approved").count() == 1
+
+
+def test_admin_approves_requests_and_links_to_the_staff_queue_to_reject(client, requested):
+    client.force_login(UserFactory(email="root@ocradmin.example", is_staff=True, is_superuser=True))
+    change = client.get(reverse("admin:centres_qualificationapproval_change", args=[requested.pk]))
+    queue = reverse("centres:staff-approvals") + f"?q={requested.centre.number}"
+    assert f'<a href="{queue}">Approve or reject with a reason</a>' in change.content.decode()
+
+    response = client.post(
+        reverse("admin:centres_qualificationapproval_changelist"),
+        {"action": "approve_selected", "_selected_action": [requested.pk]},
+    )
+    assert response.status_code == 302
+    requested.refresh_from_db()
+    assert requested.status == Status.APPROVED
+    assert AuditEvent.objects.filter(action="qualification_approval.approved").count() == 1
