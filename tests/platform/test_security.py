@@ -193,6 +193,17 @@ def test_the_scan_allows_local_assets_and_ordinary_links(snippet):
         assert not pattern.search(snippet)
 
 
+STATIC_REFERENCE = re.compile(r"""{% static ['"]([^'"]+)['"] %}""")
+
+
+def test_every_static_file_a_template_names_exists():
+    from django.contrib.staticfiles import finders
+
+    named = {name for path in TEMPLATES for name in STATIC_REFERENCE.findall(path.read_text())}
+    assert "img/favicon.svg" in named  # the page icon, so browsers do not ask for /favicon.ico
+    assert [name for name in sorted(named) if finders.find(name) is None] == []
+
+
 # --- CSRF and admin ----------------------------------------------------------------------------
 
 
