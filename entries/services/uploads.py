@@ -163,7 +163,9 @@ def check_upload_file(*, upload_id: int) -> str:
         _finish(upload, old=Status.CHECKING, new=Status.INVALID, errors=errors, summary=summary)
         return "invalid"
     existing = set(
-        Candidate.objects.filter(centre=upload.centre).values_list("candidate_number", flat=True)
+        Candidate.objects.filter(centre=upload.centre)
+        .order_by()
+        .values_list("candidate_number", flat=True)
     )
     numbers = {normalise_candidate_number(r.candidate_number) for r in parsed.rows}
     summary = {"entries": parsed.row_count, "new_candidates": len(numbers - existing - {None})}

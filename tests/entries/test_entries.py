@@ -508,6 +508,83 @@ def test_duplicate_of_a_live_entry_in_the_database(centre, approved, ada, unit1,
     assert errors_for(centre, replace(existing, unit_number="")) == []
 
 
+def test_duplicates_are_the_candidates_own_live_entries(
+    centre, approved, ada, qualification, unit1, unit2, admin
+):
+    """The centre's live entries are read whole; each row is matched to its own candidate's
+    entries only, and a withdrawn entry does not count."""
+    grace = CandidateFactory(centre=centre, candidate_number="0101")
+    absent = CandidateFactory(centre=centre, candidate_number="0300")
+    for candidate, unit, status in (
+        (grace, unit1, Entry.Status.ACCEPTED),
+        (ada, unit1, Entry.Status.WITHDRAWN),
+        (absent, unit2, Entry.Status.SUBMITTED),
+    ):
+        Entry.objects.create(
+            centre=centre,
+            qualification=qualification,
+            kind=Entry.Kind.NAMED,
+            candidate=candidate,
+            unit=unit,
+            status=status,
+            process_by=NOW,
+        )
+    blank = {"first_name": "", "last_name": "", "date_of_birth": None, "sex": ""}
+    rows = [
+        row(2, candidate_number="0001", unit_number="1", **blank),
+        row(3, candidate_number="0001", unit_number="2", **blank),
+        row(4, candidate_number="0101", unit_number="2", **blank),
+        row(5, candidate_number="0101", unit_number="1", **blank),
+        row(6, candidate_number="0101", unit_number="", **blank),
+    ]
+    assert errors_for(centre, *rows) == [(5, "unit_number")]
+    assert "Candidate 0101 already has a live entry for X9001 unit 1" in messages_for(centre, *rows)
+
+
+def test_checking_rows_takes_the_same_queries_for_3_or_300_known_candidates(
+    centre, approved, qualification, unit1, django_assert_max_num_queries
+):
+    """Candidates the centre has, each with a live entry: no query per candidate, and every
+    duplicate is found."""
+
+    def known(count, first):
+        candidates = [
+            CandidateFactory(centre=centre, candidate_number=f"{n:04d}")
+            for n in range(first, first + count)
+        ]
+        Entry.objects.bulk_create(
+            Entry(
+                centre=centre,
+                qualification=qualification,
+                kind=Entry.Kind.NAMED,
+                candidate=c,
+                unit=unit1,
+                process_by=NOW,
+            )
+            for c in candidates
+        )
+        return [
+            row(
+                n + 2,
+                candidate_number=c.candidate_number,
+                first_name="",
+                last_name="",
+                date_of_birth=None,
+                sex="",
+            )
+            for n, c in enumerate(candidates)
+        ]
+
+    few, many = known(3, 1), known(300, 1001)
+    with CaptureQueriesContext(connection) as at_three:
+        assert len(check_named_entry_rows(centre=centre, rows=few)) == 3
+    with django_assert_max_num_queries(len(at_three.captured_queries)):
+        errors = check_named_entry_rows(centre=centre, rows=many)
+    assert [(e.row_number, e.column) for e in errors] == [
+        (n + 2, "unit_number") for n in range(300)
+    ]
+
+
 def test_same_row_twice_in_the_file(centre, approved):
     assert errors_for(centre, row(2), row(3), row(4, unit_number="")) == [(3, "unit_number")]
     assert "also on row 2" in messages_for(centre, row(2), row(3))
@@ -604,7 +681,9 @@ def test_checking_rows_takes_the_same_queries_for_10_or_1000(
 # --- Writing bulk rows ------------------------------------------------------------------------
 
 
-def test_make_named_entries_creates_candidates_entries_and_one_event(centre, approved, ada, admin):
+def test_make_named_entries_creates_candidates_entries_and_one_event(
+    centre, approved, ada, qualification, admin
+):
     upload = EntryUpload.objects.create(centre=centre, uploaded_by=admin, original_name="e.csv")
     rows = [
         row(2, uci=""),
@@ -637,6 +716,14 @@ def test_make_named_entries_creates_candidates_entries_and_one_event(centre, app
     assert {e.process_by for e in stored} == {NOW + timedelta(hours=48)}
     assert [e.candidate.candidate_number for e in stored] == ["0101", "0101", "0102", "0001"]
     assert [e.unit.number if e.unit else None for e in stored] == ["1", "2", None, "1"]
+    assert {
+        (e.centre_id, e.qualification_id, e.kind, e.quantity, e.option_code, e.submitted_by_id)
+        for e in stored
+    } == {(centre.pk, qualification.pk, Entry.Kind.NAMED, 1, "", admin.pk)}
+    assert {
+        (e.submitted_at, e.processed_at, e.rejection_reason, e.review_reason) for e in stored
+    } == {(NOW, None, "", "")}
+    assert [e.pk for e in entries] == [e.pk for e in stored]  # the entries returned are saved
     event = AuditEvent.objects.get(action="entries.bulk_created")
     assert event.data == {"count": 4, "new_candidates": 2, "upload": upload.pk}
     assert event.actor == admin and event.centre == centre
