@@ -8,7 +8,7 @@ seconds, query counts and the ratio to the baseline; it asserts nothing about ti
 import json
 import statistics
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 import time_machine
@@ -19,15 +19,13 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 
-from entries.models import Candidate, Entry
-from entries.validators import make_uci
 from grades.models import Grade, GradeSeries
 from grades.services.grading import Change, save_grades
 from grades.uploads import GRADE_COLUMNS, preview_grade_upload, write_csv
 from ocradmin.models import AuditEvent
 from ocradmin.urls import urlpatterns as site_urlpatterns
 
-from ..grades.conftest import make_tag_qualification
+from ..grades.conftest import bulk_entered, make_tag_qualification
 from ..grades.test_submission import centres_in_every_stage
 
 IN_WINDOW = datetime(2021, 6, 1, 12, tzinfo=UTC)
@@ -46,37 +44,6 @@ urlpatterns = [path("benchmark/trivial/", trivial_view), *site_urlpatterns]
 def in_window():
     with time_machine.travel(IN_WINDOW, tick=True):
         yield
-
-
-def entered(centre, qualification, count, *, first=1):
-    candidates = Candidate.objects.bulk_create(
-        [
-            Candidate(
-                centre=centre,
-                candidate_number=f"{n:04d}",
-                uci=make_uci(centre_number=centre.number, year=2021, candidate_number=str(n)),
-                first_name="Amelia",
-                last_name=f"Khan{n:04d}",
-                date_of_birth=date(2004, 3, 1),
-                sex="F",
-            )
-            for n in range(first, first + count)
-        ]
-    )
-    Entry.objects.bulk_create(
-        [
-            Entry(
-                centre=centre,
-                qualification=qualification,
-                kind=Entry.Kind.NAMED,
-                candidate=c,
-                status=Entry.Status.ACCEPTED,
-                process_by=IN_WINDOW,
-            )
-            for c in candidates
-        ]
-    )
-    return list(Candidate.objects.filter(centre=centre).order_by("candidate_number"))
 
 
 def timed(func):
@@ -98,7 +65,7 @@ def test_saving_1000_grades(centre, people):
     series = GradeSeries.objects.get(is_current=True)
     qualification = make_tag_qualification("05838", SCALE)
     baseline_qualification = make_tag_qualification("05839", SCALE)
-    candidates = entered(centre, qualification, 1000)
+    candidates = bulk_entered(centre, qualification, 1000)
 
     def bare():
         return Grade.objects.bulk_create(
@@ -144,7 +111,7 @@ def test_saving_1000_grades(centre, people):
 def test_rendering_the_grid_for_300_candidates(client, centre, people):
     series = GradeSeries.objects.get(is_current=True)
     qualification = make_tag_qualification("05838", SCALE)
-    candidates = entered(centre, qualification, 300)
+    candidates = bulk_entered(centre, qualification, 300)
     Grade.objects.bulk_create(
         [
             Grade(
@@ -207,7 +174,7 @@ def test_uploading_a_full_grades_file(client, centre, people):
     series = GradeSeries.objects.get(is_current=True)
     qualification = make_tag_qualification("05838", SCALE)
     baselines = [make_tag_qualification(f"0584{n}", SCALE) for n in range(runs)]
-    candidates = entered(centre, qualification, UPLOAD_ROWS)
+    candidates = bulk_entered(centre, qualification, UPLOAD_ROWS)
     admin = people["centre_admin"]
     grades = Grade.objects.filter(series=series, qualification=qualification)
     events = AuditEvent.objects.filter(action="grade.changed")

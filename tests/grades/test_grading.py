@@ -2,7 +2,7 @@
 page, the grid (htmx row saves and the whole-grid form) and who may do what."""
 
 import threading
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -11,8 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from centres.models import Role
-from entries.models import Candidate, Entry
-from entries.validators import make_uci
+from entries.models import Entry
 from grades.models import CentreSubmission, Grade, QualificationGrades, TeacherAssignment
 from grades.services import GradeError, WindowClosed
 from grades.services.grading import (
@@ -26,7 +25,13 @@ from ocradmin.models import AuditEvent
 
 from ..entries.factories import CandidateFactory, UnitFactory
 from ..factories import MembershipFactory, UserFactory
-from .conftest import enter, entered_candidates, make_tag_qualification, set_grade
+from .conftest import (
+    bulk_entered,
+    enter,
+    entered_candidates,
+    make_tag_qualification,
+    set_grade,
+)
 
 # --- helpers --------------------------------------------------------------------------------
 
@@ -580,33 +585,7 @@ def test_the_grid_query_count_does_not_grow_with_candidates(
     assert rows == 1
 
     # 299 more, half of them graded: a full page of the grid (GRID_PAGE_SIZE).
-    more = Candidate.objects.bulk_create(
-        [
-            Candidate(
-                centre=centre,
-                candidate_number=f"{n:04d}",
-                uci=make_uci(centre_number=centre.number, year=2021, candidate_number=str(n)),
-                first_name="Amelia",
-                last_name=f"Khan{n:04d}",
-                date_of_birth=date(2004, 3, 1),
-                sex="F",
-            )
-            for n in range(9000, 9299)
-        ]
-    )
-    Entry.objects.bulk_create(
-        [
-            Entry(
-                centre=centre,
-                qualification=qualification,
-                kind=Entry.Kind.NAMED,
-                candidate=c,
-                status=Entry.Status.ACCEPTED,
-                process_by=datetime(2021, 3, 3, tzinfo=UTC),
-            )
-            for c in more
-        ]
-    )
+    more = bulk_entered(centre, qualification, 299, first=9000)
     Grade.objects.bulk_create(
         [
             Grade(
