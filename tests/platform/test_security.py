@@ -200,8 +200,12 @@ def test_every_static_file_a_template_names_exists():
     from django.contrib.staticfiles import finders
 
     named = {name for path in TEMPLATES for name in STATIC_REFERENCE.findall(path.read_text())}
-    assert "img/favicon.svg" in named  # the page icon, so browsers do not ask for /favicon.ico
     assert [name for name in sorted(named) if finders.find(name) is None] == []
+
+
+def test_the_page_icon_is_inline_so_browsers_do_not_ask_for_favicon_ico():
+    base = (BASE_DIR / "templates" / "base.html").read_text()
+    assert '<link rel="icon" href="data:image/svg+xml,' in base
 
 
 # --- CSRF and admin ----------------------------------------------------------------------------
