@@ -108,6 +108,17 @@ class QualificationAdmin(admin.ModelAdmin):
     inlines = [UnitInline]
 
 
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    """Units are edited with their qualification; this list finds one across the catalogue."""
+
+    list_display = ["qualification", "number", "title", "guided_learning_hours", "is_mandatory"]
+    list_filter = ["is_mandatory", "qualification__qualification_type"]
+    search_fields = ["number", "title", "qualification__entry_code", "qualification__title"]
+    list_select_related = ["qualification"]
+    autocomplete_fields = ["qualification"]
+
+
 @admin.register(QualificationApproval)
 class QualificationApprovalAdmin(admin.ModelAdmin):
     """Decisions go through the staff queue (or the action here) so they are audited."""

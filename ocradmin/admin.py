@@ -74,6 +74,7 @@ class NotificationAdmin(admin.ModelAdmin):
 class ClosureDayAdmin(admin.ModelAdmin):
     list_display = ["day", "reason"]
     search_fields = ["reason"]
+    list_filter = [("day", admin.DateFieldListFilter)]
     date_hierarchy = "day"
 
 
@@ -81,3 +82,4 @@ class ClosureDayAdmin(admin.ModelAdmin):
 class HeartbeatAdmin(admin.ModelAdmin):
     list_display = ["name", "last_run_at"]
     search_fields = ["name"]
+    list_filter = [("last_run_at", admin.DateFieldListFilter)]

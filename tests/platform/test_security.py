@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
+from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
@@ -260,3 +262,21 @@ def test_staff_board_requires_staff(client, people):
 def test_session_cookie_is_http_only():
     assert settings.SESSION_COOKIE_HTTPONLY
     assert settings.X_FRAME_OPTIONS == "DENY"
+
+
+PROJECT_APPS = ("ocradmin", "centres", "entries", "grades")
+PROJECT_MODELS = [
+    model
+    for app in PROJECT_APPS
+    for model in django_apps.get_app_config(app).get_models()
+    if not model._meta.auto_created
+]
+
+
+@pytest.mark.parametrize("model", PROJECT_MODELS, ids=lambda m: m._meta.label)
+def test_every_model_is_in_admin_with_search_and_filters(admin_client, model):
+    model_admin = admin.site._registry.get(model)
+    assert model_admin is not None, f"{model._meta.label} is not in admin"
+    assert model_admin.search_fields and model_admin.list_filter
+    changelist = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    assert admin_client.get(changelist, {"q": "x"}).status_code == 200
