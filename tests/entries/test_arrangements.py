@@ -638,3 +638,25 @@ def test_two_staff_deciding_at_once_decide_once(centre, people, candidate, quali
     )
     assert decisions.count() == 1
     assert Notification.objects.count() == 1
+
+
+def test_the_staff_queue_costs_the_same_queries_for_1_or_50_referrals(
+    centre, admin, qualification, people, login, frozen_time
+):
+    client = login(people["staff"])
+
+    def refer():
+        return apply(
+            centre, admin, CandidateFactory(centre=centre), qualification, extra_time_percent=50
+        )
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(queue_url()).status_code == 200
+        return len(captured)
+
+    assert refer().status == AccessArrangement.Status.REFERRED
+    one = queries()
+    for _ in range(49):
+        refer()
+    assert queries() == one

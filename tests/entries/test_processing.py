@@ -419,3 +419,25 @@ def test_two_concurrent_runs_process_each_entry_exactly_once(qualification):
     events = AuditEvent.objects.filter(action="entries.processed")
     assert sum(e.data["accepted"] for e in events) == 200
     assert ModeratorAllocation.objects.count() == 1
+
+
+def test_the_staff_queue_costs_the_same_queries_for_1_or_50_entries(
+    client, centre, other_centre, people, qualification
+):
+    def waiting(centre, number):
+        entry = submit(centre, qualification, candidate(centre, number))
+        Entry.objects.filter(pk=entry.pk).update(
+            status=Entry.Status.NEEDS_REVIEW, review_reason=processing.NO_MODERATOR
+        )
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("entries:staff-review")).status_code == 200
+        return len(captured)
+
+    client.force_login(people["staff"])
+    waiting(centre, 1)
+    one = queries()
+    for number in range(2, 51):
+        waiting(centre if number % 2 else other_centre, number)
+    assert queries() == one
