@@ -2,6 +2,8 @@
 
 from collections.abc import Iterable
 
+from django.utils import timezone
+
 from .models import Notification
 
 
@@ -23,3 +25,10 @@ def notify_many(*, users: Iterable, subject: str, body: str = "", url: str = "")
 
 def unread_count(user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def mark_all_read(user) -> int:
+    """Mark every unread notification of ``user`` read; how many were."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -1,10 +1,10 @@
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from .models import Notification
+from .notifications import mark_all_read
 from .pages import dashboard, staff_board
 
 
@@ -52,7 +52,5 @@ class NotificationListView(LoginRequiredMixin, ListView):
 
 class MarkNotificationsReadView(LoginRequiredMixin, View):
     def post(self, request):
-        Notification.objects.filter(user=request.user, read_at__isnull=True).update(
-            read_at=timezone.now()
-        )
+        mark_all_read(request.user)
         return redirect("notifications")
