@@ -15,6 +15,7 @@ from .models import (
 )
 from .services import CentreError
 from .services.applications import approve_application
+from .services.approvals import approve_approval
 
 
 class MembershipInline(admin.TabularInline):
@@ -149,8 +150,6 @@ class QualificationApprovalAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve the selected requests")
     def approve_selected(self, request, queryset):
-        from .services.approvals import approve_approval
-
         for approval in queryset:
             try:
                 approve_approval(approval=approval, by=request.user)

@@ -1,8 +1,17 @@
+from django.utils import timezone
+
 from ocradmin.pages import dashboard, staff_board
 
 from .models import CentreApplication
 from .navigation import register_section
-from .selectors import centres_for, pending_applications, with_ages
+from .selectors import (
+    approval_summary_for,
+    centres_for,
+    pending_applications,
+    pending_invitations_for,
+    waiting_approvals,
+    with_ages,
+)
 
 register_section(
     key="home", label="Centre home", url_name="centres:home", permission="centres.view_centre"
@@ -52,16 +61,12 @@ register_section(
 
 @dashboard.register("qualification_approvals", "centres/panels/approvals.html")
 def centre_admin_approvals(request):
-    from .services.approvals import approval_summary_for
-
     return approval_summary_for(request.user)
 
 
 @staff_board.register("qualification_approvals", "centres/panels/staff_approvals.html")
 def waiting_qualification_approvals(request):
-    from .services import approvals
-
-    waiting = approvals.waiting_approvals()
+    waiting = waiting_approvals()
     return {"approvals": with_ages(waiting[:10], at="requested_at"), "total": waiting.count()}
 
 
@@ -71,16 +76,8 @@ def waiting_qualification_approvals(request):
 @dashboard.register("pending_invitations", "centres/panels/invitations.html")
 def pending_invitations(request):
     """For a centre admin: invitations still waiting to be accepted at their centres."""
-    from .models import Invitation, Role
-
-    waiting = Invitation.objects.filter(
-        status=Invitation.Status.PENDING,
-        centre__memberships__user=request.user,
-        centre__memberships__role=Role.CENTRE_ADMIN,
-    )
-    invitations = list(waiting.select_related("centre").order_by("expires_at", "pk")[:10])
+    waiting = pending_invitations_for(request.user)
+    invitations = list(waiting[:10])
     if not invitations:
         return None
-    from django.utils import timezone
-
     return {"invitations": invitations, "total": waiting.count(), "now": timezone.now()}

@@ -1,8 +1,18 @@
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 
 from ocradmin.workdays import working_days_ages
 
-from .models import Centre, CentreApplication, Membership, ModeratorProfile
+from .models import (
+    VOCATIONAL_TYPES,
+    Centre,
+    CentreApplication,
+    Invitation,
+    Membership,
+    ModeratorProfile,
+    Qualification,
+    QualificationApproval,
+    Role,
+)
 
 
 def roles_at(user, centre) -> frozenset[str]:
@@ -70,3 +80,76 @@ def with_ages(items, *, at: str) -> list:
     for item, age in zip(items, working_days_ages(getattr(i, at) for i in items), strict=True):
         item.age_in_working_days = age
     return items
+
+
+# --- Qualification approvals -----------------------------------------------------------------
+
+
+def requestable_qualifications(centre):
+    """Active remotely moderated vocational qualifications the centre has no live approval for."""
+    return (
+        Qualification.objects.filter(
+            is_active=True, is_remotely_moderated=True, qualification_type__in=VOCATIONAL_TYPES
+        )
+        .exclude(
+            pk__in=QualificationApproval.objects.filter(
+                centre=centre, status__in=QualificationApproval.LIVE
+            ).values("qualification_id")
+        )
+        .order_by("title", "entry_code")
+    )
+
+
+def centre_approvals(centre):
+    """Every approval of the centre, live and past, newest first."""
+    return (
+        QualificationApproval.objects.filter(centre=centre)
+        .select_related("qualification", "requested_by", "decided_by")
+        .order_by("-requested_at", "-pk")
+    )
+
+
+def waiting_approvals():
+    """Requests waiting for staff, oldest first."""
+    return (
+        QualificationApproval.objects.filter(status=QualificationApproval.Status.REQUESTED)
+        .select_related("centre", "qualification", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+def approval_summary_for(user) -> dict | None:
+    """For a centre admin's dashboard: per centre, how many approvals are requested and
+    approved, and the requests still waiting (oldest first). None when they administer none."""
+    centre_ids = Membership.objects.filter(user=user, role=Role.CENTRE_ADMIN).values("centre_id")
+    Status = QualificationApproval.Status
+    centres = list(
+        Centre.objects.filter(pk__in=centre_ids)
+        .annotate(
+            requested_count=Count("approvals", filter=Q(approvals__status=Status.REQUESTED)),
+            approved_count=Count("approvals", filter=Q(approvals__status=Status.APPROVED)),
+        )
+        .order_by("number")
+    )
+    if not centres:
+        return None
+    waiting = list(
+        QualificationApproval.objects.filter(centre__in=centres, status=Status.REQUESTED)
+        .select_related("centre", "qualification")
+        .order_by("requested_at", "pk")[:10]
+    )
+    return {"centres": centres, "waiting": waiting}
+
+
+def pending_invitations_for(user):
+    """Invitations still waiting to be accepted at the centres ``user`` administers, soonest
+    to expire first."""
+    return (
+        Invitation.objects.filter(
+            status=Invitation.Status.PENDING,
+            centre__memberships__user=user,
+            centre__memberships__role=Role.CENTRE_ADMIN,
+        )
+        .select_related("centre")
+        .order_by("expires_at", "pk")
+    )

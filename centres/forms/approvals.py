@@ -3,7 +3,7 @@
 from django import forms
 from django.utils import timezone
 
-from ..services.approvals import requestable_qualifications
+from ..selectors import requestable_qualifications
 
 
 class RequestApprovalForm(forms.Form):

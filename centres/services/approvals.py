@@ -11,7 +11,6 @@ from datetime import date
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,10 +22,8 @@ from ..models import (
     VOCATIONAL_TYPES,
     Centre,
     HeadOfCentre,
-    Membership,
     Qualification,
     QualificationApproval,
-    Role,
 )
 from . import CentreError
 
@@ -292,7 +289,7 @@ def _tell_centre(approval, *, subject: str, body: str) -> None:
         )
 
 
-# --- Queries for the approval pages ----------------------------------------------------------
+# --- What can be requested -------------------------------------------------------------------
 
 
 def is_requestable(qualification) -> bool:
@@ -301,59 +298,3 @@ def is_requestable(qualification) -> bool:
         and qualification.is_remotely_moderated
         and qualification.qualification_type in VOCATIONAL_TYPES
     )
-
-
-def requestable_qualifications(centre):
-    """Active remotely moderated vocational qualifications the centre has no live approval for."""
-    return (
-        Qualification.objects.filter(
-            is_active=True, is_remotely_moderated=True, qualification_type__in=VOCATIONAL_TYPES
-        )
-        .exclude(
-            pk__in=QualificationApproval.objects.filter(
-                centre=centre, status__in=QualificationApproval.LIVE
-            ).values("qualification_id")
-        )
-        .order_by("title", "entry_code")
-    )
-
-
-def centre_approvals(centre):
-    """Every approval of the centre, live and past, newest first."""
-    return (
-        QualificationApproval.objects.filter(centre=centre)
-        .select_related("qualification", "requested_by", "decided_by")
-        .order_by("-requested_at", "-pk")
-    )
-
-
-def waiting_approvals():
-    """Requests waiting for staff, oldest first."""
-    return (
-        QualificationApproval.objects.filter(status=QualificationApproval.Status.REQUESTED)
-        .select_related("centre", "qualification", "requested_by")
-        .order_by("requested_at", "pk")
-    )
-
-
-def approval_summary_for(user) -> dict | None:
-    """For a centre admin's dashboard: per centre, how many approvals are requested and
-    approved, and the requests still waiting (oldest first). None when they administer none."""
-    centre_ids = Membership.objects.filter(user=user, role=Role.CENTRE_ADMIN).values("centre_id")
-    Status = QualificationApproval.Status
-    centres = list(
-        Centre.objects.filter(pk__in=centre_ids)
-        .annotate(
-            requested_count=Count("approvals", filter=Q(approvals__status=Status.REQUESTED)),
-            approved_count=Count("approvals", filter=Q(approvals__status=Status.APPROVED)),
-        )
-        .order_by("number")
-    )
-    if not centres:
-        return None
-    waiting = list(
-        QualificationApproval.objects.filter(centre__in=centres, status=Status.REQUESTED)
-        .select_related("centre", "qualification")
-        .order_by("requested_at", "pk")[:10]
-    )
-    return {"centres": centres, "waiting": waiting}

@@ -11,7 +11,7 @@ from ocradmin.views import StaffRequiredMixin
 from ..filters import ApprovalFilter, StaffApprovalFilter
 from ..forms.approvals import RejectApprovalForm, RequestApprovalForm
 from ..models import QualificationApproval
-from ..selectors import with_ages
+from ..selectors import centre_approvals, waiting_approvals, with_ages
 from ..services import CentreError
 from ..services import approvals as services
 from ..tenancy import CentreMixin
@@ -25,9 +25,7 @@ class ApprovalListView(CentreMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        self.filterset = ApprovalFilter(
-            self.request.GET, queryset=services.centre_approvals(self.centre)
-        )
+        self.filterset = ApprovalFilter(self.request.GET, queryset=centre_approvals(self.centre))
         return self.filterset.qs
 
     def get_context_data(self, **kwargs):
@@ -112,9 +110,7 @@ class StaffApprovalQueueView(StaffRequiredMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        self.filterset = StaffApprovalFilter(
-            self.request.GET, queryset=services.waiting_approvals()
-        )
+        self.filterset = StaffApprovalFilter(self.request.GET, queryset=waiting_approvals())
         return self.filterset.qs
 
     def get_context_data(self, **kwargs):
