@@ -9,6 +9,7 @@ from centres.models import Membership, Qualification, QualificationApproval, Rol
 from ocradmin.models import AuditEvent
 
 from .models import AccessArrangement, Candidate, Entry, ModeratorAllocation
+from .services.candidates import IDENTITY_CHANGED_AFTER_RESULTS
 
 AMBER_AFTER = timedelta(hours=24)
 
@@ -87,8 +88,6 @@ def referral_summary() -> dict:
 
 def identity_changes_after_results(*, days: int = 30, limit: int = 10):
     """Recent changes to candidates' identities made after they had results (staff board)."""
-    from .services.candidates import IDENTITY_CHANGED_AFTER_RESULTS
-
     return (
         AuditEvent.objects.filter(
             action=IDENTITY_CHANGED_AFTER_RESULTS, at__gte=timezone.now() - timedelta(days=days)
