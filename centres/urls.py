@@ -49,7 +49,7 @@ urlpatterns = [
     # Catalogue: /qualifications/…
     path("qualifications/", catalogue.CatalogueView.as_view(), name="catalogue"),
     path(
-        "qualifications/<str:entry_code>/",
+        "qualifications/<entry_code:entry_code>/",
         catalogue.QualificationDetailView.as_view(),
         name="qualification",
     ),

@@ -1,8 +1,6 @@
-from django.urls import path, register_converter
+from django.urls import path
 
 from .views import assignments, grading, materials, review, staff, submission
-
-register_converter(grading.EntryCodeConverter, "entry_code")
 
 app_name = "grades"
 

@@ -3,10 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
 from . import registration, views
-from .converters import CentreNumberConverter
+from .converters import CentreNumberConverter, EntryCodeConverter
 from .forms import EmailAuthenticationForm
 
 register_converter(CentreNumberConverter, "centre")
+register_converter(EntryCodeConverter, "entry_code")
 
 admin.site.site_header = "ocradmin administration"
 admin.site.site_title = "ocradmin admin"

@@ -51,20 +51,6 @@ from ..uploads import (
     write_xlsx,
 )
 
-
-class EntryCodeConverter:
-    """An entry code in a URL: capitals and digits with at least one digit (``05838``,
-    ``H446``), so words like ``teachers`` stay free for other grades pages."""
-
-    regex = r"[A-Z0-9]*[0-9][A-Z0-9]*"
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return str(value)
-
-
 GRID_PAGE_SIZE = 300  # three fields a row keeps a whole page under Django's 1,000-field limit
 
 
