@@ -6,5 +6,7 @@ class EntriesConfig(AppConfig):
     verbose_name = "Entries"
 
     def ready(self):
-        from . import panels  # noqa: F401  (registers tabs, panels and staff board sections)
-        from .services import entries  # noqa: F401  (registers the approval-withdrawal blocker)
+        # Registers the tabs, panels and staff board sections, the approval-withdrawal blocker
+        # and the entries importer.
+        from . import panels, uploads  # noqa: F401
+        from .services import entries  # noqa: F401

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from centres.models import Centre, Qualification, Unit
+from ocradmin.imports import ImportBase
 
 from .validators import validate_uci, validate_uln
 
@@ -53,6 +54,12 @@ class Candidate(models.Model):
         return f"{self.first_name} {self.last_name}"
 
 
+class ArrangementStatus(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    REFERRED = "referred", "Referred to the awarding body"
+    REJECTED = "rejected", "Rejected"
+
+
 class AccessArrangement(models.Model):
     """An arrangement for a candidate's assessments in a qualification, applied for in advance."""
 
@@ -65,10 +72,7 @@ class AccessArrangement(models.Model):
         PRACTICAL_ASSISTANT = "practical_assistant", "Practical assistant"
         OTHER = "other", "Other"
 
-    class Status(models.TextChoices):
-        APPROVED = "approved", "Approved"
-        REFERRED = "referred", "Referred to the awarding body"
-        REJECTED = "rejected", "Rejected"
+    Status = ArrangementStatus
 
     # Arrangements the centre may grant itself; the rest are referred to staff.
     EXTRA_TIME_DELEGATED_LIMIT = 25
@@ -102,7 +106,7 @@ class AccessArrangement(models.Model):
         ordering = ["-requested_at"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=["approved", "referred", "rejected"]),
+                condition=models.Q(status__in=ArrangementStatus.values),
                 name="arrangement_status_valid",
             ),
             models.CheckConstraint(
@@ -118,6 +122,17 @@ class AccessArrangement(models.Model):
         return f"{label} for {self.candidate}"
 
 
+class EntryStatus(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    NEEDS_REVIEW = "needs_review", "With awarding-body staff"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+LIVE_ENTRY_STATUSES = [EntryStatus.SUBMITTED, EntryStatus.ACCEPTED, EntryStatus.NEEDS_REVIEW]
+
+
 class Entry(models.Model):
     """A named entry (a candidate) or an unnamed one (a quantity), for a full award or a unit."""
 
@@ -125,14 +140,8 @@ class Entry(models.Model):
         NAMED = "named", "Named"
         UNNAMED = "unnamed", "Unnamed"
 
-    class Status(models.TextChoices):
-        SUBMITTED = "submitted", "Submitted"
-        ACCEPTED = "accepted", "Accepted"
-        REJECTED = "rejected", "Rejected"
-        NEEDS_REVIEW = "needs_review", "With awarding-body staff"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-
-    LIVE = [Status.SUBMITTED, Status.ACCEPTED, Status.NEEDS_REVIEW]
+    Status = EntryStatus
+    LIVE = LIVE_ENTRY_STATUSES
 
     centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="entries")
     qualification = models.ForeignKey(Qualification, on_delete=models.PROTECT, related_name="+")
@@ -170,9 +179,7 @@ class Entry(models.Model):
         verbose_name_plural = "entries"
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(
-                    status__in=["submitted", "accepted", "rejected", "needs_review", "withdrawn"]
-                ),
+                condition=models.Q(status__in=EntryStatus.values),
                 name="entry_status_valid",
             ),
             models.CheckConstraint(
@@ -184,15 +191,13 @@ class Entry(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["candidate", "qualification", "unit"],
-                condition=models.Q(
-                    status__in=["submitted", "accepted", "needs_review"], unit__isnull=False
-                ),
+                condition=models.Q(status__in=LIVE_ENTRY_STATUSES, unit__isnull=False),
                 name="entry_one_live_unit_entry",
             ),
             models.UniqueConstraint(
                 fields=["candidate", "qualification"],
                 condition=models.Q(
-                    status__in=["submitted", "accepted", "needs_review"],
+                    status__in=LIVE_ENTRY_STATUSES,
                     unit__isnull=True,
                     kind="named",
                 ),
@@ -216,36 +221,13 @@ class Entry(models.Model):
         return self.status in self.LIVE
 
 
-class EntryUpload(models.Model):
+class EntryUpload(ImportBase):
     """A CSV or XLSX of named entries: checked first, then written all or nothing."""
 
-    class Status(models.TextChoices):
-        CHECKING = "checking", "Checking"
-        INVALID = "invalid", "Has errors"
-        READY = "ready", "Ready to confirm"
-        IMPORTING = "importing", "Creating entries"
-        IMPORTED = "imported", "Entries created"
-        FAILED = "failed", "Failed"
+    UPLOAD_DIR = "entry-uploads"
 
-    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="entry_uploads")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    file = models.FileField(upload_to="entry-uploads/%Y/%m/")
-    original_name = models.CharField(max_length=200)
-    status = models.CharField(max_length=20, choices=Status, default=Status.CHECKING)
-    row_count = models.PositiveIntegerField(default=0)
-    rows_done = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True)
-    summary = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.original_name} ({self.get_status_display()})"
+    class Meta(ImportBase.Meta):
+        pass
 
 
 class ModeratorAllocation(models.Model):

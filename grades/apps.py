@@ -6,5 +6,7 @@ class GradesConfig(AppConfig):
     verbose_name = "2021 teacher-assessed grades"
 
     def ready(self):
-        from . import panels  # noqa: F401  (registers tabs, panels and staff board sections)
-        from .services import series  # noqa: F401  (registers the head-of-centre details gate)
+        # Registers the tabs, panels and staff board sections, the head-of-centre details gate
+        # and the grades importer.
+        from . import panels, uploads  # noqa: F401
+        from .services import series  # noqa: F401

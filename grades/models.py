@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from centres.models import Centre, Qualification
 from entries.models import Candidate
+from ocradmin.imports import ImportBase
 
 
 class GradeSeries(models.Model):
@@ -96,15 +97,18 @@ class AssessmentMaterial(models.Model):
         return f"{self.qualification.entry_code}: {self.title}"
 
 
+class QualificationGradesStatus(models.TextChoices):
+    IN_PROGRESS = "in_progress", "Being graded"
+    SENT = "sent", "Sent to the head of centre"
+    RETURNED = "returned", "Returned by the head of centre"
+    APPROVED = "approved", "Approved by the head of centre"
+
+
 class QualificationGrades(models.Model):
     """The state of one qualification's grades at a centre: entered, sent to the head of
     centre, returned with a comment, or approved."""
 
-    class Status(models.TextChoices):
-        IN_PROGRESS = "in_progress", "Being graded"
-        SENT = "sent", "Sent to the head of centre"
-        RETURNED = "returned", "Returned by the head of centre"
-        APPROVED = "approved", "Approved by the head of centre"
+    Status = QualificationGradesStatus
 
     EDITABLE = [Status.IN_PROGRESS, Status.RETURNED]
 
@@ -130,7 +134,7 @@ class QualificationGrades(models.Model):
                 fields=["series", "centre", "qualification"], name="qualification_grades_unique"
             ),
             models.CheckConstraint(
-                condition=models.Q(status__in=["in_progress", "sent", "returned", "approved"]),
+                condition=models.Q(status__in=QualificationGradesStatus.values),
                 name="qualification_grades_status_valid",
             ),
         ]
@@ -234,3 +238,16 @@ class WindowReminder(models.Model):
 
     def __str__(self):
         return f"{self.days_before}-day reminder to {self.centre.number}"
+
+
+class GradeUpload(ImportBase):
+    """A CSV or XLSX of one qualification's grades at a centre: checked, previewed, then
+    saved all or nothing."""
+
+    UPLOAD_DIR = "grade-uploads"
+
+    series = models.ForeignKey(GradeSeries, on_delete=models.CASCADE, related_name="+")
+    qualification = models.ForeignKey(Qualification, on_delete=models.PROTECT, related_name="+")
+
+    class Meta(ImportBase.Meta):
+        pass

@@ -52,6 +52,21 @@ urlpatterns = [
         grading.GradeUploadView.as_view(),
         name="upload",
     ),
+    path(
+        "centres/<centre:number>/grades/<entry_code:entry_code>/uploads/<int:pk>/",
+        grading.GradeUploadStatusView.as_view(),
+        name="upload-status",
+    ),
+    path(
+        "centres/<centre:number>/grades/<entry_code:entry_code>/uploads/<int:pk>/progress/",
+        grading.GradeUploadProgressView.as_view(),
+        name="upload-progress",
+    ),
+    path(
+        "centres/<centre:number>/grades/<entry_code:entry_code>/uploads/<int:pk>/confirm/",
+        grading.GradeUploadConfirmView.as_view(),
+        name="upload-confirm",
+    ),
     # Head of centre: approval, declaration, submission, receipt: /centres/<number>/grades/…
     path("centres/<centre:number>/grades/review/", review.ReviewView.as_view(), name="review"),
     path(

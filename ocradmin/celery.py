@@ -32,8 +32,8 @@ def _beat_schedule() -> dict:
             "task": "entries.tasks.flag_overdue_entries",
             "schedule": 5 * 60,
         },
-        "fail-interrupted-uploads": {
-            "task": "entries.tasks.fail_interrupted_uploads",
+        "fail-interrupted-imports": {
+            "task": "ocradmin.tasks.fail_interrupted_imports",
             "schedule": 15 * 60,
         },
         "grade-closing-reminders": {

@@ -191,10 +191,13 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not STATIC_ROOT.exists()
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-# Bulk entry files (entries/uploads.py); a larger file is refused by its size, unread. Bigger
+# Spreadsheet uploads (ocradmin/spreadsheets.py): a larger file is refused by its size. Bigger
 # uploads are streamed to a temporary file above FILE_UPLOAD_MAX_MEMORY_SIZE, never held in
 # memory; the web server in front should cap request bodies too (e.g. nginx client_max_body_size).
-ENTRY_UPLOAD_MAX_BYTES = int(os.environ.get("ENTRY_UPLOAD_MAX_BYTES", 5 * 1024 * 1024))
+# Every spreadsheet upload (entries, grades, …): the largest file, and how long reading one may
+# take before it is refused.
+SPREADSHEET_MAX_BYTES = int(os.environ.get("SPREADSHEET_MAX_BYTES", 5 * 1024 * 1024))
+SPREADSHEET_PARSE_SECONDS = int(os.environ.get("SPREADSHEET_PARSE_SECONDS", 60))
 
 # --- Email ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ocradmin <no-reply@ocradmin.example>")

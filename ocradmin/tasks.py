@@ -3,6 +3,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
+from . import imports
 from .models import Heartbeat, Notification
 
 
@@ -36,3 +37,21 @@ def send_notification_email(notification_id: int):
 def send_plain_email(*, to: list[str], subject: str, body: str):
     """For addresses that are not (yet) users, e.g. staff mailboxes and applicants."""
     send_mail(subject=f"[ocradmin] {subject}", message=body, from_email=None, recipient_list=to)
+
+
+@shared_task
+def check_import(key: str, upload_id: int):
+    """Queued by ``start_import``: read and check every row of an uploaded file."""
+    return imports.check_import(imports.IMPORTERS[key], upload_id)
+
+
+@shared_task
+def run_import(key: str, upload_id: int, by_id: int | None = None):
+    """Queued by ``confirm_import``: write the upload's rows, all or none."""
+    return imports.run_import(imports.IMPORTERS[key], upload_id, by_id)
+
+
+@shared_task
+def fail_interrupted_imports():
+    """Beat: uploads whose worker died are marked failed, so the centre can upload again."""
+    return imports.fail_interrupted_imports()

@@ -124,6 +124,53 @@ def _message(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+def candidate_field_problems(fields: dict, today: date | None = None) -> dict[str, str]:
+    """The problems with a candidate's own details — ULN, names, date of birth and sex — for
+    whichever of them ``fields`` holds: the one check for a candidate added on a form, edited,
+    or new in an uploaded file. The candidate number, the UCI and what must be unique at the
+    centre are checked by the caller."""
+    errors = {}
+    if "uln" in fields:
+        uln = re.sub(r"\s+", "", fields["uln"] or "")
+        if uln:
+            try:
+                validate_uln(uln)
+            except ValidationError as error:
+                errors["uln"] = _message(error)
+    for name, label in (("first_name", "first name"), ("last_name", "last name")):
+        if name in fields:
+            value = " ".join((fields[name] or "").split())
+            if not value:
+                errors[name] = f"Enter the candidate's {label}."
+            elif len(value) > 100:
+                errors[name] = f"The {label} can be at most 100 characters."
+    if "date_of_birth" in fields:
+        if not isinstance(fields["date_of_birth"], date):
+            errors["date_of_birth"] = "Enter the candidate's date of birth."
+        else:
+            try:
+                check_date_of_birth(fields["date_of_birth"], today)
+            except ValueError as error:
+                errors["date_of_birth"] = str(error)
+    if "sex" in fields and fields["sex"] not in Candidate.Sex.values:
+        errors["sex"] = "Choose the candidate's sex as recorded for exams (F or M)."
+    return errors
+
+
+def uln_holder(centre, uln: str, *, exclude_pk=None) -> Candidate | None:
+    """Another of the centre's candidates with this ULN: a learner has one ULN."""
+    return (
+        Candidate.objects.filter(centre=centre, uln=uln).exclude(pk=exclude_pk).order_by().first()
+    )
+
+
+def uln_taken_message(uln: str, candidate_number: str) -> str:
+    return (
+        f"ULN {uln} already belongs to candidate {candidate_number} at this centre; "
+        "a learner has one ULN. Check the ULN."
+    )
+
+
 def _clean(centre, fields: dict, *, exclude_pk=None, generate_uci: bool) -> dict:
     """Check and normalise the given fields; raise InvalidCandidate with every problem."""
     errors: dict[str, str] = {}
@@ -173,33 +220,16 @@ def _clean(centre, fields: dict, *, exclude_pk=None, generate_uci: bool) -> dict
                 )
 
     if "uln" in fields:
-        uln = re.sub(r"\s+", "", fields["uln"] or "")
-        if uln:
-            try:
-                validate_uln(uln)
-            except ValidationError as error:
-                errors["uln"] = _message(error)
-        clean["uln"] = uln
-
-    for name, label in (("first_name", "first name"), ("last_name", "last name")):
+        clean["uln"] = re.sub(r"\s+", "", fields["uln"] or "")
+    for name in ("first_name", "last_name"):
         if name in fields:
             clean[name] = " ".join((fields[name] or "").split())
-            if not clean[name]:
-                errors[name] = f"Enter the candidate's {label}."
-            elif len(clean[name]) > 100:
-                errors[name] = f"The {label} can be at most 100 characters."
-
-    if "date_of_birth" in fields:
-        if not isinstance(fields["date_of_birth"], date):
-            errors["date_of_birth"] = "Enter the candidate's date of birth."
-        else:
-            try:
-                check_date_of_birth(fields["date_of_birth"])
-            except ValueError as error:
-                errors["date_of_birth"] = str(error)
-
-    if "sex" in fields and fields["sex"] not in Candidate.Sex.values:
-        errors["sex"] = "Choose the candidate's sex as recorded for exams (F or M)."
+    for name, message in candidate_field_problems(fields).items():
+        errors.setdefault(name, message)
+    if clean.get("uln") and "uln" not in errors:
+        holder = uln_holder(centre, clean["uln"], exclude_pk=exclude_pk)
+        if holder is not None:
+            errors["uln"] = uln_taken_message(clean["uln"], holder.candidate_number)
 
     if errors:
         raise InvalidCandidate(errors)

@@ -1,8 +1,27 @@
 """The shape of one named entry as it arrives in bulk (an uploaded file, or a form),
-shared by the upload parser and the entries service that checks and writes the rows."""
+shared by the upload's importer and the bulk entries service that checks and writes the rows.
+A problem with a row is an ``ocradmin.spreadsheets.RowError``."""
 
 from dataclasses import dataclass
 from datetime import date
+
+from ocradmin.spreadsheets import RowError
+
+__all__ = ["COLUMNS", "NamedEntryRow", "RowError"]
+
+# The upload template's headers, in order; ``RowError.column`` is one of these.
+COLUMNS = (
+    "candidate_number",
+    "uci",
+    "uln",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "sex",
+    "entry_code",
+    "unit_number",
+    "option_code",
+)
 
 
 @dataclass(frozen=True)
@@ -25,13 +44,3 @@ class NamedEntryRow:
     option_code: str = ""
     uci: str = ""
     uln: str = ""
-
-
-@dataclass(frozen=True)
-class RowError:
-    row_number: int
-    column: str
-    message: str
-
-    def __str__(self):
-        return f"Row {self.row_number}, {self.column}: {self.message}"

@@ -1,30 +1,22 @@
-"""Bulk upload of named entries: the upload page (template, form, recent uploads), an
-upload's status page (its progress, errors or preview) and its confirmation."""
+"""Bulk upload of named entries: the upload page (template, form, recent uploads), and an
+upload's status page (its progress, errors or the rows to be written), on the shared pipeline's
+views (``ocradmin.imports``)."""
 
-from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
-from django.views.generic import DetailView, ListView
+from django.views.generic import ListView
 
 from centres.models import QualificationApproval
 from centres.tenancy import CentreMixin
+from ocradmin import imports
+from ocradmin.spreadsheets import MAX_ROWS, describe_size, max_bytes
 
 from ..forms.uploads import EntryUploadForm
 from ..models import EntryUpload
-from ..services import EntryError
-from ..services.uploads import ERRORS_KEPT, confirm_upload, start_upload
-from ..uploads import (
-    COLUMNS,
-    MAX_ROWS,
-    describe_size,
-    max_upload_bytes,
-    template_csv,
-    template_xlsx,
-)
-
-IN_PROGRESS = (EntryUpload.Status.CHECKING, EntryUpload.Status.IMPORTING)
+from ..uploads import COLUMNS, IMPORTER, example_row, template_csv, template_xlsx
 
 
 class EntryUploadView(CentreMixin, ListView):
@@ -39,7 +31,7 @@ class EntryUploadView(CentreMixin, ListView):
         return (
             EntryUpload.objects.filter(centre=self.centre)
             .select_related("uploaded_by")
-            .defer("errors")
+            .defer("errors", "preview")
             .order_by("-created_at", "-pk")
         )
 
@@ -49,7 +41,7 @@ class EntryUploadView(CentreMixin, ListView):
         context.setdefault("form", EntryUploadForm())
         context["columns"] = COLUMNS
         context["max_rows"] = MAX_ROWS
-        context["max_size"] = describe_size(max_upload_bytes())
+        context["max_size"] = describe_size(max_bytes())
         return context
 
     def post(self, request, *args, **kwargs):
@@ -57,10 +49,10 @@ class EntryUploadView(CentreMixin, ListView):
         form = EntryUploadForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                upload = start_upload(
-                    centre=self.centre, file=form.cleaned_data["file"], by=request.user
+                upload = imports.start_import(
+                    IMPORTER, centre=self.centre, file=form.cleaned_data["file"], by=request.user
                 )
-            except EntryError as error:
+            except imports.ImportRefused as error:
                 form.add_error("file", str(error))
             else:
                 return redirect("entries:upload-status", self.centre.number, upload.pk)
@@ -88,7 +80,6 @@ class EntryUploadTemplateView(CentreMixin, View):
         return response
 
     def example_row(self) -> dict:
-        """An example with one of the centre's approved qualifications, when it has one."""
         approval = (
             QualificationApproval.objects.filter(
                 centre=self.centre, status=QualificationApproval.Status.APPROVED
@@ -97,31 +88,13 @@ class EntryUploadTemplateView(CentreMixin, View):
             .order_by("qualification__entry_code")
             .first()
         )
-        entry_code, unit_number, option_code = "05838", "1", ""
-        if approval is not None:
-            qualification = approval.qualification
-            entry_code = qualification.entry_code
-            unit = qualification.units.order_by("number").first()
-            unit_number = unit.number if unit else ""
-            option_code = str((qualification.option_codes or [""])[0])
-        year = timezone.localdate().year
-        return {
-            "candidate_number": "0001",
-            "uci": "",
-            "uln": "9276308686",
-            "first_name": "Amelia",
-            "last_name": "Khan",
-            "date_of_birth": f"{year - 17}-09-14",
-            "sex": "F",
-            "entry_code": entry_code,
-            "unit_number": unit_number,
-            "option_code": option_code,
-        }
+        return example_row(approval, timezone.localdate().year)
 
 
-class UploadObjectMixin(CentreMixin):
+class UploadObjectMixin(imports.ImportPageMixin, CentreMixin):
     centre_permission = "entries.view_uploads"
     centre_section = "entries"
+    importer = IMPORTER
 
     def get_upload(self):
         # Through the centre: another centre's upload is 404.
@@ -131,67 +104,31 @@ class UploadObjectMixin(CentreMixin):
             pk=self.kwargs["pk"],
         )
 
+    def links(self, upload) -> dict:
+        args = [self.centre.number, upload.pk]
+        return {
+            "back": reverse("entries:upload", args=[self.centre.number]),
+            "back_label": "Upload entries",
+            "status": reverse("entries:upload-status", args=args),
+            "progress": reverse("entries:upload-progress", args=args),
+            "confirm": reverse("entries:upload-confirm", args=args),
+            "done": reverse("entries:list", args=[self.centre.number]),
+            "done_label": "See the centre's entries",
+        }
 
-class EntryUploadStatusView(UploadObjectMixin, DetailView):
+    def may_confirm(self) -> bool:
+        return self.request.user.has_perm("entries.manage_entries", self.centre)
+
+
+class EntryUploadStatusView(UploadObjectMixin, imports.ImportStatusView):
     """One upload: progress while checking or importing, then its errors or its preview."""
 
-    template_name = "entries/uploads/status.html"
-    context_object_name = "upload"
 
-    def get_object(self, queryset=None):
-        return self.get_upload()
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        upload = self.object
-        context["can_confirm"] = upload.status == EntryUpload.Status.READY and (
-            self.request.user.has_perm("entries.manage_entries", self.centre)
-        )
-        context["in_progress"] = upload.status in IN_PROGRESS
-        error_count = upload.summary.get("error_count", len(upload.errors))
-        context["error_count"] = error_count
-        context["errors_cut"] = error_count > len(upload.errors)
-        context["errors_kept"] = ERRORS_KEPT
-        return context
+class EntryUploadProgressView(UploadObjectMixin, imports.ImportProgressView):
+    """The fragment the status page polls while the upload is busy."""
 
 
-class EntryUploadProgressView(UploadObjectMixin, DetailView):
-    """The fragment the status page polls (htmx, every second) while the upload is busy.
-
-    Once the upload has settled the answer asks htmx to reload the whole page, which then
-    shows the errors or the preview.
-    """
-
-    template_name = "entries/uploads/_progress.html"
-    context_object_name = "upload"
-
-    def get_object(self, queryset=None):
-        return self.get_upload()
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        if self.object.status not in IN_PROGRESS:
-            if not request.htmx:
-                return redirect("entries:upload-status", self.centre.number, self.object.pk)
-            response = HttpResponse()
-            response["HX-Refresh"] = "true"
-            return response
-        context = self.get_context_data(object=self.object, in_progress=True)
-        return self.render_to_response(context)
-
-
-class EntryUploadConfirmView(UploadObjectMixin, View):
+class EntryUploadConfirmView(UploadObjectMixin, imports.ImportConfirmView):
     """POST: make the entries of a checked upload."""
 
     centre_permission = "entries.manage_entries"
-
-    def post(self, request, *args, **kwargs):
-        upload = self.get_upload()
-        try:
-            upload = confirm_upload(upload=upload, by=request.user)
-        except EntryError as error:
-            messages.error(request, str(error))
-        else:
-            entries = upload.summary.get("entries", upload.row_count)
-            messages.info(request, f"Creating {entries} entries from {upload.original_name}.")
-        return redirect("entries:upload-status", self.centre.number, upload.pk)

@@ -1,26 +1,12 @@
-"""Forms for entering grades: the grid posted whole (without JavaScript), the upload, and its
-confirmation."""
+"""Forms for entering grades: the grid posted whole (without JavaScript) and the upload."""
 
 from django import forms
 
-from ..uploads import MAX_BYTES
+from ocradmin.imports import SpreadsheetField
 
 
 class GradeUploadForm(forms.Form):
-    file = forms.FileField(
-        label="Grades file (CSV or Excel .xlsx)",
-        help_text=(
-            "Use the template: columns candidate_number, uci, last_name, first_name, grade. "
-            f"Up to {MAX_BYTES // (1024 * 1024)} MB."
-        ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
-    )
-
-
-class ConfirmUploadForm(forms.Form):
-    """The previewed changes are kept in the session; the form carries only their token."""
-
-    token = forms.CharField(widget=forms.HiddenInput, label="Preview")
+    file = SpreadsheetField(label="Grades file (CSV or Excel .xlsx)")
 
 
 def grid_changes(data, rows):

@@ -1,7 +1,6 @@
 """Entering grades: the centre's qualifications, a qualification's grid (saved row by row with
 htmx, or whole without JavaScript), the template download and the upload."""
 
-import secrets
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -18,9 +17,11 @@ from django.views.generic import ListView, TemplateView
 
 from centres.tenancy import CentreMixin
 from entries.models import Candidate
+from ocradmin import imports
+from ocradmin.spreadsheets import write_csv, write_xlsx
 
-from ..forms.grading import ConfirmUploadForm, GradeUploadForm, grid_changes
-from ..models import CentreSubmission
+from ..forms.grading import GradeUploadForm, grid_changes
+from ..models import CentreSubmission, GradeUpload
 from ..selectors import (
     current_series,
     entered_candidates,
@@ -32,7 +33,6 @@ from ..selectors import (
 )
 from ..services import GradeError
 from ..services.grading import (
-    Change,
     StaleGrade,
     StaleGrades,
     qualification_grades_for,
@@ -42,14 +42,7 @@ from ..services.grading import (
     save_grades,
     submission_window_message,
 )
-from ..uploads import (
-    GRADE_COLUMNS,
-    UploadProblem,
-    grade_template_rows,
-    preview_grade_upload,
-    write_csv,
-    write_xlsx,
-)
+from ..uploads import GRADE_COLUMNS, IMPORTER, grade_template_rows
 
 GRID_PAGE_SIZE = 300  # three fields a row keeps a whole page under Django's 1,000-field limit
 
@@ -372,12 +365,9 @@ class GradeTemplateView(QualificationPage, View):
 
 
 class GradeUploadView(QualificationPage, TemplateView):
-    """Upload a grades file, see what would change, confirm: all or nothing."""
+    """Upload a grades file; it is checked, then its status page shows what would change."""
 
     template_name = "grades/grading/upload.html"
-
-    def session_key(self):
-        return f"grades-upload-{self.centre.pk}-{self.series.pk}-{self.qualification.pk}"
 
     def get(self, request, *args, **kwargs):
         self.require_edit()
@@ -385,81 +375,24 @@ class GradeUploadView(QualificationPage, TemplateView):
 
     def post(self, request, *args, **kwargs):
         self.require_edit()
-        if "token" in request.POST:
-            return self.confirm(request)
-        read_only = self.read_only()
         form = GradeUploadForm(request.POST, request.FILES)
-        if read_only or not form.is_valid():
+        if self.read_only() or not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         try:
-            preview = preview_grade_upload(
-                series=self.series,
+            upload = imports.start_import(
+                IMPORTER,
                 centre=self.centre,
-                qualification=self.qualification,
-                upload=form.cleaned_data["file"],
-            )
-        except UploadProblem as problem:
-            form.add_error("file", str(problem))
-            return self.render_to_response(self.get_context_data(form=form))
-        confirm = None
-        if preview.changes and not preview.errors:
-            token = secrets.token_urlsafe(16)
-            request.session[self.session_key()] = {
-                "token": token,
-                "file": form.cleaned_data["file"].name,
-                "changes": [
-                    [c.candidate_id, c.new, c.version, c.row_number, c.candidate, c.old]
-                    for c in preview.changes
-                ],
-            }
-            confirm = ConfirmUploadForm(initial={"token": token})
-        return self.render_to_response(
-            self.get_context_data(form=GradeUploadForm(), preview=preview, confirm=confirm)
-        )
-
-    def confirm(self, request):
-        stored = request.session.get(self.session_key())
-        if not stored or not secrets.compare_digest(stored["token"], request.POST["token"]):
-            messages.error(request, "That preview is no longer available; upload the file again.")
-            return redirect("grades:upload", self.centre.number, self.qualification.entry_code)
-        labels = {row[0]: row[4] for row in stored["changes"]}
-        try:
-            saved = save_grades(
-                series=self.series,
-                centre=self.centre,
-                qualification=self.qualification,
-                changes=[Change(c[0], c[1], c[2], c[3]) for c in stored["changes"]],
+                file=form.cleaned_data["file"],
                 by=request.user,
+                series=self.series,
+                qualification=self.qualification,
             )
-        except StaleGrades as stale:
-            del request.session[self.session_key()]
-            conflicts = [
-                {"row_number": c.row_number, "candidate": labels[c.candidate_id], "message": str(c)}
-                for c in stale.conflicts
-            ]
-            return self.render_to_response(
-                self.get_context_data(
-                    form=GradeUploadForm(),
-                    refused=(
-                        "Nothing was changed: since your preview, someone else changed the "
-                        "grades of the rows below. Download the template again to see the "
-                        "current grades, then upload your file again."
-                    ),
-                    conflicts=conflicts,
-                )
-            )
-        except GradeError as error:
-            del request.session[self.session_key()]
-            return self.render_to_response(
-                self.get_context_data(form=GradeUploadForm(), refused=str(error))
-            )
-        del request.session[self.session_key()]
-        count = len(saved)
-        messages.success(
-            request,
-            f"{count} grade{'s' if count != 1 else ''} changed from {stored['file']}.",
+        except imports.ImportRefused as error:
+            form.add_error("file", str(error))
+            return self.render_to_response(self.get_context_data(form=form))
+        return redirect(
+            "grades:upload-status", self.centre.number, self.qualification.entry_code, upload.pk
         )
-        return redirect(self.grid_url())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -469,3 +402,48 @@ class GradeUploadView(QualificationPage, TemplateView):
             read_only=self.read_only(),
         )
         return context
+
+
+class GradeUploadMixin(imports.ImportPageMixin, QualificationPage):
+    importer = IMPORTER
+
+    def get_upload(self):
+        # Through the centre and the qualification: anyone else's upload is 404.
+        return get_object_or_404(
+            GradeUpload.objects.select_related("uploaded_by", "series", "qualification"),
+            centre=self.centre,
+            series=self.series,
+            qualification=self.qualification,
+            pk=self.kwargs["pk"],
+        )
+
+    def links(self, upload) -> dict:
+        args = [self.centre.number, self.qualification.entry_code]
+        return {
+            "back": reverse("grades:upload", args=args),
+            "back_label": f"Upload grades for {self.qualification.entry_code}",
+            "status": reverse("grades:upload-status", args=[*args, upload.pk]),
+            "progress": reverse("grades:upload-progress", args=[*args, upload.pk]),
+            "confirm": reverse("grades:upload-confirm", args=[*args, upload.pk]),
+            "done": self.grid_url(),
+            "done_label": f"See the grades for {self.qualification.entry_code}",
+        }
+
+    def may_confirm(self) -> bool:
+        return self.access.may_edit and self.read_only() is None
+
+
+class GradeUploadStatusView(GradeUploadMixin, imports.ImportStatusView):
+    """One grades upload: progress, then its errors or the grades that will change."""
+
+
+class GradeUploadProgressView(GradeUploadMixin, imports.ImportProgressView):
+    """The fragment the status page polls while the upload is busy."""
+
+
+class GradeUploadConfirmView(GradeUploadMixin, imports.ImportConfirmView):
+    """POST: save the grades of a checked upload."""
+
+    def post(self, request, *args, **kwargs):
+        self.require_edit()
+        return super().post(request, *args, **kwargs)

@@ -4,10 +4,10 @@ from django.http import HttpResponse
 from django.views import View
 from django.views.generic import TemplateView
 
+from ocradmin.spreadsheets import write_csv
 from ocradmin.views import StaffRequiredMixin
 
 from ..selectors import series_progress, submitted_grades
-from ..uploads import write_csv
 from .materials import SeriesMixin
 
 EXPORT_COLUMNS = [

@@ -15,15 +15,11 @@ from django.db import connection
 from django.utils import timezone
 
 from entries.models import Candidate, Entry, EntryUpload
-from entries.services.entries import check_named_entry_rows, make_named_entries
-from entries.services.uploads import (
-    check_upload_file,
-    confirm_upload,
-    import_upload_file,
-    start_upload,
-)
-from entries.uploads import COLUMNS, parse_upload
+from entries.services.bulk import check_named_entry_rows, make_named_entries
+from entries.services.rows import COLUMNS
+from entries.uploads import IMPORTER
 from entries.validators import make_uci
+from ocradmin import imports
 
 from ..entries.factories import ApprovalFactory, QualificationFactory, UnitFactory
 from ..factories import CentreFactory
@@ -102,12 +98,12 @@ def test_entry_upload_benchmark(centre, people, setting, rows):
     data = upload_csv(rows)
 
     # The parts, one by one (what the tasks do, without the upload bookkeeping).
-    t_parse, parsed = timed(lambda: parse_upload(data))
-    assert not parsed.errors
-    t_check, errors = timed(lambda: check_named_entry_rows(centre=centre, rows=parsed.rows))
+    t_parse, (rows_read, errors) = timed(lambda: imports.parse_rows(IMPORTER, data))
+    assert not errors
+    t_check, errors = timed(lambda: check_named_entry_rows(centre=centre, rows=rows_read))
     assert not errors
     t_make, made = timed(
-        lambda: make_named_entries(centre=centre, rows=parsed.rows, by=admin, progress=None)
+        lambda: make_named_entries(centre=centre, rows=rows_read, by=admin, progress=None)
     )
     assert len(made) == rows
     Entry.objects.filter(centre=centre).delete()
@@ -115,14 +111,15 @@ def test_entry_upload_benchmark(centre, people, setting, rows):
 
     # The whole flow, as the upload page runs it (the file is read three times).
     def flow():
-        upload = start_upload(centre=centre, file=SimpleUploadedFile("bench.csv", data), by=admin)
-        assert check_upload_file(upload_id=upload.pk) == "ready"
-        confirm_upload(upload=upload, by=admin)
-        assert import_upload_file(upload_id=upload.pk, by_id=admin.pk) == "imported"
+        file = SimpleUploadedFile("bench.csv", data)
+        upload = imports.start_import(IMPORTER, centre=centre, file=file, by=admin)
+        assert imports.check_import(IMPORTER, upload.pk) == "ready"
+        imports.confirm_import(upload, by=admin)
+        assert imports.run_import(IMPORTER, upload.pk, admin.pk) == "done"
         return upload
 
     t_flow, upload = timed(flow)
-    assert EntryUpload.objects.get(pk=upload.pk).status == EntryUpload.Status.IMPORTED
+    assert EntryUpload.objects.get(pk=upload.pk).status == EntryUpload.Status.DONE
     assert Entry.objects.filter(upload=upload).count() == rows
 
     t_base = baseline(rows, qualification, units)

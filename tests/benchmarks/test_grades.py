@@ -5,7 +5,6 @@ Runs only with ``make benchmarks`` (pytest's addopts ignore tests/benchmarks). I
 seconds, query counts and the ratio to the baseline; it asserts nothing about time.
 """
 
-import json
 import statistics
 import time
 from datetime import UTC, datetime
@@ -15,14 +14,16 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.http import HttpResponse
-from django.test import override_settings
+from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 
 from grades.models import Grade, GradeSeries
-from grades.services.grading import Change, save_grades
-from grades.uploads import GRADE_COLUMNS, preview_grade_upload, write_csv
+from grades.services.grading import save_grades
+from grades.uploads import GRADE_COLUMNS, IMPORTER
+from ocradmin import imports
 from ocradmin.models import AuditEvent
+from ocradmin.spreadsheets import write_csv
 from ocradmin.urls import urlpatterns as site_urlpatterns
 
 from ..grades.conftest import bulk_entered, make_tag_qualification
@@ -196,45 +197,42 @@ def test_uploading_a_full_grades_file(client, centre, people):
         )
 
     def through_the_services(offset):
-        """What GradeUploadView calls: the preview on upload, the save on confirm (the changes
-        go through the session as JSON lists in between). Returns (preview, total) seconds."""
+        """What the upload's tasks do: store and check the file (the preview), then save its
+        changes on confirmation. Returns (preview, total) seconds."""
         started = time.perf_counter()
-        preview = preview_grade_upload(
-            series=series,
+        upload = imports.start_import(
+            IMPORTER,
             centre=centre,
-            qualification=qualification,
-            upload=grades_file(candidates, offset),
-        )
-        previewed = time.perf_counter() - started
-        assert not preview.errors and len(preview.changes) == UPLOAD_ROWS
-        stored = json.loads(
-            json.dumps(
-                [
-                    [c.candidate_id, c.new, c.version, c.row_number, c.candidate, c.old]
-                    for c in preview.changes
-                ]
-            )
-        )
-        saved = save_grades(
-            series=series,
-            centre=centre,
-            qualification=qualification,
-            changes=[Change(c[0], c[1], c[2], c[3]) for c in stored],
+            file=grades_file(candidates, offset),
             by=admin,
+            series=series,
+            qualification=qualification,
         )
-        assert len(saved) == UPLOAD_ROWS
+        assert imports.check_import(IMPORTER, upload.pk) == "ready"
+        previewed = time.perf_counter() - started
+        upload.refresh_from_db()
+        assert len(upload.preview) == UPLOAD_ROWS
+        imports.confirm_import(upload, by=admin)
+        assert imports.run_import(IMPORTER, upload.pk, admin.pk) == "done"
         return previewed, time.perf_counter() - started
 
     def through_the_view(offset):
-        """The two requests: upload (the preview page lists every change), then confirm."""
+        """The requests: upload (the check runs), the status page (the first page of the
+        changes), then confirm (the save runs)."""
         address = reverse("grades:upload", args=[centre.number, qualification.entry_code])
         started = time.perf_counter()
-        response = client.post(address, {"file": grades_file(candidates, offset)})
-        previewed = time.perf_counter() - started
-        assert response.status_code == 200 and not response.context["preview"].errors
-        token = response.context["confirm"].initial["token"]
-        response = client.post(address, {"token": token})
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            response = client.post(address, {"file": grades_file(candidates, offset)})
         assert response.status_code == 302
+        page = client.get(response["Location"])
+        previewed = time.perf_counter() - started
+        upload = page.context["upload"]
+        assert upload.status == "ready" and page.context["can_confirm"]
+        confirm = reverse(
+            "grades:upload-confirm", args=[centre.number, qualification.entry_code, upload.pk]
+        )
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            assert client.post(confirm).status_code == 302
         return previewed, time.perf_counter() - started
 
     def medians(results):
@@ -261,12 +259,12 @@ def test_uploading_a_full_grades_file(client, centre, people):
         f"(median of {runs})",
         {
             name: baseline,
-            "services, new grades: preview + save": new_total,
-            "  of which the preview (read, match, validate)": new_preview,
-            "services, changed grades: preview + save": changed_total,
-            "  of which the preview": changed_preview,
-            "view, changed grades: upload + confirm requests": view_total,
-            "  of which the upload request (the preview page)": view_preview,
+            "services, new grades: check + save": new_total,
+            "  of which the check (store, read, match, validate)": new_preview,
+            "services, changed grades: check + save": changed_total,
+            "  of which the check": changed_preview,
+            "view, changed grades: upload + status page + confirm": view_total,
+            "  of which the upload and the status page": view_preview,
         },
         name,
     )

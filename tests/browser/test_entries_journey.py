@@ -188,11 +188,11 @@ def test_a_centre_admin_enters_candidates_and_sees_them_accepted_with_a_moderato
     expect(cells.nth(0)).to_have_text("3")  # the header is row 1
     expect(cells.nth(1)).to_have_text("date_of_birth")
     expect(cells.nth(2)).to_contain_text("'31/02/2009' is not a real date.")
-    expect(page.get_by_role("button", name="Confirm and create the entries")).to_have_count(0)
+    expect(page.get_by_role("button", name="Confirm and save these entries")).to_have_count(0)
     assert_accessible(page)
     assert Entry.objects.count() == 2
     assert not Candidate.objects.filter(candidate_number__in=["0009", "0010"]).exists()
-    assert EntryUpload.objects.get().status == EntryUpload.Status.INVALID
+    assert EntryUpload.objects.get().status == EntryUpload.Status.FAILED
 
     # --- The corrected file: the preview, then confirm --------------------------------------
     problems.get_by_role("link", name="Upload a corrected file").click()
@@ -207,7 +207,7 @@ def test_a_centre_admin_enters_candidates_and_sees_them_accepted_with_a_moderato
     assert Entry.objects.count() == 2  # still nothing written before the confirmation
     assert_accessible(page)
 
-    preview.get_by_role("button", name="Confirm and create the entries").click()
+    preview.get_by_role("button", name="Confirm and save these entries").click()
     expect(page.get_by_role("alert")).to_contain_text(
         "Creating 3 entries from summer-entries-corrected.csv."
     )

@@ -14,14 +14,12 @@ from django.utils import timezone
 from centres.models import Centre
 from centres.services.approvals import withdrawal_blockers
 from entries.models import Candidate, Entry, EntryUpload, ModeratorAllocation
-from entries.services import EntryError
+from entries.services import EntryError, bulk
 from entries.services import entries as service
+from entries.services.bulk import EntryRowsError, check_named_entry_rows, make_named_entries
 from entries.services.entries import (
-    EntryRowsError,
     amend_entry,
-    check_named_entry_rows,
     live_entries_block_approval_withdrawal,
-    make_named_entries,
     make_named_entry,
     make_unnamed_entry,
     process_by_for,
@@ -426,16 +424,16 @@ def test_no_rows_no_errors(centre):
             "option_code",
             "Q is not an option code of X9002",
         ),
-        ({"candidate_number": "0000"}, "candidate_number", "four digits, 0001 to 9999"),
+        ({"candidate_number": "0000"}, "candidate_number", "use 0001 to 9999"),
         ({"candidate_number": "12345"}, "candidate_number", "four digits"),
         ({"candidate_number": "12a"}, "candidate_number", "four digits"),
-        ({"first_name": " "}, "first_name", "give their first name"),
-        ({"last_name": ""}, "last_name", "give their last name"),
-        ({"date_of_birth": None}, "date_of_birth", "give their date of birth"),
-        ({"date_of_birth": date(2020, 1, 1)}, "date_of_birth", "age of 6"),
-        ({"date_of_birth": date(1900, 1, 1)}, "date_of_birth", "age of 126"),
-        ({"sex": "X"}, "sex", "Sex is F or M"),
-        ({"sex": ""}, "sex", "Sex is F or M"),
+        ({"first_name": " "}, "first_name", "Enter the candidate's first name"),
+        ({"last_name": ""}, "last_name", "Enter the candidate's last name"),
+        ({"date_of_birth": None}, "date_of_birth", "Enter the candidate's date of birth"),
+        ({"date_of_birth": date(2020, 1, 1)}, "date_of_birth", "must be aged 10 to 99"),
+        ({"date_of_birth": date(1900, 1, 1)}, "date_of_birth", "must be aged 10 to 99"),
+        ({"sex": "X"}, "sex", "(F or M)"),
+        ({"sex": ""}, "sex", "(F or M)"),
         ({"uci": "681990012058A"}, "uci", "check letter does not match"),
         ({"uci": "12345"}, "uci", "A UCI is 13 characters"),
         ({"uln": "0123456789"}, "uln", "A ULN is 10 digits"),
@@ -736,7 +734,7 @@ def test_make_named_entries_is_all_or_nothing(centre, approved, ada, admin):
         make_named_entries(centre=centre, rows=rows, by=admin)
     assert isinstance(refused.value, EntryError)
     assert refused.value.errors == [
-        RowError(4, "sex", "Sex is F or M."),
+        RowError(4, "sex", "Choose the candidate's sex as recorded for exams (F or M)."),
     ]
     assert "Row 4, sex" in str(refused.value)
     assert Candidate.objects.count() == 1  # only Ada
@@ -749,7 +747,7 @@ def test_make_named_entries_refuses_no_rows(centre, admin):
 
 
 def test_make_named_entries_reports_progress_per_batch(centre, approved, admin, monkeypatch):
-    monkeypatch.setattr(service, "BATCH_SIZE", 2)
+    monkeypatch.setattr(bulk, "BATCH_SIZE", 2)
     rows = [row(n, candidate_number=f"{n:04d}", unit_number="") for n in range(2, 7)]
     done = []
     make_named_entries(centre=centre, rows=rows, by=admin, progress=done.append)

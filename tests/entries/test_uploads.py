@@ -6,6 +6,7 @@ import io
 import time
 import zipfile
 from datetime import date
+from types import SimpleNamespace
 from unittest import mock
 
 import openpyxl
@@ -21,25 +22,42 @@ from hypothesis import strategies as st
 from entries.models import Candidate, Entry, EntryUpload
 from entries.services import EntryError
 from entries.services.entries import make_named_entry
-from entries.services.uploads import (
-    check_upload_file,
-    confirm_upload,
-    import_upload_file,
-    start_upload,
-)
-from entries.uploads import (
-    COLUMNS,
-    MAX_ROWS,
-    UploadFileError,
-    inspect_upload,
-    parse_upload,
-)
+from entries.services.rows import COLUMNS
+from entries.uploads import IMPORTER
+from ocradmin import imports, spreadsheets
 from ocradmin.models import AuditEvent
+from ocradmin.spreadsheets import MAX_ROWS
+from ocradmin.spreadsheets import SpreadsheetError as UploadFileError
 
 from .factories import ApprovalFactory, CandidateFactory, QualificationFactory, UnitFactory
 
 TODAY = date.today()
 DOB = date(TODAY.year - 16, 3, 1)
+
+
+def parse_upload(data: bytes, name: str = "") -> SimpleNamespace:
+    rows, errors = imports.parse_rows(IMPORTER, data, name=name)
+    return SimpleNamespace(rows=rows, errors=errors)
+
+
+def inspect_upload(file):
+    return spreadsheets.inspect(file, columns=COLUMNS, noun=IMPORTER.noun)
+
+
+def start_upload(*, centre, file, by):
+    return imports.start_import(IMPORTER, centre=centre, file=file, by=by)
+
+
+def check_upload_file(*, upload_id):
+    return imports.check_import(IMPORTER, upload_id)
+
+
+def confirm_upload(*, upload, by):
+    return imports.confirm_import(upload, by=by)
+
+
+def import_upload_file(*, upload_id, by_id=None):
+    return imports.run_import(IMPORTER, upload_id, by_id)
 
 
 # --- Building files ---------------------------------------------------------------------------
@@ -239,7 +257,7 @@ def test_long_values_and_stray_cells_are_row_errors():
     found = {(e.row_number, e.column): e.message for e in parsed.errors}
     assert found[(2, "last_name")] == "This is longer than 100 characters."
     assert found[(3, "entry_code")] == "This is longer than 20 characters."
-    assert "1 value past the last column" in found[(4, "")]
+    assert "past the template's last column" in found[(4, "")]
     assert parsed.rows[1].entry_code == ""
 
 
@@ -305,9 +323,9 @@ def test_oversized_file_refused_by_size_without_reading():
     file.file.read.assert_not_called()
 
 
-@override_settings(ENTRY_UPLOAD_MAX_BYTES=1000)
+@override_settings(SPREADSHEET_MAX_BYTES=1000)
 def test_size_limit_is_a_setting():
-    with pytest.raises(UploadFileError, match="largest file you can upload is 1 KB"):
+    with pytest.raises(UploadFileError, match="than 1 KB, the largest file you can upload"):
         inspect_upload(SimpleUploadedFile("e.csv", csv_bytes([row()] * 30)))
 
 
@@ -361,7 +379,7 @@ def test_good_file_previews_then_creates_entries_and_candidates(
 
     page = admin_client.get(response["Location"])
     assert b"3 entries will be created (1 new candidate)" in page.content
-    assert b"Confirm and create the entries" in page.content
+    assert b"Confirm and save these entries" in page.content
 
     with run_on_commit():
         response = admin_client.post(
@@ -369,7 +387,7 @@ def test_good_file_previews_then_creates_entries_and_candidates(
         )
     assert response.status_code == 302
     upload.refresh_from_db()
-    assert upload.status == EntryUpload.Status.IMPORTED
+    assert upload.status == EntryUpload.Status.DONE
     assert upload.rows_done == 3
     assert counts() == (before[0] + 3, before[1] + 1)
     new = Candidate.objects.get(centre=centre, candidate_number="0001")
@@ -390,7 +408,7 @@ def test_good_file_previews_then_creates_entries_and_candidates(
         "entry_upload.started",
         "entry_upload.ready",
         "entry_upload.confirmed",
-        "entry_upload.imported",
+        "entry_upload.done",
     } <= actions
 
 
@@ -420,7 +438,7 @@ def test_bad_file_is_refused_before_anything_is_stored(
 
 def test_fifty_megabyte_file_is_refused(admin_client, centre, run_on_commit):
     content = b"candidate_number," + b"x" * (50 * 1024 * 1024)
-    with mock.patch("entries.services.uploads.inspect_upload") as inspect:
+    with mock.patch("ocradmin.imports.inspect") as inspect:
         response = post_file(admin_client, centre, content, "huge.csv", run_on_commit)
     assert response.status_code == 200
     assert "the largest file you can upload is 5 MB" in response.context["form"].errors["file"][0]
@@ -450,7 +468,7 @@ def test_bad_rows_are_listed_by_row_and_column_and_nothing_is_written(
     response = post_file(admin_client, centre, csv_bytes(rows), run_on_commit=run_on_commit)
     assert response.status_code == 302
     upload = latest_upload()
-    assert upload.status == EntryUpload.Status.INVALID
+    assert upload.status == EntryUpload.Status.FAILED
     assert (3, column) in errors_of(upload)
     message = next(e["message"] for e in upload.errors if (e["row"], e["column"]) == (3, column))
     assert words in message
@@ -477,7 +495,7 @@ def test_duplicates_in_the_file_and_against_the_database(
     ]
     post_file(admin_client, centre, csv_bytes(rows), run_on_commit=run_on_commit)
     upload = latest_upload()
-    assert upload.status == EntryUpload.Status.INVALID
+    assert upload.status == EntryUpload.Status.FAILED
     messages = {(e["row"], e["column"]): e["message"] for e in upload.errors}
     assert "also on row 2" in messages[(3, "unit_number")]
     assert "already has a live entry" in messages[(4, "unit_number")]
@@ -489,7 +507,7 @@ def test_errors_are_capped_with_a_total(admin_client, centre, run_on_commit):
     rows = [row(candidate_number=f"{n:04d}", sex="Q") for n in range(1, 301)]
     post_file(admin_client, centre, csv_bytes(rows), run_on_commit=run_on_commit)
     upload = latest_upload()
-    assert upload.status == EntryUpload.Status.INVALID
+    assert upload.status == EntryUpload.Status.FAILED
     assert len(upload.errors) == 200
     assert upload.summary["error_count"] == 300
     page = admin_client.get(reverse("entries:upload-status", args=[centre.number, upload.pk]))
@@ -511,7 +529,7 @@ def test_recent_uploads_list_queries_do_not_grow(admin_client, centre, people):
                 centre=centre,
                 uploaded_by=people["centre_admin"],
                 original_name=f"file{i}.csv",
-                status=EntryUpload.Status.IMPORTED,
+                status=EntryUpload.Status.DONE,
                 row_count=i,
             )
             for i in range(n)
@@ -530,7 +548,7 @@ def test_fixed_file_is_a_new_upload(admin_client, centre, run_on_commit):
     good = latest_upload()
     assert good.pk != bad.pk
     bad.refresh_from_db()
-    assert (bad.status, good.status) == (EntryUpload.Status.INVALID, EntryUpload.Status.READY)
+    assert (bad.status, good.status) == (EntryUpload.Status.FAILED, EntryUpload.Status.READY)
     page = admin_client.get(upload_url(centre))
     assert list(page.context["object_list"]) == [good, bad]
 
@@ -551,12 +569,12 @@ def test_confirm_twice_is_refused(admin_client, centre, run_on_commit):
 
 def test_confirm_service_refuses_unless_ready(centre, people, qualification):
     upload = EntryUpload.objects.create(
-        centre=centre, original_name="x.csv", status=EntryUpload.Status.INVALID
+        centre=centre, original_name="x.csv", status=EntryUpload.Status.FAILED
     )
-    with pytest.raises(EntryError, match="has errors"):
+    with pytest.raises(imports.ImportRefused, match="has errors"):
         confirm_upload(upload=upload, by=people["centre_admin"])
     upload.refresh_from_db()
-    assert upload.status == EntryUpload.Status.INVALID
+    assert upload.status == EntryUpload.Status.FAILED
 
 
 def test_import_rechecks_and_fails_writing_nothing(admin_client, centre, run_on_commit):
@@ -609,7 +627,7 @@ def test_a_redelivered_task_does_nothing(centre, people, qualification):
     assert check_upload_file(upload_id=upload.pk) == "ready"
     assert check_upload_file(upload_id=upload.pk) == "skipped"
     confirm_upload(upload=upload, by=people["centre_admin"])
-    assert import_upload_file(upload_id=upload.pk) == "imported"
+    assert import_upload_file(upload_id=upload.pk) == "done"
     assert import_upload_file(upload_id=upload.pk) == "skipped"
     assert Entry.objects.filter(upload=upload).count() == 2
 
@@ -678,7 +696,7 @@ def test_ten_thousand_rows(admin_client, centre, run_on_commit):
     with run_on_commit():
         admin_client.post(reverse("entries:upload-confirm", args=[centre.number, upload.pk]))
     upload.refresh_from_db()
-    assert upload.status == EntryUpload.Status.IMPORTED
+    assert upload.status == EntryUpload.Status.DONE
     assert counts() == (10_000, 5000)
     print(f"10,000-row upload: {time.perf_counter() - started:.1f} s")
 
@@ -735,15 +753,15 @@ def test_random_bad_rows_never_crash_and_never_write_partly(
             event("refused before storing")
             assert counts() == (entries, candidates)
             return
-        assert check_upload_file(upload_id=upload.pk) in ("ready", "invalid")
+        assert check_upload_file(upload_id=upload.pk) in ("ready", "failed")
         upload.refresh_from_db()
         event(f"checked: {upload.status}")
-        if upload.status == EntryUpload.Status.INVALID:
+        if upload.status == EntryUpload.Status.FAILED:
             assert upload.errors and all(e["message"] for e in upload.errors)
             assert counts() == (entries, candidates)
             return
         confirm_upload(upload=upload, by=admin)
-        assert import_upload_file(upload_id=upload.pk) == "imported", upload.errors
+        assert import_upload_file(upload_id=upload.pk) == "done", upload.errors
         assert Entry.objects.count() == entries + upload.summary["entries"]
         assert Candidate.objects.count() == candidates + upload.summary["new_candidates"]
     finally:
@@ -776,7 +794,8 @@ def test_an_upload_whose_worker_died_is_failed_after_an_hour(centre, people, sta
 
     from django.utils import timezone
 
-    from entries.services.uploads import INTERRUPTED, fail_interrupted_uploads
+    from ocradmin.imports import INTERRUPTED
+    from ocradmin.imports import fail_interrupted_imports as fail_interrupted_uploads
 
     def stuck(age):
         return EntryUpload.objects.create(
@@ -791,7 +810,7 @@ def test_an_upload_whose_worker_died_is_failed_after_an_hour(centre, people, sta
     done = EntryUpload.objects.create(
         centre=centre,
         original_name="done.csv",
-        status=EntryUpload.Status.IMPORTED,
+        status=EntryUpload.Status.DONE,
         created_at=timezone.now() - timedelta(days=1),
     )
 
@@ -801,6 +820,6 @@ def test_an_upload_whose_worker_died_is_failed_after_an_hour(centre, people, sta
     old.refresh_from_db()
     assert old.status == EntryUpload.Status.FAILED
     assert old.errors[0]["message"] == INTERRUPTED
-    for upload, expected in ((recent, status), (done, EntryUpload.Status.IMPORTED)):
+    for upload, expected in ((recent, status), (done, EntryUpload.Status.DONE)):
         upload.refresh_from_db()
         assert upload.status == expected

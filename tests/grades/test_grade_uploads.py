@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
@@ -54,19 +55,41 @@ def xlsx_bytes(rows, header=HEADER):
 
 
 def upload(client, centre, qualification, content, name="grades.csv"):
-    return client.post(
-        url("upload", centre, qualification), {"file": SimpleUploadedFile(name, content)}
-    )
+    """Post the file and run its check; the status page, or the form page when refused."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(
+            url("upload", centre, qualification), {"file": SimpleUploadedFile(name, content)}
+        )
+    if response.status_code != 302:
+        return response
+    return client.get(response["Location"])
 
 
 def confirm(client, centre, qualification, response):
-    token = response.context["confirm"].initial["token"]
-    return client.post(url("upload", centre, qualification), {"token": token})
+    """Confirm the upload shown on a status page, and run the import."""
+    upload = response.context["upload"]
+    address = reverse(
+        "grades:upload-confirm", args=[centre.number, qualification.entry_code, upload.pk]
+    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(address)
 
 
 def errors_of(response):
-    preview = response.context.get("preview")
-    return [str(e) for e in preview.errors] if preview else []
+    upload = response.context.get("upload")
+    if upload is None:
+        return []
+    upload.refresh_from_db()
+    return [f"Row {e['row'] or 0}, {e['column']}: {e['message']}" for e in upload.errors]
+
+
+def changes_of(response):
+    """(row, old grade, new grade) of every change the status page's upload would make."""
+    return [(r["row"], r["old"], r["new"]) for r in response.context["upload"].preview]
+
+
+def unchanged_of(response):
+    return response.context["upload"].summary["unchanged"]
 
 
 def file_error(response):
@@ -126,9 +149,8 @@ def test_a_good_csv_previews_then_changes_the_grades(admin, series, centre, qual
 
     assert response.status_code == 200
     assert errors_of(response) == []
-    preview = response.context["preview"]
-    assert [(c.row_number, c.old, c.new) for c in preview.changes] == [(2, "P", "D"), (3, "", "M")]
-    assert preview.unchanged == 1
+    assert changes_of(response) == [(2, "P", "D"), (3, "", "M")]
+    assert unchanged_of(response) == 1
     html = response.content.decode()
     assert "2 grades will change" in html
     assert grades_now(series, qualification) == {graded[0].candidate_number: "P"}
@@ -136,7 +158,10 @@ def test_a_good_csv_previews_then_changes_the_grades(admin, series, centre, qual
     done = confirm(admin, centre, qualification, response)
 
     assert done.status_code == 302
-    assert done["Location"] == url("qualification", centre, qualification)
+    status = admin.get(done["Location"])
+    assert status.context["upload"].status == "done"
+    assert "2 grades changed." in status.content.decode()
+    assert url("qualification", centre, qualification) in status.content.decode()
     assert grades_now(series, qualification) == {
         graded[0].candidate_number: "D",
         graded[1].candidate_number: "M",
@@ -152,7 +177,7 @@ def test_a_good_xlsx_changes_the_grades(admin, series, centre, qualification, gr
     response = upload(admin, centre, qualification, xlsx_bytes(rows), name="grades.xlsx")
 
     assert errors_of(response) == []
-    assert [c.new for c in response.context["preview"].changes] == ["D*", "U"]
+    assert [new for _, _, new in changes_of(response)] == ["D*", "U"]
     confirm(admin, centre, qualification, response)
     assert grades_now(series, qualification) == {
         graded[0].candidate_number: "D*",
@@ -166,9 +191,9 @@ def test_the_downloaded_template_uploads_back_unchanged(
     template = admin.get(url("template-csv", centre, qualification)).content
     response = upload(admin, centre, qualification, template)
     assert errors_of(response) == []
-    assert response.context["preview"].changes == []
+    assert changes_of(response) == []
     assert "No grades will change" in response.content.decode()
-    assert response.context["confirm"] is None
+    assert not response.context["can_confirm"]
 
 
 def test_blank_rows_are_skipped_and_rows_keep_their_numbers(
@@ -188,9 +213,9 @@ def test_an_unknown_candidate(admin, series, centre, qualification, graded):
     content = csv_bytes([row(graded[1], "M"), ["0999", "", "Nobody", "Ann", "D"]])
     response = upload(admin, centre, qualification, content)
     assert errors_of(response) == [
-        "Row 3, candidate_number: there is no candidate 0999 at centre 12345."
+        "Row 3, candidate_number: There is no candidate 0999 at centre 12345."
     ]
-    assert response.context["confirm"] is None
+    assert not response.context["can_confirm"]
     assert_unchanged(series, qualification, graded)
 
 
@@ -201,7 +226,7 @@ def test_a_candidate_of_another_centre_is_unknown(
     enter(stranger, qualification)
     response = upload(admin, centre, qualification, csv_bytes([row(stranger, "D")]))
     assert errors_of(response) == [
-        "Row 2, candidate_number: there is no candidate 0998 at centre 12345."
+        "Row 2, candidate_number: There is no candidate 0998 at centre 12345."
     ]
     assert not Grade.objects.filter(candidate=stranger).exists()
 
@@ -231,7 +256,7 @@ def test_a_duplicate_row(admin, series, centre, qualification, graded):
     content = csv_bytes([row(graded[1], "M"), row(graded[2], "P"), row(graded[1], "D")])
     response = upload(admin, centre, qualification, content)
     assert errors_of(response) == [
-        f"Row 4, candidate_number: candidate {graded[1].candidate_number} is also in row 2; "
+        f"Row 4, candidate_number: Candidate {graded[1].candidate_number} is also on row 2; "
         "list each candidate once."
     ]
     assert_unchanged(series, qualification, graded)
@@ -245,7 +270,7 @@ def test_a_uci_or_name_that_does_not_match_the_candidate(
     response = upload(admin, centre, qualification, csv_bytes([wrong_uci, wrong_name]))
     errors = errors_of(response)
     assert errors[0].startswith(f"Row 2, uci: {graded[2].uci} is not the UCI of candidate")
-    assert errors[1].startswith(f"Row 3, last_name: candidate {graded[2].candidate_number} is")
+    assert errors[1].startswith(f"Row 3, last_name: Candidate {graded[2].candidate_number} is")
     assert_unchanged(series, qualification, graded)
 
 
@@ -255,27 +280,25 @@ def test_a_missing_column(admin, series, centre, qualification, graded):
         header=["candidate_number", "uci", "grade"],
     )
     response = upload(admin, centre, qualification, content)
-    assert errors_of(response) == [
-        "Row 1, last_name: this column is missing; download the template again.",
-        "Row 1, first_name: this column is missing; download the template again.",
-    ]
+    assert file_error(response) == ("The header row is missing the columns last_name, first_name.")
     assert_unchanged(series, qualification, graded)
 
 
 def test_an_extra_column(admin, series, centre, qualification, graded):
     content = csv_bytes([[*row(graded[1], "M"), "great"]], header=[*HEADER, "Notes"])
     response = upload(admin, centre, qualification, content)
-    assert errors_of(response) == [
-        "Row 1, column F (Notes): is not a column of the template; remove it. The columns are "
-        "candidate_number, uci, last_name, first_name, grade."
-    ]
+    assert file_error(response) == (
+        "The header row has a column the template does not: notes. Remove it."
+    )
     assert_unchanged(series, qualification, graded)
 
 
 def test_a_value_past_the_last_column(admin, series, centre, qualification, graded):
     content = csv_bytes([[*row(graded[1], "M"), "stray"]])
     response = upload(admin, centre, qualification, content)
-    assert errors_of(response) == ["Row 2, column F: this cell is outside the template's columns."]
+    assert errors_of(response) == [
+        "Row 2, : This row has a value in column F, past the template's last column (E). Remove it."
+    ]
     assert_unchanged(series, qualification, graded)
 
 
@@ -313,7 +336,7 @@ def test_a_windows_1252_csv_is_read(admin, series, centre, qualification):
         admin, centre, qualification, csv_bytes([row(candidate, "M")], encoding="cp1252")
     )
     assert errors_of(response) == []
-    assert [c.new for c in response.context["preview"].changes] == ["M"]
+    assert [new for _, _, new in changes_of(response)] == ["M"]
 
 
 @pytest.mark.parametrize(
@@ -340,7 +363,9 @@ def test_a_file_over_5_mb(admin, series, centre, qualification, graded):
         "This file is larger than 5 MB, the largest file you can upload."
     )
     bigger = upload(admin, centre, qualification, content + b"\n" * (2 * 1024 * 1024))
-    assert file_error(bigger) == "This file is 7 MB; the largest file you can upload is 5 MB."
+    assert file_error(bigger) == (
+        "This file is 7 MB; the largest file you can upload is 5 MB. Split it into smaller files."
+    )
     assert_unchanged(series, qualification, graded)
 
 
@@ -357,36 +382,45 @@ def test_a_change_since_the_preview_refuses_the_whole_upload(
     ana = UserFactory(full_name="Ana Teacher")
     Grade.objects.filter(candidate=graded[0]).update(grade="M", version=2, updated_by=ana)
 
-    refused = confirm(admin, centre, qualification, response)
+    refused = admin.get(confirm(admin, centre, qualification, response)["Location"])
 
-    assert refused.status_code == 200
     html = refused.content.decode()
-    assert "Nothing was changed" in html
-    assert refused.context["conflicts"] == [
-        {
-            "row_number": 2,
-            "candidate": str(graded[0]),
-            "message": "Ana Teacher changed this to M at 12:30; your change was not saved. "
-            "The current grade is shown.",
-        }
+    assert "Nothing was changed: since the check, someone else changed" in html
+    assert errors_of(refused) == [
+        "Row 0, : Nothing was changed: since the check, someone else changed some of these "
+        "grades. Download the template again to see the current grades, then upload your file "
+        "again.",
+        "Row 2, grade: Ana Teacher changed this to M at 12:30; your change was not saved. "
+        "The current grade is shown.",
     ]
     assert grades_now(series, qualification) == {graded[0].candidate_number: "M"}
     assert not AuditEvent.objects.filter(action="grade.changed").exists()
-    # The preview is spent: confirming again does nothing.
+    # The upload is spent: confirming again does nothing.
     again = confirm(admin, centre, qualification, response)
     assert again.status_code == 302
     assert grades_now(series, qualification) == {graded[0].candidate_number: "M"}
 
 
-def test_a_forged_or_spent_token_changes_nothing(admin, series, centre, qualification, graded):
+def test_a_confirmed_upload_is_spent(admin, series, centre, qualification, graded):
     response = upload(admin, centre, qualification, csv_bytes([row(graded[1], "M")]))
-    forged = admin.post(url("upload", centre, qualification), {"token": "forged"})
-    assert forged.status_code == 302
     confirm(admin, centre, qualification, response)
     assert grades_now(series, qualification)[graded[1].candidate_number] == "M"
     Grade.objects.filter(candidate=graded[1]).update(grade="P", version=5)
-    confirm(admin, centre, qualification, response)
+    again = confirm(admin, centre, qualification, response)
+    assert "already been confirmed" in admin.get(again["Location"]).content.decode()
     assert grades_now(series, qualification)[graded[1].candidate_number] == "P"
+
+
+def test_another_qualifications_upload_is_404(admin, series, centre, qualification, graded):
+    response = upload(admin, centre, qualification, csv_bytes([row(graded[1], "M")]))
+    other = make_tag_qualification("05839")
+    enter(graded[1], other)
+    pk = response.context["upload"].pk
+    status = reverse("grades:upload-status", args=[centre.number, other.entry_code, pk])
+    assert admin.get(status).status_code == 404
+    confirming = reverse("grades:upload-confirm", args=[centre.number, other.entry_code, pk])
+    assert admin.post(confirming).status_code == 404
+    assert_unchanged(series, qualification, graded)
 
 
 def test_sending_after_the_preview_refuses_the_confirmation(
@@ -394,7 +428,7 @@ def test_sending_after_the_preview_refuses_the_confirmation(
 ):
     response = upload(admin, centre, qualification, csv_bytes([row(graded[1], "M")]))
     QualificationGrades.objects.filter(qualification=qualification).update(status="sent")
-    refused = confirm(admin, centre, qualification, response)
+    refused = admin.get(confirm(admin, centre, qualification, response)["Location"])
     assert "sent to the head of centre" in refused.content.decode()
     assert_unchanged(series, qualification, graded)
 
@@ -436,10 +470,8 @@ def test_the_xlsx_template_uploads_back_with_one_change(
     response = upload(admin, centre, qualification, out.getvalue(), name="grades.xlsx")
 
     assert errors_of(response) == []
-    assert [(c.row_number, c.old, c.new) for c in response.context["preview"].changes] == [
-        (3, "", "D")
-    ]
-    assert response.context["preview"].unchanged == 3
+    assert changes_of(response) == [(3, "", "D")]
+    assert unchanged_of(response) == 3
 
 
 # --- Cost -----------------------------------------------------------------------------------
@@ -457,7 +489,7 @@ def test_the_preview_and_the_confirmation_take_the_same_queries_for_3_and_30_row
         content = csv_bytes([row(c, "M") for c in candidates])
         with CaptureQueriesContext(connection) as previewing:
             response = upload(admin, centre, qualification, content)
-        assert len(response.context["preview"].changes) == count
+        assert len(changes_of(response)) == count
         with CaptureQueriesContext(connection) as confirming:
             assert confirm(admin, centre, qualification, response).status_code == 302
         return len(previewing), len(confirming)
