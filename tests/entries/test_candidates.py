@@ -177,6 +177,11 @@ def test_bad_ulns_are_refused(centre, admin, uln, fragment):
     assert_refused(centre, admin, "uln", fragment, uln=uln)
 
 
+def test_a_uln_another_candidate_holds_is_refused(centre, admin):
+    add(centre, admin, candidate_number="0001", uln="9276308686")
+    assert_refused(centre, admin, "uln", "already belongs to candidate 0001", uln="9276308686")
+
+
 @pytest.mark.parametrize(
     "born",
     [

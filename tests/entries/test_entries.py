@@ -453,6 +453,33 @@ def test_suspended_centre_rows_refused(centre, approved):
     assert "not an approved centre" in messages_for(centre, row(2))
 
 
+def test_a_uln_held_by_another_candidate_at_the_centre_is_refused(centre, approved, ada):
+    Candidate.objects.filter(pk=ada.pk).update(uln=VALID_ULN)
+    assert errors_for(centre, row(2, uln=VALID_ULN)) == [(2, "uln")]
+    assert messages_for(centre, row(2, uln=VALID_ULN)) == (
+        f"ULN {VALID_ULN} already belongs to candidate 0001 at this centre; a learner has one "
+        "ULN. Check the ULN."
+    )
+    # The candidate who holds it may name it.
+    holder = row(2, candidate_number="0001", uln=VALID_ULN, first_name="", last_name="")
+    assert errors_for(centre, replace(holder, date_of_birth=None)) == []
+
+
+def test_one_uln_for_many_new_candidates_in_a_file_is_refused(centre, approved):
+    rows = [
+        row(n + 2, candidate_number=f"{n + 101:04d}", uln=VALID_ULN, unit_number="")
+        for n in range(40)
+    ]
+    errors = check_named_entry_rows(centre=centre, rows=rows)
+    assert [(e.row_number, e.column) for e in errors] == [(n + 2, "uln") for n in range(1, 40)]
+    assert errors[0].message == (
+        f"ULN {VALID_ULN} is also given to candidate 0101 in this file; a learner has one ULN. "
+        "Check the ULN."
+    )
+    # One new candidate on two rows (two entries) keeps their ULN.
+    assert errors_for(centre, row(2, uln=VALID_ULN), row(3, uln=VALID_ULN, unit_number="")) == []
+
+
 def test_uci_used_by_another_candidate_at_the_centre(centre, approved, ada):
     assert errors_for(centre, row(2, uci=ada.uci)) == [(2, "uci")]
     assert "already used by candidate 0001" in messages_for(centre, row(2, uci=ada.uci))
