@@ -65,6 +65,7 @@ class EntryImporter:
     model = EntryUpload
     columns = COLUMNS
     noun = "entries"
+    preview_blank = "—"
     preview_columns = (
         ("row", "Row"),
         ("candidate_number", "Candidate"),

@@ -54,6 +54,7 @@ class GradeImporter:
     model = GradeUpload
     columns = GRADE_COLUMNS
     noun = "grades"
+    preview_blank = "no grade"
     preview_columns = (
         ("row", "Row"),
         ("candidate", "Candidate"),

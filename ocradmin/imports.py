@@ -141,6 +141,7 @@ class Importer(Protocol):
     noun: str  # what a row makes, plural: "entries", "grades"
     # (key in a preview row, heading) for the status page's table of rows to be written.
     preview_columns: tuple[tuple[str, str], ...]
+    preview_blank: str  # what the table shows for a blank value: "—", "no grade"
 
     def parse(self, row: SheetRow) -> tuple[object, list[RowError]]:
         """One data row as the app's row object, and the problems with its cells."""

@@ -22,7 +22,7 @@ from playwright.sync_api import expect
 from centres.models import ModeratorProfile
 from entries import tasks
 from entries.models import Candidate, Entry, EntryUpload, ModeratorAllocation
-from entries.services.entries import COLUMNS
+from entries.services.rows import COLUMNS
 from entries.validators import make_uci
 
 from ..entries.factories import (
@@ -202,16 +202,19 @@ def test_a_centre_admin_enters_candidates_and_sees_them_accepted_with_a_moderato
     upload_file(page, "summer-entries-corrected.csv", entries_csv(good_rows))
 
     expect(page.get_by_role("heading", name="Upload: summer-entries-corrected.csv")).to_be_visible()
-    preview = page.get_by_role("region", name="Preview")
+    preview = page.get_by_role("region", name="What will be saved")
     expect(preview).to_contain_text("3 entries will be created (2 new candidates).")
+    to_write = preview.get_by_role("table").locator("tbody tr")
+    expect(to_write).to_have_count(3)
+    expect(to_write.filter(has_text="Lovelace").first).to_contain_text("new candidate")
     assert Entry.objects.count() == 2  # still nothing written before the confirmation
     assert_accessible(page)
 
     preview.get_by_role("button", name="Confirm and save these entries").click()
     expect(page.get_by_role("alert")).to_contain_text(
-        "Creating 3 entries from summer-entries-corrected.csv."
+        "Saving 3 entries from summer-entries-corrected.csv."
     )
-    expect(page.get_by_role("status")).to_contain_text("Done: 3 entries created.")
+    expect(page.get_by_role("status")).to_contain_text("Done: 3 entries saved.")
     expect(page.get_by_text("3 entries created, with 2 new candidates.")).to_be_visible()
     assert_accessible(page)
 

@@ -194,19 +194,23 @@ def test_a_teacher_grades_two_qualifications_and_the_head_submits(
         }
     )
     follow(page, page.get_by_role("button", name="Check the file"))
-    preview = page.get_by_role("region", name="2 grades will change")
-    expect(preview).to_be_visible()
+    expect(page).to_have_url(re.compile(f"/centres/12345/grades/{CODE_B}/uploads/\\d+/$"))
+    preview = page.get_by_role("region", name="What will be saved")
+    expect(preview).to_contain_text("2 grades will change.")
     changes = preview.get_by_role("table")
     expect(changes.get_by_role("row").filter(has_text="Somerville")).to_contain_text("A*")
     expect(changes.get_by_role("row").filter(has_text="Babbage")).to_contain_text("no grade")
     assert not Grade.objects.filter(qualification=qualification_b).exists()  # not yet
     assert_accessible(page)
 
-    follow(page, preview.get_by_role("button", name="Change these grades"))
-    expect(page).to_have_url(url(f"/centres/12345/grades/{CODE_B}/"))
-    expect(page.get_by_role("alert").filter(has_text="changed from")).to_have_text(
-        f"2 grades changed from grades-12345-{CODE_B}.csv."
+    follow(page, preview.get_by_role("button", name="Confirm and save these grades"))
+    expect(page.get_by_role("alert").filter(has_text="from grades-")).to_have_text(
+        f"Saving 2 grades from grades-12345-{CODE_B}.csv."
     )
+    expect(page.get_by_role("status")).to_contain_text("Done: 2 grades saved.")
+    assert_accessible(page)
+    follow(page, page.get_by_role("link", name=f"See the grades for {CODE_B}"))
+    expect(page).to_have_url(url(f"/centres/12345/grades/{CODE_B}/"))
     expect(page.get_by_label(grade_label(uploaded[0]))).to_have_value("A*")
     expect(page.get_by_label(grade_label(uploaded[1]))).to_have_value("C")
     send_for_approval(page, CODE_B)
