@@ -13,6 +13,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from entries.models import Candidate, Entry, EntryUpload
 from entries.services.bulk import check_named_entry_rows, make_named_entries
@@ -20,6 +22,7 @@ from entries.services.rows import COLUMNS
 from entries.uploads import IMPORTER
 from entries.validators import make_uci
 from ocradmin import imports
+from ocradmin.spreadsheets import SpreadsheetError
 
 from ..entries.factories import ApprovalFactory, QualificationFactory, UnitFactory
 from ..factories import CentreFactory
@@ -130,3 +133,49 @@ def test_entry_upload_benchmark(centre, people, setting, rows):
         f"whole upload flow {t_flow:.2f} s ({t_flow / t_base:.1f}× baseline); "
         f"baseline Entry.objects.bulk_create {t_base:.3f} s"
     )
+
+
+def padded_workbook(columns, row, padded_rows: int) -> bytes:
+    """The header and one row, then rows holding only a styled empty cell in column XFD, as a
+    program that formats whole rows writes them: every row "reaches" column 16,384."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(columns))
+    sheet.append(list(row))
+    bold = Font(bold=True)
+    for number in range(1, padded_rows + 3):
+        sheet.cell(row=number, column=16_384).font = bold
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def read_time(importer, data: bytes) -> tuple[float, str]:
+    """Seconds to read the workbook, and what came of it: rows read, or the refusal."""
+    started = time.perf_counter()
+    try:
+        rows, _ = imports.parse_rows(importer, data, name="upload.xlsx")
+    except SpreadsheetError as error:
+        return time.perf_counter() - started, f"refused ({str(error)[:48]}…)"
+    return time.perf_counter() - started, f"read ({len(rows)} row)"
+
+
+def test_reading_a_workbook_padded_to_column_xfd():
+    """Only the template's columns are read: a small workbook whose rows reach column XFD
+    costs what an unpadded one does, whichever importer reads it. The baseline is the same
+    workbook without the padding."""
+    cases = {
+        "entry": ["0001", "", "", "Amelia", "Khan", "2009-03-01", "F", "05838", "1", ""],
+        "grade": ["0001", "", "Khan", "Amelia", "M"],
+    }
+    for key, row in cases.items():
+        importer = imports.IMPORTERS[key]
+        t_plain, _ = read_time(importer, padded_workbook(importer.columns, row, 0))
+        for padded_rows in (300, 12_000):
+            data = padded_workbook(importer.columns, row, padded_rows)
+            t_padded, outcome = read_time(importer, data)
+            print(
+                f"\n{key} upload, {len(data) / 1024:.1f} KB workbook, {padded_rows:,} rows padded "
+                f"to XFD: {outcome} in {t_padded:.3f} s ({t_padded / t_plain:.1f}× the unpadded "
+                f"{t_plain:.3f} s)"
+            )
