@@ -5,6 +5,7 @@ from .models import (
     CentreSubmission,
     Grade,
     GradeSeries,
+    GradeUpload,
     QualificationGrades,
     TeacherAssignment,
     WindowReminder,
@@ -64,3 +65,11 @@ class WindowReminderAdmin(admin.ModelAdmin):
     list_display = ["centre", "series", "days_before", "sent_at"]
     list_filter = ["series", "days_before"]
     search_fields = ["centre__number"]
+
+
+@admin.register(GradeUpload)
+class GradeUploadAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "centre", "qualification", "status", "row_count", "created_at"]
+    list_filter = ["status", "series"]
+    search_fields = ["original_name", "centre__number", "qualification__entry_code"]
+    list_select_related = ["centre", "qualification"]

@@ -20,7 +20,6 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from entries.models import Candidate, Entry, EntryUpload
-from entries.services import EntryError
 from entries.services.entries import make_named_entry
 from entries.services.rows import COLUMNS
 from entries.uploads import IMPORTER
@@ -749,7 +748,7 @@ def test_random_bad_rows_never_crash_and_never_write_partly(
         file = SimpleUploadedFile("random.xlsx" if as_xlsx else "random.csv", content)
         try:
             upload = start_upload(centre=centre, file=file, by=admin)
-        except EntryError:
+        except imports.ImportRefused:
             event("refused before storing")
             assert counts() == (entries, candidates)
             return
