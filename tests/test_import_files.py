@@ -284,3 +284,8 @@ def test_a_workbook_padded_to_column_xfd_is_read_by_its_columns_only(setting, no
     upload = setting.check(content, "upload.xlsx")
     assert upload.status == imports.ImportStatus.READY, upload.errors
     assert [row["row"] for row in upload.preview] == [2]
+
+
+def test_an_importer_is_registered_once():
+    with pytest.raises(ValueError, match="registered already"):
+        imports.register(imports.IMPORTERS["entry"])
