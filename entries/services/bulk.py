@@ -102,15 +102,34 @@ class CheckedRow:
 
 
 class _RowKeys:
-    """The candidate number of each row, and the UCI a new candidate would be given, each
-    worked out once per value: a file names most candidates on several rows, and a check
-    reads every row twice (loading, then checking)."""
+    """The candidate number of each row, the UCI a new candidate would be given and the
+    problems with a new candidate's details, each worked out once per value: a file names
+    most candidates on several rows, and a check reads every row twice (loading, then
+    checking)."""
 
-    def __init__(self, centre, year: int):
+    def __init__(self, centre, today: date):
         self.centre_number = centre.number
-        self.year = year
+        self.year = today.year
+        self.today = today
         self._numbers: dict[str, str | None] = {}
         self._ucis: dict[str, str] = {}
+        self._problems: dict[tuple, dict[str, str]] = {}
+
+    def field_problems(self, row: NamedEntryRow) -> dict[str, str]:
+        details = _DETAILS(row)
+        try:
+            return self._problems[details]
+        except KeyError:
+            _uci, uln, first_name, last_name, date_of_birth, sex = details
+            fields = {
+                "uln": uln,
+                "first_name": first_name,
+                "last_name": last_name,
+                "date_of_birth": date_of_birth,
+                "sex": (sex or "").strip().upper(),
+            }
+            problems = self._problems[details] = candidate_field_problems(fields, self.today)
+            return problems
 
     def number(self, row: NamedEntryRow) -> str | None:
         raw = row.candidate_number
@@ -195,7 +214,7 @@ def _load(centre, rows: Sequence[NamedEntryRow], keys: _RowKeys) -> _Loaded:
 
 def _check(centre, rows: Sequence[NamedEntryRow], today: date):
     """(errors, rows ready to write) for the rows, in five queries whatever their number."""
-    keys = _RowKeys(centre, today.year)
+    keys = _RowKeys(centre, today)
     loaded = _load(centre, rows, keys)
     errors: list[RowError] = []
     checked: list[CheckedRow] = []
@@ -338,14 +357,7 @@ def _check_new(row, number, today, loaded: _Loaded, keys: _RowKeys, new_ucis, pr
     """A candidate not yet at the centre: their details must be complete and valid, by the
     rules of a candidate added on a form, and their ULN not another candidate's. Returns the
     UCI they will have (given, or generated), or "" when it is invalid."""
-    fields = {
-        "uln": row.uln,
-        "first_name": row.first_name,
-        "last_name": row.last_name,
-        "date_of_birth": row.date_of_birth,
-        "sex": (row.sex or "").strip().upper(),
-    }
-    for column, message in candidate_field_problems(fields, today).items():
+    for column, message in keys.field_problems(row).items():
         problem(column, message)
     uln = (row.uln or "").strip()
     if uln:
