@@ -32,6 +32,7 @@ from . import EntryError
 MIN_AGE = 10
 MAX_AGE = 99
 HIGHEST_NUMBER = 9999
+SEXES = frozenset(Candidate.Sex.values)
 
 IDENTITY_FIELDS = ("candidate_number", "uci", "uln", "first_name", "last_name", "date_of_birth")
 EDITABLE_FIELDS = (*IDENTITY_FIELDS, "sex")
@@ -152,7 +153,7 @@ def candidate_field_problems(fields: dict, today: date | None = None) -> dict[st
                 check_date_of_birth(fields["date_of_birth"], today)
             except ValueError as error:
                 errors["date_of_birth"] = str(error)
-    if "sex" in fields and fields["sex"] not in Candidate.Sex.values:
+    if "sex" in fields and fields["sex"] not in SEXES:
         errors["sex"] = "Choose the candidate's sex as recorded for exams (F or M)."
     return errors
 
