@@ -17,6 +17,6 @@ head_details_gates = Hook(
     "centres.head_details_gates",
     doc="""``(centre) -> str | None``: why the head of centre's details cannot be changed now
     (e.g. the grade series' date for them has not come). Asked by ``update_head_of_centre``.
-    Lock: the caller holds the Centre row lock; every writer of the head-of-centre record takes
-    it first.""",
+    Lock: the caller holds the Centre row lock; every writer of an existing centre's
+    head-of-centre record takes it first (the record is otherwise made with the centre).""",
 )
