@@ -6,7 +6,9 @@ class EntriesConfig(AppConfig):
     verbose_name = "Entries"
 
     def ready(self):
-        # Registers the tabs, panels and staff board sections, the approval-withdrawal blocker
-        # and the entries importer.
-        from . import panels, uploads  # noqa: F401
-        from .services import entries  # noqa: F401
+        from centres.hooks import withdrawal_blockers
+
+        from . import panels, uploads  # noqa: F401  (tabs, panels, board sections; the importer)
+        from .services.entries import live_entries_block_approval_withdrawal
+
+        withdrawal_blockers.register(live_entries_block_approval_withdrawal)

@@ -6,7 +6,9 @@ class GradesConfig(AppConfig):
     verbose_name = "2021 teacher-assessed grades"
 
     def ready(self):
-        # Registers the tabs, panels and staff board sections, the head-of-centre details gate
-        # and the grades importer.
-        from . import panels, uploads  # noqa: F401
-        from .services import series  # noqa: F401
+        from centres.hooks import head_details_gates
+
+        from . import panels, uploads  # noqa: F401  (tabs, panels, board sections; the importer)
+        from .services.series import head_details_gate
+
+        head_details_gates.register(head_details_gate)

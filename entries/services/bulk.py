@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from centres.models import Qualification, QualificationApproval, Unit
+from centres.services.approvals import lock_approvals
 from ocradmin import audit
 
 from ..models import Candidate, Entry
@@ -472,6 +473,7 @@ def make_named_entries(
     try:
         with transaction.atomic():
             centre = _lock_centre(centre)
+            lock_approvals(centre=centre)
             now = timezone.now()
             today = timezone.localdate(now)
             errors, checked = _check(centre, rows, today)

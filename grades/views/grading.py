@@ -22,12 +22,12 @@ from ocradmin.spreadsheets import write_csv, write_xlsx
 
 from ..forms.grading import GradeUploadForm, grid_changes
 from ..models import CentreSubmission, GradeUpload
+from ..rules import grading_access
 from ..selectors import (
     current_series,
     entered_candidates,
     entered_tag_qualifications,
     grades_by_candidate,
-    grading_access,
     grading_progress,
     qualifications_for_viewer,
 )
