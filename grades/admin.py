@@ -8,7 +8,6 @@ from .models import (
     GradeUpload,
     QualificationGrades,
     TeacherAssignment,
-    WindowReminder,
 )
 
 
@@ -58,13 +57,6 @@ class CentreSubmissionAdmin(admin.ModelAdmin):
     list_filter = ["series"]
     search_fields = ["centre__number", "centre__name", "head_name"]
     raw_id_fields = ["centre", "submitted_by"]
-
-
-@admin.register(WindowReminder)
-class WindowReminderAdmin(admin.ModelAdmin):
-    list_display = ["centre", "series", "days_before", "sent_at"]
-    list_filter = ["series", "days_before"]
-    search_fields = ["centre__number"]
 
 
 @admin.register(GradeUpload)

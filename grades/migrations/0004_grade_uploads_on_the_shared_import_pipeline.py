@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('centres', '0003_seed_catalogue'),
-        ('grades', '0002_seed_summer_2021'),
+        ('grades', '0003_closing_reminders_move_to_sent_notices'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
