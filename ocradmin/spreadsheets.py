@@ -145,7 +145,7 @@ def decode_csv(data: bytes) -> str:
     return text
 
 
-def _csv_records(data: bytes, width: int) -> Iterator[list]:
+def _csv_records(data: bytes) -> Iterator[list]:
     text = decode_csv(data)
     first_line = text.split("\n", 1)[0]
     delimiter = ","
@@ -262,10 +262,6 @@ def read_header(cells: Sequence, columns: Sequence[str]) -> list[str]:
     return headings
 
 
-def _records(data: bytes, kind: str, width: int):
-    return _xlsx_records(data, width) if kind == XLSX else _csv_records(data, width)
-
-
 def read(
     data: bytes,
     *,
@@ -279,7 +275,7 @@ def read(
     kind = detect_kind(data, name)
     width = len(columns)
     deadline = time.monotonic() + parse_seconds()
-    records = _records(data, kind, width)
+    records = _xlsx_records(data, width) if kind == XLSX else _csv_records(data)
     first = next(records, None)
     if first is None:
         raise SpreadsheetError("This file is empty. Start from the template.")
