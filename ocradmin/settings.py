@@ -154,7 +154,11 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 
-# Login throttling: five failures for one address from one IP lock it for 15 minutes.
+# Login throttling: five failures for one address from one client address lock that pair out
+# for 15 minutes; the same account signs in from anywhere else (an attacker cannot lock a head
+# of centre out). Behind PROXY_COUNT reverse proxies the client address is read from
+# X-Forwarded-For (ocradmin/clients.py).
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -164,7 +168,7 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "ocradmin.forms.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
+AXES_CLIENT_IP_CALLABLE = "ocradmin.clients.client_ip"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

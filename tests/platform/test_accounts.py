@@ -294,3 +294,50 @@ def test_notifications_page_paginates(login, people):
     assert len(first.context["object_list"]) == 25
     assert "Page 1 of 2" in first.content.decode()
     assert len(client.get(reverse("notifications"), {"page": 2}).context["object_list"]) == 5
+
+
+# --- lockout behind the reverse proxy ---------------------------------------------------------
+
+
+def sign_in_from(client, address, email, password=PASSWORD, proxy="10.0.0.2"):
+    """A sign-in through one reverse proxy: the proxy's address on the socket, the client's
+    appended to X-Forwarded-For (after anything the client wrote there itself)."""
+    return client.post(
+        LOGIN,
+        {"username": email, "password": password},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR=address,
+    )
+
+
+def test_behind_the_proxy_an_attacker_elsewhere_cannot_lock_the_head_out(client, settings, people):
+    settings.PROXY_COUNT = 1
+    head = people["head_of_centre"]
+    for i in range(6):
+        sign_in_from(client, "203.0.113.66", head.email, f"guess-{i}")
+    assert sign_in_from(client, "203.0.113.66", head.email).status_code == 429
+
+    # The head, at school, through the same proxy: signs in.
+    response = sign_in_from(client, "198.51.100.7", head.email)
+    assert response.status_code == 302
+    assert signed_in_as(client) == head
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.66"}
+
+
+def test_behind_the_proxy_the_client_cannot_forge_its_address(client, settings, officer):
+    """Only the address the proxy appended counts: a forged left part changes nothing."""
+    settings.PROXY_COUNT = 1
+    for i in range(5):
+        sign_in_from(client, f"192.0.2.{i}, 203.0.113.66", officer.email, f"guess-{i}")
+    assert sign_in_from(client, "192.0.2.99, 203.0.113.66", officer.email).status_code == 429
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["203.0.113.66"]
+
+
+def test_without_a_proxy_count_the_forwarded_header_is_ignored(client, settings, officer):
+    settings.PROXY_COUNT = 0
+    for i in range(5):
+        sign_in_from(client, f"192.0.2.{i}", officer.email, f"guess-{i}", proxy="198.51.100.1")
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["198.51.100.1"]
+    assert sign_in_from(client, "192.0.2.200", officer.email, proxy="198.51.100.1").status_code == (
+        429
+    )
