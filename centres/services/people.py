@@ -26,6 +26,7 @@ from django.utils import dateformat, timezone
 
 from ocradmin import audit
 from ocradmin.notifications import notify
+from ocradmin.registration import is_awaiting_confirmation
 from ocradmin.tasks import send_plain_email
 
 from ..models import HeadOfCentre, Invitation, Membership, Role
@@ -401,20 +402,36 @@ def _accept(invitation, user) -> list[str]:
     return granted
 
 
+def invitee_has_account(invitation) -> bool:
+    """Whether the invited address has an account to sign in with. An account that has never
+    been active (registered, never confirmed) does not count: it is the invitee's to claim."""
+    user = get_user_model().objects.filter(email__iexact=invitation.email).first()
+    return user is not None and not is_awaiting_confirmation(user)
+
+
 def create_account_from_invitation(*, invitation, full_name: str, password: str):
-    """The invitee has no account: create it (active, with this password) and accept."""
+    """The invitee has no usable account: create it (active, with this password) and accept.
+
+    An account registered for the address but never confirmed is claimed: whoever registered
+    it chose nothing that survives (name and password are the invitee's), since the invitation
+    link proves the invitee reads the address's mail and the registrant may not.
+    """
     User = get_user_model()
     full_name = (full_name or "").strip()
     if not full_name:
         raise CentreError("Enter your full name.")
+    exists_message = (
+        f"An account for {invitation.email} already exists. Sign in, then accept the invitation."
+    )
     with transaction.atomic():
         invitation = _lock_usable(invitation)
-        if User.objects.filter(email__iexact=invitation.email).exists():
-            raise CentreError(
-                f"An account for {invitation.email} already exists. Sign in, then accept the "
-                "invitation."
-            )
-        user = User(email=invitation.email, full_name=full_name, is_active=True)
+        user = User.objects.select_for_update().filter(email__iexact=invitation.email).first()
+        if user is not None and not is_awaiting_confirmation(user):
+            raise CentreError(exists_message)
+        claimed = user is not None
+        if user is None:
+            user = User(email=invitation.email)
+        user.full_name, user.is_active = full_name, True
         try:
             validate_password(password, user=user)
         except ValidationError as error:
@@ -424,13 +441,10 @@ def create_account_from_invitation(*, invitation, full_name: str, password: str)
             with transaction.atomic():
                 user.save()
         except IntegrityError:
-            raise CentreError(
-                f"An account for {invitation.email} already exists. Sign in, then accept the "
-                "invitation."
-            ) from None
+            raise CentreError(exists_message) from None
         audit.record(
             actor=user,
-            action="user.created_from_invitation",
+            action="user.claimed_from_invitation" if claimed else "user.created_from_invitation",
             centre=invitation.centre,
             target=user,
             data={"email": user.email},

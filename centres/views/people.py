@@ -19,6 +19,7 @@ from ..services.people import (
     create_account_from_invitation,
     invitation_problem,
     invite_person,
+    invitee_has_account,
     remove_person,
     revoke_role,
     update_head_of_centre,
@@ -245,8 +246,7 @@ class InvitationView(View):
                 messages.info(request, "You have already accepted this invitation.")
                 return redirect("centres:home", self.invitation.centre.number)
             return self.unavailable(problem)
-        User = get_user_model()
-        self.has_account = User.objects.filter(email__iexact=self.invitation.email).exists()
+        self.has_account = invitee_has_account(self.invitation)
         return super().dispatch(request, token)
 
     def unavailable(self, problem: str, status: int = 200):
