@@ -29,6 +29,7 @@ from django.views.generic import FormView, TemplateView
 
 from . import audit
 from .tasks import send_plain_email
+from .throttles import allow_email
 
 User = get_user_model()
 
@@ -221,7 +222,9 @@ class RegisterView(FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
-        register(email=form.cleaned_data["email"], full_name=form.cleaned_data["full_name"])
+        email = form.cleaned_data["email"]
+        if allow_email("register", email=email, request=self.request):
+            register(email=email, full_name=form.cleaned_data["full_name"])
         return redirect("register-done")
 
 

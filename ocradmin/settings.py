@@ -170,6 +170,12 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "ocradmin.clients.client_ip"
 
+# Password-reset and registration emails (ocradmin/throttles.py): per address and per client
+# address in a window; past the limit the same neutral page is shown and nothing is sent.
+EMAIL_THROTTLE_WINDOW_SECONDS = int(os.environ.get("EMAIL_THROTTLE_WINDOW_SECONDS", "3600"))
+EMAIL_THROTTLE_PER_ADDRESS = int(os.environ.get("EMAIL_THROTTLE_PER_ADDRESS", "3"))
+EMAIL_THROTTLE_PER_CLIENT = int(os.environ.get("EMAIL_THROTTLE_PER_CLIENT", "20"))
+
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

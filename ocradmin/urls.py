@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
-from . import registration, views
+from . import accounts, registration, views
 from .converters import CentreNumberConverter, EntryCodeConverter
 from .forms import EmailAuthenticationForm
 
@@ -26,6 +26,7 @@ urlpatterns = [
         registration.RegisterConfirmView.as_view(),
         name="register-confirm",
     ),
+    path("accounts/password_reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("notifications/", views.NotificationListView.as_view(), name="notifications"),
     path(

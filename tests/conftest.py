@@ -6,6 +6,7 @@ permission test needs (owner / other centre / wrong role / outsider).
 """
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
 
@@ -41,6 +42,13 @@ def test_environment():
     ):
         celery_app.conf.task_always_eager = True
         yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with empty email throttles (they count in the cache)."""
+    cache.clear()
+    yield
 
 
 @pytest.fixture

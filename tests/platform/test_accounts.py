@@ -1,11 +1,14 @@
 """Signing in and out, lockout, password reset, the dashboard and notifications in the header."""
 
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -341,3 +344,69 @@ def test_without_a_proxy_count_the_forwarded_header_is_ignored(client, settings,
     assert sign_in_from(client, "192.0.2.200", officer.email, proxy="198.51.100.1").status_code == (
         429
     )
+
+
+# --- email throttles --------------------------------------------------------------------------
+
+
+def test_twenty_password_resets_for_one_address_send_a_bounded_number(client, officer, settings):
+    pages = [
+        client.post(reverse("password_reset"), {"email": officer.email}, follow=True)
+        for _ in range(20)
+    ]
+    assert {p.redirect_chain[-1][0] for p in pages} == {reverse("password_reset_done")}
+    # The same neutral page every time.
+    assert {p.templates[0].name for p in pages} == {"registration/password_reset_done.html"}
+    assert len(mail.outbox) == settings.EMAIL_THROTTLE_PER_ADDRESS
+
+
+def test_the_reset_throttle_is_per_address_and_per_client(client, officer, people, settings):
+    settings.EMAIL_THROTTLE_PER_ADDRESS = 2
+    settings.EMAIL_THROTTLE_PER_CLIENT = 5
+    for _ in range(3):
+        client.post(reverse("password_reset"), {"email": officer.email})
+    assert len(mail.outbox) == 2
+    # Another address from the same client, until the client's own limit.
+    for person in ("teacher", "head_of_centre", "aam_user"):
+        client.post(reverse("password_reset"), {"email": people[person].email})
+    assert [m.to for m in mail.outbox[2:]] == [
+        [people["teacher"].email],
+        [people["head_of_centre"].email],
+    ]
+    # Another client asking for the first address: that address's limit still holds...
+    other = Client(REMOTE_ADDR="198.51.100.9")
+    other.post(reverse("password_reset"), {"email": officer.email})
+    assert len(mail.outbox) == 4
+    # ...while a fresh address from there goes through.
+    other.post(reverse("password_reset"), {"email": people["aam_user"].email})
+    assert mail.outbox[-1].to == [people["aam_user"].email]
+
+
+def test_the_throttle_window_passes(client, officer, settings):
+    settings.EMAIL_THROTTLE_PER_ADDRESS = 1
+    client.post(reverse("password_reset"), {"email": officer.email})
+    client.post(reverse("password_reset"), {"email": officer.email})
+    assert len(mail.outbox) == 1
+    with time_machine.travel(
+        timezone.now() + timedelta(seconds=settings.EMAIL_THROTTLE_WINDOW_SECONDS + 5)
+    ):
+        client.post(reverse("password_reset"), {"email": officer.email})
+    assert len(mail.outbox) == 2
+
+
+def test_twenty_registrations_for_one_address_send_a_bounded_number(
+    client, settings, django_capture_on_commit_callbacks
+):
+    pages = []
+    for _ in range(20):
+        with django_capture_on_commit_callbacks(execute=True):
+            pages.append(
+                client.post(
+                    reverse("register"),
+                    {"email": "target@hillside.example", "full_name": "Tess Target"},
+                    follow=True,
+                )
+            )
+    assert {p.redirect_chain[-1][0] for p in pages} == {reverse("register-done")}
+    assert len(mail.outbox) == settings.EMAIL_THROTTLE_PER_ADDRESS
+    assert {tuple(m.to) for m in mail.outbox} == {("target@hillside.example",)}
