@@ -30,6 +30,7 @@ from django.views.generic import FormView, TemplateView
 from . import audit
 from .tasks import send_plain_email
 from .throttles import allow_email
+from .validators import SingleLineCharField
 
 User = get_user_model()
 
@@ -65,7 +66,7 @@ class RegistrationForm(forms.Form):
         ),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
-    full_name = forms.CharField(
+    full_name = SingleLineCharField(
         label="Full name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
 
@@ -82,7 +83,7 @@ class RegistrationForm(forms.Form):
 class ConfirmAccountForm(forms.Form):
     """The name (as registered, to correct) and the password, chosen on confirming."""
 
-    full_name = forms.CharField(
+    full_name = SingleLineCharField(
         label="Full name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
     password1 = forms.CharField(

@@ -8,6 +8,8 @@ from django.contrib.auth.password_validation import (
     validate_password,
 )
 
+from ocradmin.validators import SingleLineCharField
+
 from ..models import Role
 
 
@@ -30,7 +32,7 @@ class InviteForm(forms.Form):
         help_text="If they already have an account, the roles are added straight away.",
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
-    full_name = forms.CharField(
+    full_name = SingleLineCharField(
         label="Full name",
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
@@ -45,8 +47,8 @@ class InviteForm(forms.Form):
 
 
 class HeadOfCentreForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=150)
-    job_title = forms.CharField(label="Job title", max_length=150)
+    name = SingleLineCharField(label="Name", max_length=150)
+    job_title = SingleLineCharField(label="Job title", max_length=150)
     email = forms.EmailField(
         label="Email address",
         max_length=254,
@@ -57,7 +59,7 @@ class HeadOfCentreForm(forms.Form):
 class AcceptInvitationForm(forms.Form):
     """The invitee's name and a new password (Django's password validators)."""
 
-    full_name = forms.CharField(
+    full_name = SingleLineCharField(
         label="Full name",
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),

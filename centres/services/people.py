@@ -28,6 +28,7 @@ from ocradmin import audit
 from ocradmin.notifications import notify
 from ocradmin.registration import is_awaiting_confirmation
 from ocradmin.tasks import send_plain_email
+from ocradmin.validators import has_control_characters
 
 from ..models import HeadOfCentre, Invitation, Membership, Role
 from . import CentreError
@@ -92,6 +93,14 @@ def _clean_roles(roles) -> list[str]:
     if not wanted:
         raise CentreError("Choose at least one role.")
     return [r for r in Role.values if r in wanted]
+
+
+def _clean_text(value: str, label: str) -> str:
+    """A name or title: the ends stripped; refused with line breaks or control characters."""
+    value = (value or "").strip()
+    if has_control_characters(value):
+        raise CentreError(f"Remove the line breaks, tabs or other control characters from {label}.")
+    return value
 
 
 def _clean_email(email: str) -> str:
@@ -244,7 +253,7 @@ def invitation_problem(invitation, *, now=None) -> str | None:
 def invite_person(*, centre, email: str, full_name: str, roles, by) -> InviteOutcome:
     """Give an existing user the roles straight away, or email a new address an invitation."""
     email = _clean_email(email)
-    full_name = (full_name or "").strip()
+    full_name = _clean_text(full_name, "the full name")
     roles = _clean_roles(roles)
     with transaction.atomic():
         user = get_user_model().objects.filter(email__iexact=email).first()
@@ -417,7 +426,7 @@ def create_account_from_invitation(*, invitation, full_name: str, password: str)
     link proves the invitee reads the address's mail and the registrant may not.
     """
     User = get_user_model()
-    full_name = (full_name or "").strip()
+    full_name = _clean_text(full_name, "your full name")
     if not full_name:
         raise CentreError("Enter your full name.")
     exists_message = (
@@ -523,7 +532,8 @@ def update_head_of_centre(*, centre, name: str, job_title: str, email: str, by) 
     reason = head_details_closed_reason(centre)
     if reason:
         raise CentreError(reason)
-    name, job_title = (name or "").strip(), (job_title or "").strip()
+    name = _clean_text(name, "the name")
+    job_title = _clean_text(job_title, "the job title")
     if not name or not job_title:
         raise CentreError("Enter the head of centre's name and job title.")
     email = _clean_email(email)
