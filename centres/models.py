@@ -128,7 +128,12 @@ class Membership(models.Model):
 
 
 class HeadOfCentre(models.Model):
-    """The head of centre's details (one per centre); linked to their account when they have one."""
+    """The head of centre's details (one per centre).
+
+    The person named holds the head-of-centre role only once they accept it by the link emailed
+    to ``email`` (``token``): then ``user`` is their account and ``accepted_at`` is set. Naming
+    someone else starts again (``nominated_at``), so nobody becomes head by typing an address.
+    """
 
     centre = models.OneToOneField(Centre, on_delete=models.CASCADE, related_name="head")
     name = models.CharField(max_length=150, validators=[validate_single_line])
@@ -142,6 +147,12 @@ class HeadOfCentre(models.Model):
         related_name="headships",
     )
     updated_at = models.DateTimeField(auto_now=True)
+    nominated_at = models.DateTimeField(null=True, blank=True)
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    accepted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "head of centre"
@@ -149,6 +160,10 @@ class HeadOfCentre(models.Model):
 
     def __str__(self):
         return f"{self.name}, {self.job_title} ({self.centre.number})"
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.accepted_at is not None
 
 
 class Invitation(models.Model):

@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
 
 from ocradmin.workdays import working_days_ages
 
@@ -6,6 +9,7 @@ from .models import (
     VOCATIONAL_TYPES,
     Centre,
     CentreApplication,
+    HeadOfCentre,
     Invitation,
     Membership,
     ModeratorProfile,
@@ -152,4 +156,18 @@ def pending_invitations_for(user):
         )
         .select_related("centre")
         .order_by("expires_at", "pk")
+    )
+
+
+HEAD_CHANGES_DAYS = 30
+
+
+def recent_head_changes(*, days: int = HEAD_CHANGES_DAYS):
+    """Heads of centre named in the last ``days`` days, newest first, for staff to watch: a
+    change of head is where a centre could try to approve its own work."""
+    since = timezone.now() - timedelta(days=days)
+    return (
+        HeadOfCentre.objects.filter(nominated_at__gte=since)
+        .select_related("centre", "nominated_by", "user")
+        .order_by("-nominated_at", "-pk")
     )

@@ -29,7 +29,10 @@ class InviteForm(forms.Form):
     email = forms.EmailField(
         label="Email address",
         max_length=254,
-        help_text="If they already have an account, the roles are added straight away.",
+        help_text=(
+            "We email them a link to accept; they hold the roles once they do (signing in first "
+            "if they already use ocradmin)."
+        ),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
     full_name = SingleLineCharField(
@@ -39,7 +42,8 @@ class InviteForm(forms.Form):
     )
     roles = forms.MultipleChoiceField(
         label="Roles",
-        choices=Role.choices,
+        # The head of centre is named on the head of centre page and accepts by their own link.
+        choices=[(value, label) for value, label in Role.choices if value != Role.HEAD_OF_CENTRE],
         widget=forms.CheckboxSelectMultiple,
         help_text="Choose one or more.",
         error_messages={"required": "Choose at least one role."},

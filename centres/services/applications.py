@@ -9,7 +9,6 @@ required is missing, so the rule holds whatever calls it.
 import contextlib
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -19,9 +18,9 @@ from ocradmin import audit
 from ocradmin.notifications import notify
 from ocradmin.tasks import send_plain_email
 
-from ..models import Centre, CentreApplication, HeadOfCentre, Role, normalise_postcode
+from ..models import Centre, CentreApplication, Role, normalise_postcode
 from . import CentreError
-from .people import grant_role
+from .people import grant_role, nominate_head_of_centre
 
 Status = CentreApplication.Status
 
@@ -161,6 +160,10 @@ def missing_for_submission(application) -> list[str]:
         missing.append("choose at least one qualification you intend to offer")
     if not all(getattr(application, name) for name in DECLARATIONS):
         missing.append("tick all three declarations")
+    applicant = getattr(application, "applicant", None)
+    if applicant is not None and (application.head_email or "").lower() == applicant.email:
+        # Separation of duties: the centre admin (the applicant) is not also the head.
+        missing.append("the head of centre must be someone other than you")
     return missing
 
 
@@ -174,17 +177,12 @@ def approve_application(*, application, by) -> Centre:
         application = _lock_for_decision(application)
         centre = _create_centre(application)
         grant_role(centre=centre, user=application.applicant, role=Role.CENTRE_ADMIN, by=by)
-        head_user = (
-            get_user_model()
-            .objects.filter(email__iexact=application.head_email, is_active=True)
-            .first()
-        )
-        HeadOfCentre.objects.create(
+        nominate_head_of_centre(
             centre=centre,
             name=application.head_name,
             job_title=application.head_job_title,
             email=application.head_email,
-            user=head_user,
+            by=by,
         )
         application.status = Status.APPROVED
         application.decided_by = by
@@ -217,7 +215,8 @@ def approve_application(*, application, by) -> Centre:
                 f"Dear {application.head_name},\n\n"
                 f"{centre.name} is now an approved centre for remotely moderated vocational "
                 f"qualifications. Its centre number is {centre.number}.\n\n"
-                "You are recorded as head of centre. "
+                "You are named as its head of centre: a separate email has the link to accept "
+                "the role. "
                 f"{application.applicant.get_full_name()} ({application.applicant.email}) "
                 f"administers the centre in ocradmin: {settings.SITE_URL}/"
             ),

@@ -228,11 +228,16 @@ def remove_person(*, centre, user, by) -> list[str]:
 
 @dataclass
 class InviteOutcome:
-    """What ``invite_person`` did: an invitation emailed, or roles given to an existing user."""
+    """What ``invite_person`` did: the invitation emailed and the roles it offers."""
 
-    invitation: Invitation | None = None
-    user: object = None
+    invitation: Invitation
     granted: list[str] = field(default_factory=list)
+
+
+HEAD_ROLE_MESSAGE = (
+    'The head of centre is not invited here: enter their details under "Head of centre" and '
+    "they accept the role by the link emailed to them."
+)
 
 
 def invitation_url(invitation) -> str:
@@ -251,50 +256,26 @@ def invitation_problem(invitation, *, now=None) -> str | None:
 
 
 def invite_person(*, centre, email: str, full_name: str, roles, by) -> InviteOutcome:
-    """Give an existing user the roles straight away, or email a new address an invitation."""
+    """Email an invitation to join with these roles. The same for an address that already has
+    an account: the person accepts (signed in) before holding anything, and the page never says
+    whether the address has an account. The head-of-centre role is never given this way."""
     email = _clean_email(email)
     full_name = _clean_text(full_name, "the full name")
     roles = _clean_roles(roles)
+    if Role.HEAD_OF_CENTRE in roles:
+        raise CentreError(HEAD_ROLE_MESSAGE)
+    if not full_name:
+        raise CentreError("Enter the person's full name.")
     with transaction.atomic():
-        user = get_user_model().objects.filter(email__iexact=email).first()
-        if user is not None:
-            return _add_existing_user(centre=centre, user=user, roles=roles, by=by)
-        if not full_name:
-            raise CentreError("Enter the person's full name.")
-        return _send_invitation(centre=centre, email=email, full_name=full_name, roles=roles, by=by)
-
-
-def _add_existing_user(*, centre, user, roles, by) -> InviteOutcome:
-    if not user.is_active:
-        raise CentreError(
-            f"{user.email} has an account that is switched off; ask the awarding body to "
-            "restore it."
+        held = set(
+            Membership.objects.filter(centre=centre, user__email__iexact=email).values_list(
+                "role", flat=True
+            )
         )
-    held = set(
-        Membership.objects.select_for_update()
-        .filter(centre=centre, user=user)
-        .values_list("role", flat=True)
-    )
-    missing = [r for r in roles if r not in held]
-    if not missing:
-        raise CentreError(f"{user.email} is already a member with those roles")
-    for role in missing:
-        _grant(centre=centre, user=user, role=role, by=by)
-    notify(
-        user=user,
-        subject=f"You have been added to {centre.number} {centre.name}",
-        body=(
-            f"{_who(by)} gave you these roles at {centre.name} ({centre.number}): "
-            f"{_role_list(missing)}."
-        ),
-        url=reverse("centres:home", args=[centre.number]),
-    )
-    _tell_head_of_centre(
-        centre,
-        f"{user.email} added as {_role_list(missing).lower()}",
-        f"{_who(by)} gave {_who(user)} these roles: {_role_list(missing)}.",
-    )
-    return InviteOutcome(user=user, granted=missing)
+        if held and not set(roles) - held:
+            # Only members' roles, which the centre's users page shows anyway.
+            raise CentreError(f"{email} is already a member with those roles")
+        return _send_invitation(centre=centre, email=email, full_name=full_name, roles=roles, by=by)
 
 
 def _send_invitation(*, centre, email, full_name, roles, by) -> InviteOutcome:
@@ -351,7 +332,8 @@ def _send_invitation(*, centre, email, full_name, roles, by) -> InviteOutcome:
             f"Hello {full_name},\n\n"
             f"{_who(by)} has invited you to join {centre.name} (centre {centre.number}) on "
             f"ocradmin as: {_role_list(roles)}.\n\n"
-            f"Open this link to set your password and accept:\n"
+            "Open this link to accept (you set your password there, or sign in if you "
+            "already use ocradmin):\n"
             f"{settings.SITE_URL}{invitation_url(invitation)}\n\n"
             f"The link works once and expires on {_day(expires, DAY_AND_TIME)}. If you were not "
             "expecting this invitation you can ignore this email."
@@ -383,7 +365,8 @@ def _accept(invitation, user) -> list[str]:
         .filter(centre=centre, user=user)
         .values_list("role", flat=True)
     )
-    granted = [r for r in invitation.roles if r not in held]
+    # The head-of-centre role only ever comes from the head's own acceptance.
+    granted = [r for r in invitation.roles if r not in held and r != Role.HEAD_OF_CENTRE]
     for role in granted:
         _grant(centre=centre, user=user, role=role, by=user)
     invitation.status = Invitation.Status.ACCEPTED
@@ -418,45 +401,56 @@ def invitee_has_account(invitation) -> bool:
     return user is not None and not is_awaiting_confirmation(user)
 
 
-def create_account_from_invitation(*, invitation, full_name: str, password: str):
-    """The invitee has no usable account: create it (active, with this password) and accept.
+def _own_account(*, email: str, full_name: str, password: str, centre, source: str):
+    """The account for ``email``, created (or, never confirmed, claimed) by the person who
+    followed a link sent to that address, with their name and password; active.
 
-    An account registered for the address but never confirmed is claimed: whoever registered
-    it chose nothing that survives (name and password are the invitee's), since the invitation
-    link proves the invitee reads the address's mail and the registrant may not.
+    A never-confirmed account is claimed: whoever registered it chose nothing that survives,
+    since the link proves this person reads the address's mail and the registrant may not.
+    The caller holds a transaction.
     """
     User = get_user_model()
     full_name = _clean_text(full_name, "your full name")
     if not full_name:
         raise CentreError("Enter your full name.")
-    exists_message = (
-        f"An account for {invitation.email} already exists. Sign in, then accept the invitation."
+    exists_message = f"An account for {email} already exists. Sign in, then accept."
+    user = User.objects.select_for_update().filter(email__iexact=email).first()
+    if user is not None and not is_awaiting_confirmation(user):
+        raise CentreError(exists_message)
+    claimed = user is not None
+    if user is None:
+        user = User(email=email)
+    user.full_name, user.is_active = full_name, True
+    try:
+        validate_password(password, user=user)
+    except ValidationError as error:
+        raise CentreError(" ".join(error.messages)) from None
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise CentreError(exists_message) from None
+    audit.record(
+        actor=user,
+        action=f"user.{'claimed' if claimed else 'created'}_from_{source}",
+        centre=centre,
+        target=user,
+        data={"email": user.email},
     )
+    return user
+
+
+def create_account_from_invitation(*, invitation, full_name: str, password: str):
+    """The invitee has no usable account: create (or claim) it and accept."""
     with transaction.atomic():
         invitation = _lock_usable(invitation)
-        user = User.objects.select_for_update().filter(email__iexact=invitation.email).first()
-        if user is not None and not is_awaiting_confirmation(user):
-            raise CentreError(exists_message)
-        claimed = user is not None
-        if user is None:
-            user = User(email=invitation.email)
-        user.full_name, user.is_active = full_name, True
-        try:
-            validate_password(password, user=user)
-        except ValidationError as error:
-            raise CentreError(" ".join(error.messages)) from None
-        user.set_password(password)
-        try:
-            with transaction.atomic():
-                user.save()
-        except IntegrityError:
-            raise CentreError(exists_message) from None
-        audit.record(
-            actor=user,
-            action="user.claimed_from_invitation" if claimed else "user.created_from_invitation",
+        user = _own_account(
+            email=invitation.email,
+            full_name=full_name,
+            password=password,
             centre=invitation.centre,
-            target=user,
-            data={"email": user.email},
+            source="invitation",
         )
         _accept(invitation, user)
     return user
@@ -525,10 +519,106 @@ def head_details_closed_reason(centre) -> str | None:
     return None
 
 
+SELF_NAMING_MESSAGE = (
+    "You cannot name yourself head of centre: the head of centre approves the work the centre "
+    "sends, so it must be someone else. If you really hold both posts, ask the awarding body."
+)
+HEAD_LINK_DAYS = 14
+
+
+def head_link_url(head) -> str:
+    return reverse("centres:head-accept", args=[head.token])
+
+
+def head_link_problem(head, *, now=None) -> str | None:
+    """Why this head-of-centre link cannot be used, in words for the person; None when it can."""
+    if head.is_accepted or not head.token:
+        return "This link has already been used."
+    if head.nominated_at + timedelta(days=HEAD_LINK_DAYS) <= (now or timezone.now()):
+        return (
+            f"This link expired on {_day(head.nominated_at + timedelta(days=HEAD_LINK_DAYS))}. "
+            "Ask the centre's exams officer to send it again."
+        )
+    return None
+
+
+def nominate_head_of_centre(*, centre, name: str, job_title: str, email: str, by) -> HeadOfCentre:
+    """Record who the head of centre is to be and email them the link to accept the role;
+    for a centre just approved (no gate, no self-naming check: staff act). The caller holds a
+    transaction."""
+    head = HeadOfCentre.objects.select_for_update().filter(centre=centre).first()
+    if head is None:
+        head = HeadOfCentre(centre=centre)
+    head.name, head.job_title, head.email = name, job_title, email
+    _start_nomination(head, by=by)
+    head.save()
+    audit.record(
+        actor=by,
+        action="head_of_centre.nominated",
+        centre=centre,
+        target=head,
+        data={"name": name, "job_title": job_title, "email": email},
+    )
+    _send_head_link(head, by=by)
+    return head
+
+
+def _start_nomination(head, *, by) -> None:
+    head.user, head.accepted_at = None, None
+    head.token = secrets.token_urlsafe(32)
+    head.nominated_at = timezone.now()
+    head.nominated_by = by if by is not None and by.is_authenticated else None
+
+
+def _send_head_link(head, *, by) -> None:
+    centre = head.centre
+    expires = head.nominated_at + timedelta(days=HEAD_LINK_DAYS)
+    send_plain_email.delay_on_commit(
+        to=[head.email],
+        subject=f"Confirm you are head of centre of {centre.name} ({centre.number})",
+        body=(
+            f"Dear {head.name},\n\n"
+            f"{_who(by)} has named you head of centre ({head.job_title}) of {centre.name} "
+            f"(centre {centre.number}) on ocradmin. The head of centre approves the centre's "
+            "grades and signs its declarations, so the role is yours only once you accept it.\n\n"
+            f"To accept, open this link (you set your password there, or sign in if you already "
+            f"use ocradmin):\n{settings.SITE_URL}{head_link_url(head)}\n\n"
+            f"The link works once and expires on {_day(expires, DAY_AND_TIME)}. If you are not "
+            f"the head of centre of {centre.name}, do not accept: reply to "
+            f"{settings.STAFF_EMAIL} so that the awarding body can look into it."
+        ),
+    )
+
+
+def _drop_head_role(*, head, by) -> None:
+    """The person on the record so far loses the head-of-centre role (they are no longer it)."""
+    if head.user_id is None:
+        return
+    membership = (
+        Membership.objects.select_for_update()
+        .filter(centre=head.centre, user_id=head.user_id, role=Role.HEAD_OF_CENTRE)
+        .first()
+    )
+    if membership is None:
+        return
+    audit.record(
+        actor=by,
+        action="membership.revoked",
+        centre=head.centre,
+        target=membership,
+        data={"user": membership.user.email, "role": Role.HEAD_OF_CENTRE, "reason": "new head"},
+    )
+    membership.delete()
+
+
 def update_head_of_centre(*, centre, name: str, job_title: str, email: str, by) -> HeadOfCentre:
-    """Create or update the centre's head-of-centre record, linked to the user with that email.
-    Refused while a registered gate says the details are closed. Unchanged details write
-    nothing."""
+    """Create or update the centre's head-of-centre record. Refused while a registered gate
+    says the details are closed, and to a user naming themselves. Unchanged details write
+    nothing (while the link is still waiting, saving them again re-sends it).
+
+    A new address names a new head: the previous head loses the role and is told, and the
+    person named holds nothing until they accept by the link emailed to the new address.
+    """
     reason = head_details_closed_reason(centre)
     if reason:
         raise CentreError(reason)
@@ -537,39 +627,115 @@ def update_head_of_centre(*, centre, name: str, job_title: str, email: str, by) 
     if not name or not job_title:
         raise CentreError("Enter the head of centre's name and job title.")
     email = _clean_email(email)
-    User = get_user_model()
+    if by is not None and by.is_authenticated and by.email.lower() == email:
+        raise CentreError(SELF_NAMING_MESSAGE)
     with transaction.atomic():
         type(centre).objects.select_for_update().filter(pk=centre.pk).first()
         head = HeadOfCentre.objects.select_for_update().filter(centre=centre).first()
         old = {f: getattr(head, f) for f in HEAD_FIELDS} if head else None
         new = {"name": name, "job_title": job_title, "email": email}
-        user = User.objects.filter(email__iexact=email, is_active=True).first()
-        if head is not None and old == new and head.user_id == (user.pk if user else None):
+        new_person = old is None or old["email"].lower() != email
+        if not new_person and head.is_accepted and old == new:
             return head
         if head is None:
             head = HeadOfCentre(centre=centre)
-        head.name, head.job_title, head.email, head.user = name, job_title, email, user
-        if head.pk is None:
-            head.save()
-        else:
-            head.save(update_fields=[*HEAD_FIELDS, "user", "updated_at"])
+        if new_person and head.pk is not None:
+            _drop_head_role(head=head, by=by)
+        head.name, head.job_title, head.email = name, job_title, email
+        resend = new_person or not head.is_accepted
+        if resend:
+            _start_nomination(head, by=by)
+        head.save()
         audit.record(
             actor=by,
             action="head_of_centre.created" if old is None else "head_of_centre.updated",
             centre=centre,
             target=head,
-            data={"old": old, "new": new, "user": user.email if user else None},
+            data={"old": old, "new": new, "new_head": new_person},
         )
+        if resend:
+            _send_head_link(head, by=by)
+        if old == new:
+            return head  # the link sent again; nothing else changed
         changes = "\n".join(
             f"- {f.replace('_', ' ')}: {(old or {}).get(f) or '(none)'} → {new[f]}"
             for f in HEAD_FIELDS
             if (old or {}).get(f) != new[f]
         )
-        old_email = old["email"] if old and old["email"].lower() != email else ""
+        if new_person and old is not None:
+            body = (
+                f"{_who(by)} named a new head of centre:\n{changes}\n\n"
+                f"{old['name']} <{old['email']}> no longer holds the head-of-centre role. "
+                f"{name} holds it once they accept by the link sent to {email}. If this change "
+                f"is wrong, tell the awarding body at {settings.STAFF_EMAIL}."
+            )
+        else:
+            body = f"{_who(by)} updated the head of centre details:\n{changes}"
         _tell_head_of_centre(
             centre,
-            "head of centre details updated",
-            f"{_who(by)} updated the head of centre details:\n{changes or '- linked account'}",
-            also=(old_email,),
+            "new head of centre named" if new_person else "head of centre details updated",
+            body,
+            also=(old["email"],) if new_person and old else (),
         )
     return head
+
+
+def _lock_usable_head(head) -> HeadOfCentre:
+    head = HeadOfCentre.objects.select_for_update().select_related("centre").get(pk=head.pk)
+    problem = head_link_problem(head)
+    if problem:
+        raise CentreError(problem)
+    return head
+
+
+def _accept_head(head, user) -> None:
+    centre = head.centre
+    if not Membership.objects.filter(centre=centre, user=user, role=Role.HEAD_OF_CENTRE).exists():
+        _grant(centre=centre, user=user, role=Role.HEAD_OF_CENTRE, by=user)
+    head.user, head.accepted_at, head.token = user, timezone.now(), None
+    head.save(update_fields=["user", "accepted_at", "token", "updated_at"])
+    audit.record(
+        actor=user,
+        action="head_of_centre.accepted",
+        centre=centre,
+        target=head,
+        data={"email": head.email},
+    )
+    if head.nominated_by_id and head.nominated_by_id != user.pk:
+        notify(
+            user=head.nominated_by,
+            subject=f"{user.email} accepted the head of centre role at {centre.number}",
+            body=f"{_who(user)} is now head of centre of {centre.name} ({centre.number}).",
+            url=reverse("centres:users", args=[centre.number]),
+        )
+
+
+def head_has_account(head) -> bool:
+    """Whether the named head has an account to sign in with (a never-confirmed one is theirs
+    to claim, like an invitee's)."""
+    user = get_user_model().objects.filter(email__iexact=head.email).first()
+    return user is not None and not is_awaiting_confirmation(user)
+
+
+def accept_head_of_centre(*, head, by) -> None:
+    """The signed-in person whose email is on the record accepts the head-of-centre role."""
+    with transaction.atomic():
+        head = _lock_usable_head(head)
+        if by.email.lower() != head.email.lower():
+            raise CentreError(f"This link is for {head.email}; you are signed in as {by.email}.")
+        _accept_head(head, by)
+
+
+def create_account_for_head(*, head, full_name: str, password: str):
+    """The named head has no usable account: create (or claim) it and accept the role."""
+    with transaction.atomic():
+        head = _lock_usable_head(head)
+        user = _own_account(
+            email=head.email,
+            full_name=full_name,
+            password=password,
+            centre=head.centre,
+            source="head_of_centre_link",
+        )
+        _accept_head(head, user)
+    return user

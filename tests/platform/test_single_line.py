@@ -33,6 +33,7 @@ NOT_FREE_TEXT = {
     ("ocradmin", "Heartbeat", "name"),
     ("centres", "Centre", "number"),
     ("centres", "Invitation", "token"),
+    ("centres", "HeadOfCentre", "token"),
     ("centres", "Qualification", "entry_code"),
     ("centres", "Unit", "number"),
     ("centres", "CentreApplication", "organisation_key"),
