@@ -10,6 +10,9 @@ from django.utils import timezone
 
 from .validators import validate_single_line
 
+# Made by migration 0003_staff_group: staff's Django admin permissions.
+STAFF_GROUP = "Awarding-body staff"
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
