@@ -171,3 +171,11 @@ def recent_head_changes(*, days: int = HEAD_CHANGES_DAYS):
         .select_related("centre", "nominated_by", "user")
         .order_by("-nominated_at", "-pk")
     )
+
+
+def holds_approving_role(user) -> bool:
+    """Whether the user is head of centre or centre admin anywhere: roles that approve, submit
+    or change other people's work (two-factor sign-in is required for them)."""
+    return Membership.objects.filter(
+        user=user, role__in=[Role.HEAD_OF_CENTRE, Role.CENTRE_ADMIN]
+    ).exists()

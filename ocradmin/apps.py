@@ -6,4 +6,8 @@ class OcradminConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self):
-        from . import panels  # noqa: F401  (registers the platform panels)
+        from . import (  # noqa: F401  (their sign-in signal receivers)
+            panels,
+            sessions,
+            twofactor,
+        )

@@ -33,6 +33,8 @@ def test_environment():
         SESSION_COOKIE_SECURE=False,
         CSRF_COOKIE_SECURE=False,
         SECURE_HSTS_SECONDS=0,
+        # The two-factor tests switch it on; elsewhere signing in is the password alone.
+        TWO_FACTOR_REQUIRED=False,
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         STORAGES={
