@@ -6,8 +6,6 @@ class OcradminConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self):
-        from . import (  # noqa: F401  (their sign-in signal receivers)
-            panels,
-            sessions,
-            twofactor,
-        )
+        # panels registers the platform's panels; sessions and twofactor their sign-in
+        # signal receivers.
+        from . import panels, sessions, twofactor  # noqa: F401

@@ -8,7 +8,6 @@ centres app registers (heads of centre, centre admins) — must set it up before
 """
 
 from base64 import b32encode
-from collections.abc import Callable
 from urllib.parse import quote
 
 import segno
@@ -29,27 +28,24 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
+from .hooks import two_factor_required
 
 BACKUP_CODES = 10
 APP_DEVICE_NAME = "Authenticator app"
 BACKUP_DEVICE_NAME = "Backup codes"
 
-# Each rule is ``(user) -> bool``: whether the user's roles need two-factor sign-in. Later apps
-# register theirs (centres: heads of centre and centre admins), so this module imports none.
-required_rules: list[Callable] = [
-    lambda user: user.is_staff or user.is_superuser,
-    lambda user: user.is_examiner_moderator,
-]
-
-
-def register_required_rule(func: Callable) -> Callable:
-    if func not in required_rules:
-        required_rules.append(func)
-    return func
-
 
 def is_required(user) -> bool:
-    return settings.TWO_FACTOR_REQUIRED and any(rule(user) for rule in required_rules)
+    """Whether the user must have two-factor sign-in: staff and examiner-moderators, and the
+    centre roles other apps name through ``two_factor_required`` — when it is switched on."""
+    if not settings.TWO_FACTOR_REQUIRED:
+        return False
+    return bool(
+        user.is_staff
+        or user.is_superuser
+        or user.is_examiner_moderator
+        or two_factor_required.first(user)
+    )
 
 
 # --- Services ----------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ them, so two removals at the same moment are serialised and cannot leave none.
 """
 
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -30,6 +29,7 @@ from ocradmin.registration import is_awaiting_confirmation
 from ocradmin.tasks import send_plain_email
 from ocradmin.validators import has_control_characters
 
+from ..hooks import head_details_gates
 from ..models import HeadOfCentre, Invitation, Membership, Role
 from . import CentreError
 
@@ -500,23 +500,10 @@ def cancel_invitation(*, invitation, by) -> None:
 HEAD_FIELDS = ("name", "job_title", "email")
 
 
-# Each gate is ``(centre) -> str | None``: why the head's details cannot be changed now. The
-# grades app registers one for its series window, so centres never imports it.
-head_details_gates: list[Callable] = []
-
-
-def register_head_details_gate(func: Callable) -> Callable:
-    if func not in head_details_gates:
-        head_details_gates.append(func)
-    return func
-
-
 def head_details_closed_reason(centre) -> str | None:
-    for gate in head_details_gates:
-        reason = gate(centre)
-        if reason:
-            return reason
-    return None
+    """Why the head's details cannot be changed now (``head_details_gates``), if they cannot.
+    A page may ask without a lock; ``update_head_of_centre`` asks under the centre's."""
+    return head_details_gates.first(centre)
 
 
 SELF_NAMING_MESSAGE = (
@@ -612,16 +599,14 @@ def _drop_head_role(*, head, by) -> None:
 
 
 def update_head_of_centre(*, centre, name: str, job_title: str, email: str, by) -> HeadOfCentre:
-    """Create or update the centre's head-of-centre record. Refused while a registered gate
-    says the details are closed, and to a user naming themselves. Unchanged details write
-    nothing (while the link is still waiting, saving them again re-sends it).
+    """Create or update the centre's head-of-centre record. Refused while a receiver of
+    ``head_details_gates`` says the details are closed, and to a user naming themselves.
+    Unchanged details write nothing (while the link is still waiting, saving them again
+    re-sends it).
 
     A new address names a new head: the previous head loses the role and is told, and the
     person named holds nothing until they accept by the link emailed to the new address.
     """
-    reason = head_details_closed_reason(centre)
-    if reason:
-        raise CentreError(reason)
     name = _clean_text(name, "the name")
     job_title = _clean_text(job_title, "the job title")
     if not name or not job_title:
@@ -631,6 +616,9 @@ def update_head_of_centre(*, centre, name: str, job_title: str, email: str, by) 
         raise CentreError(SELF_NAMING_MESSAGE)
     with transaction.atomic():
         type(centre).objects.select_for_update().filter(pk=centre.pk).first()
+        reason = head_details_closed_reason(centre)
+        if reason:
+            raise CentreError(reason)
         head = HeadOfCentre.objects.select_for_update().filter(centre=centre).first()
         old = {f: getattr(head, f) for f in HEAD_FIELDS} if head else None
         new = {"name": name, "job_title": job_title, "email": email}
