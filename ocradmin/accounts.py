@@ -1,4 +1,4 @@
-"""The signed-in person's own account: password reset requests (throttled)."""
+"""Password reset requests, throttled per address and per client (``ocradmin.throttles``)."""
 
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponseRedirect
