@@ -155,6 +155,14 @@ def _refuse_last_admin(admins: list[Membership], user) -> None:
         raise CentreError(LAST_ADMIN_MESSAGE)
 
 
+def _head_role_given_up(*, centre, user) -> None:
+    """The record no longer names a head who holds the role: saving the details again sends
+    the person named a new link to accept."""
+    HeadOfCentre.objects.filter(centre=centre, user=user).update(
+        user=None, accepted_at=None, token=None
+    )
+
+
 def revoke_role(*, centre, user, role: str, by) -> None:
     """Take one role away; the last centre admin keeps theirs."""
     with transaction.atomic():
@@ -175,6 +183,8 @@ def revoke_role(*, centre, user, role: str, by) -> None:
             data={"user": user.email, "role": role},
         )
         membership.delete()
+        if role == Role.HEAD_OF_CENTRE:
+            _head_role_given_up(centre=centre, user=user)
         notify(
             user=user,
             subject=f"You are no longer {label.lower()} at {centre.number} {centre.name}",
@@ -207,6 +217,8 @@ def remove_person(*, centre, user, by) -> list[str]:
             data={"user": user.email, "roles": roles},
         )
         Membership.objects.filter(pk__in=[m.pk for m in memberships]).delete()
+        if Role.HEAD_OF_CENTRE in roles:
+            _head_role_given_up(centre=centre, user=user)
         notify(
             user=user,
             subject=f"You have been removed from {centre.number} {centre.name}",

@@ -588,6 +588,35 @@ def test_removing_a_role(login, centre, people, head_record):
     assert any(m.to == [teacher.email] for m in mail.outbox)
 
 
+@pytest.mark.parametrize("how", ["revoke_role", "remove_person"])
+def test_taking_the_head_role_away_leaves_the_record_unaccepted(
+    login, centre, people, head_record, how, django_capture_on_commit_callbacks
+):
+    head = people["head_of_centre"]
+    admin = people["centre_admin"]
+    if how == "revoke_role":
+        revoke_role(centre=centre, user=head, role=Role.HEAD_OF_CENTRE, by=admin)
+    else:
+        remove_person(centre=centre, user=head, by=admin)
+    head_record.refresh_from_db()
+    assert (head_record.user, head_record.accepted_at, head_record.token) == (None, None, None)
+    page = login(admin).get(users_url(centre)).content.decode()
+    assert "Nobody holds the head of centre role" in page
+
+    # Saving the details again sends the head a new link, and accepting gives the role back.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        update_head_of_centre(
+            centre=centre,
+            name=head_record.name,
+            job_title=head_record.job_title,
+            email=head_record.email,
+            by=admin,
+        )
+    login(head).post(head_link_in(head.email))
+    assert Role.HEAD_OF_CENTRE in roles_of(head, centre)
+
+
 def test_removing_a_role_not_held_is_404(login, centre, people):
     url = users_url(centre, "centres:users-revoke-role", people["teacher"].pk, "aam_user")
     assert login(people["centre_admin"]).post(url).status_code == 404
