@@ -6,6 +6,6 @@ class OcradminConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self):
-        # panels registers the platform's panels; sessions and twofactor their sign-in
-        # signal receivers.
-        from . import panels, sessions, twofactor  # noqa: F401
+        # documents registers the font check, panels the platform's panels; sessions and
+        # twofactor their sign-in signal receivers.
+        from . import documents, panels, sessions, twofactor  # noqa: F401

@@ -31,6 +31,8 @@ NOT_FREE_TEXT = {
     ("ocradmin", "Notification", "subject"),
     ("ocradmin", "Notification", "url"),
     ("ocradmin", "Heartbeat", "name"),
+    ("ocradmin", "SentNotice", "key"),
+    ("ocradmin", "SentNotice", "recipient"),
     ("centres", "Centre", "number"),
     ("centres", "Invitation", "token"),
     ("centres", "HeadOfCentre", "token"),

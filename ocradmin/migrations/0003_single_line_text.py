@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ocradmin', '0001_initial'),
+        ('ocradmin', '0002_sent_notice_table'),
     ]
 
     operations = [

@@ -49,13 +49,13 @@ def remove_staff_group(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ocradmin", "0002_single_line_text"),
+        ("ocradmin", "0003_single_line_text"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("axes", "0010_accessattemptexpiration"),
         ("centres", "0005_head_of_centre_acceptance"),
-        ("entries", "0003_single_line_text"),
-        ("grades", "0003_single_line_text"),
+        ("entries", "0004_single_line_text"),
+        ("grades", "0004_single_line_text"),
     ]
 
     operations = [migrations.RunPython(make_staff_group, remove_staff_group)]
