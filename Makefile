@@ -26,9 +26,11 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
-# Web server, Celery worker and beat together; Ctrl-C stops all three.
+# Web server, Celery worker and beat together; Ctrl-C stops all three. Two-factor sign-in is not
+# required in the demo (TWO_FACTOR_REQUIRED=true make run to try it; anyone may turn it on).
+TWO_FACTOR_REQUIRED ?= false
 run: demo
-	DEBUG=true PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile -p $(PORT)
+	DEBUG=true TWO_FACTOR_REQUIRED=$(TWO_FACTOR_REQUIRED) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile -p $(PORT)
 
 # The whole suite, browser tests included (they drive Debian's Chromium, installed when missing).
 test: install $(CHROMIUM)

@@ -93,15 +93,22 @@ def seed_people(*, log) -> None:
         centre = Centre.objects.get(number=number)
         job_title, town = heads[number]
         email = f"head@{domain}"
-        HeadOfCentre.objects.get_or_create(
+        user = User.objects.filter(email__iexact=email).first()
+        # The demo heads have accepted the role (and hold it: a Membership made above).
+        head, _ = HeadOfCentre.objects.get_or_create(
             centre=centre,
             defaults={
                 "name": f"{town} Head of Centre",
                 "job_title": job_title,
                 "email": email,
-                "user": User.objects.filter(email__iexact=email).first(),
+                "user": user,
+                "accepted_at": timezone.now(),
             },
         )
+        if head.accepted_at is None and user is not None and head.email == email:
+            HeadOfCentre.objects.filter(pk=head.pk).update(
+                user=user, accepted_at=timezone.now(), token=None
+            )
     centre = Centre.objects.get(number="12345")
     email = "newteacher@northfield.example"
     waiting = Invitation.objects.filter(

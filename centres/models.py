@@ -8,6 +8,8 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from ocradmin.validators import validate_single_line
+
 centre_number_validator = RegexValidator(r"^\d{5}$", "A centre number is five digits.")
 
 UK_POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
@@ -41,14 +43,18 @@ class Nation(models.TextChoices):
 class Organisation(models.Model):
     """The organisation fields a centre and its application share."""
 
-    name = models.CharField("organisation name", max_length=200)
+    name = models.CharField("organisation name", max_length=200, validators=[validate_single_line])
     organisation_type = models.CharField(max_length=20, choices=OrganisationType)
-    address_line1 = models.CharField("address line 1", max_length=200)
-    address_line2 = models.CharField("address line 2", max_length=200, blank=True)
-    town = models.CharField("town or city", max_length=100)
-    postcode = models.CharField(max_length=8)
+    address_line1 = models.CharField(
+        "address line 1", max_length=200, validators=[validate_single_line]
+    )
+    address_line2 = models.CharField(
+        "address line 2", max_length=200, blank=True, validators=[validate_single_line]
+    )
+    town = models.CharField("town or city", max_length=100, validators=[validate_single_line])
+    postcode = models.CharField(max_length=8, validators=[validate_single_line])
     nation = models.CharField(max_length=20, choices=Nation)
-    phone = models.CharField(max_length=20)
+    phone = models.CharField(max_length=20, validators=[validate_single_line])
 
     class Meta:
         abstract = True
@@ -60,17 +66,17 @@ class Centre(models.Model):
         SUSPENDED = "suspended", "Suspended"
 
     number = models.CharField(max_length=5, unique=True, validators=[centre_number_validator])
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_single_line])
     status = models.CharField(max_length=20, choices=Status, default=Status.APPROVED)
     organisation_type = models.CharField(
         max_length=20, choices=OrganisationType, default=OrganisationType.SECONDARY
     )
-    address_line1 = models.CharField(max_length=200, blank=True)
-    address_line2 = models.CharField(max_length=200, blank=True)
-    town = models.CharField(max_length=100, blank=True)
-    postcode = models.CharField(max_length=8, blank=True)
+    address_line1 = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
+    address_line2 = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
+    town = models.CharField(max_length=100, blank=True, validators=[validate_single_line])
+    postcode = models.CharField(max_length=8, blank=True, validators=[validate_single_line])
     nation = models.CharField(max_length=20, choices=Nation, default=Nation.ENGLAND)
-    phone = models.CharField(max_length=20, blank=True)
+    phone = models.CharField(max_length=20, blank=True, validators=[validate_single_line])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -122,11 +128,16 @@ class Membership(models.Model):
 
 
 class HeadOfCentre(models.Model):
-    """The head of centre's details (one per centre); linked to their account when they have one."""
+    """The head of centre's details (one per centre).
+
+    The person named holds the head-of-centre role only once they accept it by the link emailed
+    to ``email`` (``token``): then ``user`` is their account and ``accepted_at`` is set. Naming
+    someone else starts again (``nominated_at``), so nobody becomes head by typing an address.
+    """
 
     centre = models.OneToOneField(Centre, on_delete=models.CASCADE, related_name="head")
-    name = models.CharField(max_length=150)
-    job_title = models.CharField(max_length=150)
+    name = models.CharField(max_length=150, validators=[validate_single_line])
+    job_title = models.CharField(max_length=150, validators=[validate_single_line])
     email = models.EmailField()
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -136,6 +147,12 @@ class HeadOfCentre(models.Model):
         related_name="headships",
     )
     updated_at = models.DateTimeField(auto_now=True)
+    nominated_at = models.DateTimeField(null=True, blank=True)
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    accepted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "head of centre"
@@ -143,6 +160,10 @@ class HeadOfCentre(models.Model):
 
     def __str__(self):
         return f"{self.name}, {self.job_title} ({self.centre.number})"
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.accepted_at is not None
 
 
 class Invitation(models.Model):
@@ -155,7 +176,7 @@ class Invitation(models.Model):
 
     centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
-    full_name = models.CharField(max_length=150)
+    full_name = models.CharField(max_length=150, validators=[validate_single_line])
     roles = models.JSONField(help_text="Role values from centres.Role.")
     token = models.CharField(max_length=64, unique=True)
     status = models.CharField(max_length=20, choices=Status, default=Status.PENDING)
@@ -216,10 +237,10 @@ class Qualification(models.Model):
     """
 
     entry_code = models.CharField(max_length=10, unique=True)
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_single_line])
     qualification_type = models.CharField(max_length=30, choices=QualificationType)
-    level = models.CharField(max_length=40)
-    size = models.CharField(max_length=60, blank=True)
+    level = models.CharField(max_length=40, validators=[validate_single_line])
+    size = models.CharField(max_length=60, blank=True, validators=[validate_single_line])
     guided_learning_hours = models.PositiveIntegerField(default=0)
     units_required = models.PositiveIntegerField(default=0)
     grade_scale = models.JSONField(default=list)
@@ -251,7 +272,7 @@ class Qualification(models.Model):
 class Unit(models.Model):
     qualification = models.ForeignKey(Qualification, on_delete=models.CASCADE, related_name="units")
     number = models.CharField(max_length=10)
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_single_line])
     guided_learning_hours = models.PositiveIntegerField()
     is_mandatory = models.BooleanField(default=False)
     grade_scale = models.JSONField(default=list)
@@ -283,7 +304,9 @@ class QualificationApproval(models.Model):
     )
     status = models.CharField(max_length=20, choices=Status, default=Status.REQUESTED)
     delivered_by = models.CharField(
-        max_length=200, help_text="Who will teach and assess it (names or department)."
+        max_length=200,
+        help_text="Who will teach and assess it (names or department).",
+        validators=[validate_single_line],
     )
     planned_start = models.DateField()
     requested_by = models.ForeignKey(
@@ -332,12 +355,20 @@ class CentreApplication(Organisation):
     organisation_key = models.CharField(
         max_length=250, editable=False, help_text="Name and postcode, normalised, to spot repeats."
     )
-    head_name = models.CharField("head of centre's name", max_length=150)
-    head_job_title = models.CharField("head of centre's job title", max_length=150)
+    head_name = models.CharField(
+        "head of centre's name", max_length=150, validators=[validate_single_line]
+    )
+    head_job_title = models.CharField(
+        "head of centre's job title", max_length=150, validators=[validate_single_line]
+    )
     head_email = models.EmailField("head of centre's email")
-    officer_name = models.CharField("exams officer's name", max_length=150)
+    officer_name = models.CharField(
+        "exams officer's name", max_length=150, validators=[validate_single_line]
+    )
     officer_email = models.EmailField("exams officer's email")
-    officer_phone = models.CharField("exams officer's phone", max_length=20)
+    officer_phone = models.CharField(
+        "exams officer's phone", max_length=20, validators=[validate_single_line]
+    )
     intended_qualifications = models.ManyToManyField(
         Qualification,
         blank=True,

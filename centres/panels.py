@@ -5,10 +5,12 @@ from ocradmin.pages import dashboard, staff_board
 from .models import CentreApplication
 from .navigation import register_section
 from .selectors import (
+    HEAD_CHANGES_DAYS,
     approval_summary_for,
     centres_for,
     pending_applications,
     pending_invitations_for,
+    recent_head_changes,
     waiting_approvals,
     with_ages,
 )
@@ -81,3 +83,9 @@ def pending_invitations(request):
     if not invitations:
         return None
     return {"invitations": invitations, "total": waiting.count(), "now": timezone.now()}
+
+
+@staff_board.register("head_changes", "centres/panels/staff_head_changes.html")
+def head_of_centre_changes(request):
+    changes = recent_head_changes()
+    return {"changes": list(changes[:10]), "total": changes.count(), "days": HEAD_CHANGES_DAYS}

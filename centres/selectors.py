@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
 
 from ocradmin.workdays import working_days_ages
 
@@ -6,6 +9,7 @@ from .models import (
     VOCATIONAL_TYPES,
     Centre,
     CentreApplication,
+    HeadOfCentre,
     Invitation,
     Membership,
     ModeratorProfile,
@@ -178,3 +182,25 @@ def pending_invitations_for(user):
         .select_related("centre")
         .order_by("expires_at", "pk")
     )
+
+
+HEAD_CHANGES_DAYS = 30
+
+
+def recent_head_changes(*, days: int = HEAD_CHANGES_DAYS):
+    """Heads of centre named in the last ``days`` days, newest first, for staff to watch: a
+    change of head is where a centre could try to approve its own work."""
+    since = timezone.now() - timedelta(days=days)
+    return (
+        HeadOfCentre.objects.filter(nominated_at__gte=since)
+        .select_related("centre", "nominated_by", "user")
+        .order_by("-nominated_at", "-pk")
+    )
+
+
+def holds_approving_role(user) -> bool:
+    """Whether the user is head of centre or centre admin anywhere: roles that approve, submit
+    or change other people's work (two-factor sign-in is required for them)."""
+    return Membership.objects.filter(
+        user=user, role__in=[Role.HEAD_OF_CENTRE, Role.CENTRE_ADMIN]
+    ).exists()

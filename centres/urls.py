@@ -8,7 +8,8 @@ urlpatterns = [
     # Centre pages: /centres/<number>/…
     path("centres/<centre:number>/", centre.CentreHomeView.as_view(), name="home"),
     path("centres/<centre:number>/audit/", centre.AuditTrailView.as_view(), name="audit"),
-    # Centre users and head of centre: /centres/<number>/users/…, /invitations/<token>/
+    # Centre users and head of centre: /centres/<number>/users/…, /invitations/<token>/,
+    # /head-of-centre/<token>/ (the named head accepts the role)
     path("centres/<centre:number>/users/", people.PeopleView.as_view(), name="users"),
     path("centres/<centre:number>/users/invite/", people.InviteView.as_view(), name="users-invite"),
     path(
@@ -30,6 +31,7 @@ urlpatterns = [
         name="invitation-cancel",
     ),
     path("invitations/<str:token>/", people.InvitationView.as_view(), name="invitation"),
+    path("head-of-centre/<str:token>/", people.HeadOfCentreLinkView.as_view(), name="head-accept"),
     # Qualification approvals: /centres/<number>/qualifications/…
     path(
         "centres/<centre:number>/qualifications/",

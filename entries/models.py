@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from centres.models import Centre, Qualification, Unit
 from ocradmin.imports import ImportBase
+from ocradmin.validators import validate_single_line
 
 from .validators import validate_uci, validate_uln
 
@@ -24,8 +25,8 @@ class Candidate(models.Model):
     candidate_number = models.CharField(max_length=4, validators=[candidate_number_validator])
     uci = models.CharField("UCI", max_length=13, validators=[validate_uci])
     uln = models.CharField("ULN", max_length=10, blank=True, validators=[validate_uln])
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
+    first_name = models.CharField(max_length=100, validators=[validate_single_line])
+    last_name = models.CharField(max_length=100, validators=[validate_single_line])
     date_of_birth = models.DateField()
     sex = models.CharField(max_length=1, choices=Sex)
     created_at = models.DateTimeField(default=timezone.now)
@@ -88,7 +89,12 @@ class AccessArrangement(models.Model):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
-    details = models.CharField(max_length=200, blank=True, help_text="Required for 'Other'.")
+    details = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Required for 'Other'.",
+        validators=[validate_single_line],
+    )
     evidence = models.TextField(help_text="The evidence of need the centre holds.")
     first_assessment_on = models.DateField("planned first assessment")
     status = models.CharField(max_length=20, choices=Status)

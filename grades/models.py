@@ -8,6 +8,7 @@ from django.utils import timezone
 from centres.models import Centre, Qualification
 from entries.models import Candidate
 from ocradmin.imports import ImportBase
+from ocradmin.validators import validate_single_line
 
 
 class GradeSeries(models.Model):
@@ -17,7 +18,7 @@ class GradeSeries(models.Model):
     ``submission_closes_at`` and nothing can change after it.
     """
 
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[validate_single_line])
     code = models.SlugField(unique=True)
     users_open_at = models.DateTimeField("centre admins manage users from")
     materials_open_at = models.DateTimeField("assessment materials downloadable from")
@@ -80,7 +81,7 @@ class AssessmentMaterial(models.Model):
 
     series = models.ForeignKey(GradeSeries, on_delete=models.CASCADE, related_name="materials")
     qualification = models.ForeignKey(Qualification, on_delete=models.PROTECT, related_name="+")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_single_line])
     file = models.FileField(upload_to="assessment-materials/%Y/")
     original_name = models.CharField(max_length=200)
     size = models.PositiveIntegerField(default=0)
@@ -182,8 +183,10 @@ class CentreSubmission(models.Model):
 
     series = models.ForeignKey(GradeSeries, on_delete=models.CASCADE, related_name="+")
     centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+")
-    head_name = models.CharField("your name", max_length=150)
-    head_job_title = models.CharField("your job title", max_length=150)
+    head_name = models.CharField("your name", max_length=150, validators=[validate_single_line])
+    head_job_title = models.CharField(
+        "your job title", max_length=150, validators=[validate_single_line]
+    )
     confirm_policy = models.BooleanField(
         "The centre's policy for determining grades was followed.", default=False
     )

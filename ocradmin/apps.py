@@ -6,4 +6,6 @@ class OcradminConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self):
-        from . import documents, panels  # noqa: F401  (register the font check and the panels)
+        # documents registers the font check, panels the platform's panels; sessions and
+        # twofactor their sign-in signal receivers.
+        from . import documents, panels, sessions, twofactor  # noqa: F401

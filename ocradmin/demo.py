@@ -1,6 +1,8 @@
 """Demo people who are not tied to a centre: awarding-body staff and an examiner-moderator."""
 
-from .models import User
+from django.contrib.auth.models import Group
+
+from .models import STAFF_GROUP, User
 
 
 def ensure_user(email: str, *, full_name: str, password: str, **flags) -> User:
@@ -12,7 +14,11 @@ def ensure_user(email: str, *, full_name: str, password: str, **flags) -> User:
 
 
 def seed(*, password: str, log) -> None:
-    ensure_user("staff@ocradmin.example", full_name="Sam Staff", password=password, is_staff=True)
+    staff = ensure_user(
+        "staff@ocradmin.example", full_name="Sam Staff", password=password, is_staff=True
+    )
+    # Django admin through the staff group (made by a migration); not a superuser.
+    staff.groups.add(Group.objects.get(name=STAFF_GROUP))
     ensure_user(
         "moderator@ocradmin.example",
         full_name="Morgan Moderator",

@@ -57,3 +57,15 @@ def all_hooks() -> dict[str, Hook]:
     """Every hook of every installed app, by name."""
     autodiscover_modules("hooks")
     return dict(sorted(_hooks.items()))
+
+
+# --- The platform's own hooks -------------------------------------------------------------------
+
+two_factor_required = Hook(
+    "ocradmin.two_factor_required",
+    doc="""``(user) -> bool``: whether the user's roles at a centre need two-factor sign-in
+    (staff and examiner-moderators need it by their user flags; see ``ocradmin.twofactor``).
+    Asked by ``TwoFactorMiddleware`` when ``TWO_FACTOR_REQUIRED`` is on.
+    Lock: the caller holds the user's session, no row lock: it asks on each request until the
+    user has set two-factor sign-in up, so a role given a moment ago counts at the next one.""",
+)

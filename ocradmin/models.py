@@ -8,6 +8,11 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from .validators import validate_single_line
+
+# Made by migration 0004_staff_group: staff's Django admin permissions.
+STAFF_GROUP = "Awarding-body staff"
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -41,7 +46,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """
 
     email = models.EmailField("email address", unique=True)
-    full_name = models.CharField(max_length=150)
+    full_name = models.CharField(max_length=150, validators=[validate_single_line])
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(
         "awarding-body staff",
@@ -146,7 +151,7 @@ class ClosureDay(models.Model):
     """A day the awarding body is closed besides England-and-Wales bank holidays."""
 
     day = models.DateField(unique=True)
-    reason = models.CharField(max_length=120)
+    reason = models.CharField(max_length=120, validators=[validate_single_line])
 
     class Meta:
         ordering = ["day"]

@@ -1,9 +1,15 @@
 """Self-registration: anyone can create an account to apply for centre approval.
 
-The account is created inactive and a signed link (valid ``PASSWORD_RESET_TIMEOUT``, three
-days) is emailed; following it and pressing the button activates the account, signs the
-person in and takes them to the application form. The confirmation is a POST so that mail
-scanners that open links cannot use up the link.
+The account is created inactive, without a password, and a signed link (valid
+``PASSWORD_RESET_TIMEOUT``, three days) is emailed; following it, the person chooses their
+password, which activates the account, signs them in and takes them to the application form.
+The confirmation is a POST so that mail scanners that open links cannot use up the link.
+
+Whoever registers an address first has no hold on it: an account that has never been active
+belongs to whoever can read the address's mail. Registering again sends a new link (the old
+one stops working) and the password is only ever chosen by the person who opens the link, so
+nobody can prepare a password for someone else's address (an invitation's too, see
+``centres.services.people.create_account_from_invitation``).
 
 The form answers the same "check your email" whatever address is typed, so it never tells
 anyone whether an address has an account; the email itself says what happened.
@@ -23,6 +29,8 @@ from django.views.generic import FormView, TemplateView
 
 from . import audit
 from .notifications import email_notice
+from .throttles import allow_email
+from .validators import SingleLineCharField
 
 User = get_user_model()
 
@@ -52,10 +60,30 @@ def is_awaiting_confirmation(user) -> bool:
 class RegistrationForm(forms.Form):
     email = forms.EmailField(
         label="Email address",
-        help_text="You sign in with this address; we send a link to it to confirm it is yours.",
+        help_text=(
+            "You sign in with this address; we send a link to it to confirm it is yours, and "
+            "you choose your password there."
+        ),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
-    full_name = forms.CharField(
+    full_name = SingleLineCharField(
+        label="Full name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+
+    def clean_email(self):
+        return User.objects.normalize_email(self.cleaned_data["email"])
+
+    def clean_full_name(self):
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if not name:
+            raise forms.ValidationError("Enter your full name.")
+        return name
+
+
+class ConfirmAccountForm(forms.Form):
+    """The name (as registered, to correct) and the password, chosen on confirming."""
+
+    full_name = SingleLineCharField(
         label="Full name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
     password1 = forms.CharField(
@@ -70,8 +98,9 @@ class RegistrationForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def clean_email(self):
-        return User.objects.normalize_email(self.cleaned_data["email"])
+    def __init__(self, *args, email: str, **kwargs):
+        self.email = email
+        super().__init__(*args, **kwargs)
 
     def clean_full_name(self):
         name = " ".join(self.cleaned_data["full_name"].split())
@@ -85,7 +114,7 @@ class RegistrationForm(forms.Form):
         if password1 and password2 and password1 != password2:
             self.add_error("password2", "The two passwords are different.")
         elif password1:
-            candidate = User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
+            candidate = User(email=self.email, full_name=cleaned.get("full_name", ""))
             try:
                 password_validation.validate_password(password1, candidate)
             except forms.ValidationError as error:
@@ -93,16 +122,15 @@ class RegistrationForm(forms.Form):
         return cleaned
 
 
-def register(*, email: str, full_name: str, password: str) -> User | None:
-    """Create the inactive account and email its confirmation link; for an address that
-    already has an account, email that account instead. Returns the new user, if any."""
+def register(*, email: str, full_name: str) -> User | None:
+    """Create the inactive account (no password yet) and email its confirmation link; for an
+    address that already has an account, email that account instead. Returns the new user, if
+    any."""
     existing = User.objects.filter(email__iexact=email).first()
     if existing is None:
         try:
             with transaction.atomic():
-                user = User.objects.create_user(
-                    email, password, full_name=full_name, is_active=False
-                )
+                user = User.objects.create_user(email, None, full_name=full_name, is_active=False)
                 audit.record(actor=user, action="account.registered", target=user)
                 _send_confirmation(user)
             return user
@@ -113,11 +141,16 @@ def register(*, email: str, full_name: str, password: str) -> User | None:
     return None
 
 
-def confirm(user) -> None:
+def confirm(user, *, full_name: str, password: str):
+    """Activate a never-active account with the password its owner chose on the link."""
     with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(is_active=True)
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.full_name = full_name
+        user.set_password(password)
         user.is_active = True
+        user.save(update_fields=["full_name", "password", "is_active"])
         audit.record(actor=user, action="account.confirmed", target=user)
+    return user
 
 
 def _send_confirmation(user) -> None:
@@ -135,8 +168,14 @@ def _send_confirmation(user) -> None:
 
 def _send_account_exists(user) -> None:
     if is_awaiting_confirmation(user):
-        # Not a new password: whoever typed this address may not own it.
-        _send_confirmation(user)
+        # Whoever registered first may not own the address: no password is kept (one set
+        # before passwords moved to the confirmation is dropped here), and the new link
+        # replaces the old one (the token covers the password hash).
+        with transaction.atomic():
+            user = User.objects.select_for_update().get(pk=user.pk)
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+            _send_confirmation(user)
         return
     context = {"active": user.is_active, "staff_email": settings.STAFF_EMAIL}
     if user.is_active:
@@ -161,11 +200,9 @@ class RegisterView(FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
-        register(
-            email=form.cleaned_data["email"],
-            full_name=form.cleaned_data["full_name"],
-            password=form.cleaned_data["password1"],
-        )
+        email = form.cleaned_data["email"]
+        if allow_email("register", email=email, request=self.request):
+            register(email=email, full_name=form.cleaned_data["full_name"])
         return redirect("register-done")
 
 
@@ -174,7 +211,8 @@ class RegisterDoneView(TemplateView):
 
 
 class RegisterConfirmView(View):
-    """GET shows the button (when the link is good); POST activates and signs in."""
+    """GET shows the password form (when the link is good); POST sets the password, activates
+    and signs in."""
 
     template_name = "registration/register_confirm.html"
 
@@ -188,15 +226,26 @@ class RegisterConfirmView(View):
             return None
         return user
 
+    def render_page(self, user, form=None):
+        if user is None:
+            return render(self.request, self.template_name, {"validlink": False}, status=400)
+        if form is None:
+            form = ConfirmAccountForm(email=user.email, initial={"full_name": user.full_name})
+        context = {"validlink": True, "form": form, "email": user.email}
+        return render(self.request, self.template_name, context)
+
     def get(self, request, uidb64, token):
-        user = self.get_user(uidb64, token)
-        status = 200 if user else 400
-        return render(request, self.template_name, {"validlink": user is not None}, status=status)
+        return self.render_page(self.get_user(uidb64, token))
 
     def post(self, request, uidb64, token):
         user = self.get_user(uidb64, token)
         if user is None:
-            return render(request, self.template_name, {"validlink": False}, status=400)
-        confirm(user)
+            return self.render_page(None)
+        form = ConfirmAccountForm(request.POST, email=user.email)
+        if not form.is_valid():
+            return self.render_page(user, form)
+        user = confirm(
+            user, full_name=form.cleaned_data["full_name"], password=form.cleaned_data["password1"]
+        )
         login(request, user, backend=LOGIN_BACKEND)
         return redirect("centres:apply")

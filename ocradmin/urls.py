@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
+from django.views.generic import RedirectView
 
-from . import registration, views
+from . import accounts, registration, twofactor, views
 from .converters import CentreNumberConverter, EntryCodeConverter
 from .forms import EmailAuthenticationForm
 
@@ -26,12 +27,22 @@ urlpatterns = [
         registration.RegisterConfirmView.as_view(),
         name="register-confirm",
     ),
+    path("accounts/password_reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/", twofactor.AccountView.as_view(), name="account"),
+    path("accounts/two-factor/setup/", twofactor.SetupView.as_view(), name="two-factor-setup"),
+    path("accounts/two-factor/verify/", twofactor.VerifyView.as_view(), name="two-factor-verify"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("notifications/", views.NotificationListView.as_view(), name="notifications"),
     path(
         "notifications/read/", views.MarkNotificationsReadView.as_view(), name="notifications-read"
     ),
     path("staff/", views.StaffBoardView.as_view(), name="staff-board"),
+    # Django admin signs in through the same page (password, then the two-factor check).
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="login", query_string=True),
+        name="admin-login",
+    ),
     path("admin/", admin.site.urls),
     path("", include("centres.urls")),
     path("", include("entries.urls")),

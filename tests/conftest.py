@@ -6,6 +6,7 @@ permission test needs (owner / other centre / wrong role / outsider).
 """
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
 
@@ -32,6 +33,8 @@ def test_environment():
         SESSION_COOKIE_SECURE=False,
         CSRF_COOKIE_SECURE=False,
         SECURE_HSTS_SECONDS=0,
+        # The two-factor tests switch it on; elsewhere signing in is the password alone.
+        TWO_FACTOR_REQUIRED=False,
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         STORAGES={
@@ -41,6 +44,13 @@ def test_environment():
     ):
         celery_app.conf.task_always_eager = True
         yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with empty email throttles (they count in the cache)."""
+    cache.clear()
+    yield
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ HOOKS = {
     ],
     "entries.entry_withdrawal_blockers": [],
     "entries.results_exist_checks": [],
+    "ocradmin.two_factor_required": ["centres.selectors.holds_approving_role"],
 }
 
 

@@ -9,6 +9,8 @@ import re
 
 from django import forms
 
+from ocradmin.validators import SingleLineCharField
+
 from ..models import VOCATIONAL_TYPES, CentreApplication, Qualification, normalise_postcode
 from ..services.applications import (
     DECLARATIONS,
@@ -50,7 +52,7 @@ class CentreApplicationForm(forms.ModelForm):
         ("Declarations", DECLARATIONS),
     ]
 
-    postcode = forms.CharField(
+    postcode = SingleLineCharField(
         label="Postcode",
         max_length=12,  # room for stray spaces; stored normalised, as at most 8 characters
         widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils import timezone
 
+from ocradmin.validators import SingleLineCharField
+
 from ..selectors import requestable_qualifications
 
 
@@ -14,7 +16,7 @@ class RequestApprovalForm(forms.Form):
         help_text="Remotely moderated vocational qualifications the centre is not yet approved "
         "for or waiting to hear about.",
     )
-    delivered_by = forms.CharField(
+    delivered_by = SingleLineCharField(
         label="Delivered and assessed by",
         max_length=200,
         help_text="The teachers or department who will teach and assess it.",

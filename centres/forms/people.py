@@ -8,6 +8,8 @@ from django.contrib.auth.password_validation import (
     validate_password,
 )
 
+from ocradmin.validators import SingleLineCharField
+
 from ..models import Role
 
 
@@ -27,17 +29,21 @@ class InviteForm(forms.Form):
     email = forms.EmailField(
         label="Email address",
         max_length=254,
-        help_text="If they already have an account, the roles are added straight away.",
+        help_text=(
+            "We email them a link to accept; they hold the roles once they do (signing in first "
+            "if they already use ocradmin)."
+        ),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
-    full_name = forms.CharField(
+    full_name = SingleLineCharField(
         label="Full name",
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     roles = forms.MultipleChoiceField(
         label="Roles",
-        choices=Role.choices,
+        # The head of centre is named on the head of centre page and accepts by their own link.
+        choices=[(value, label) for value, label in Role.choices if value != Role.HEAD_OF_CENTRE],
         widget=forms.CheckboxSelectMultiple,
         help_text="Choose one or more.",
         error_messages={"required": "Choose at least one role."},
@@ -45,8 +51,8 @@ class InviteForm(forms.Form):
 
 
 class HeadOfCentreForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=150)
-    job_title = forms.CharField(label="Job title", max_length=150)
+    name = SingleLineCharField(label="Name", max_length=150)
+    job_title = SingleLineCharField(label="Job title", max_length=150)
     email = forms.EmailField(
         label="Email address",
         max_length=254,
@@ -57,7 +63,7 @@ class HeadOfCentreForm(forms.Form):
 class AcceptInvitationForm(forms.Form):
     """The invitee's name and a new password (Django's password validators)."""
 
-    full_name = forms.CharField(
+    full_name = SingleLineCharField(
         label="Full name",
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),

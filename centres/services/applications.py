@@ -9,7 +9,6 @@ required is missing, so the rule holds whatever calls it.
 import contextlib
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -18,9 +17,9 @@ from django.utils import timezone
 from ocradmin import audit
 from ocradmin.notifications import email_notice, notify
 
-from ..models import Centre, CentreApplication, HeadOfCentre, Role, normalise_postcode
+from ..models import Centre, CentreApplication, Role, normalise_postcode
 from . import CentreError
-from .people import grant_role
+from .people import grant_role, nominate_head_of_centre
 
 Status = CentreApplication.Status
 
@@ -155,6 +154,10 @@ def missing_for_submission(application) -> list[str]:
         missing.append("choose at least one qualification you intend to offer")
     if not all(getattr(application, name) for name in DECLARATIONS):
         missing.append("tick all three declarations")
+    applicant = getattr(application, "applicant", None)
+    if applicant is not None and (application.head_email or "").lower() == applicant.email:
+        # Separation of duties: the centre admin (the applicant) is not also the head.
+        missing.append("the head of centre must be someone other than you")
     return missing
 
 
@@ -168,17 +171,12 @@ def approve_application(*, application, by) -> Centre:
         application = _lock_for_decision(application)
         centre = _create_centre(application)
         grant_role(centre=centre, user=application.applicant, role=Role.CENTRE_ADMIN, by=by)
-        head_user = (
-            get_user_model()
-            .objects.filter(email__iexact=application.head_email, is_active=True)
-            .first()
-        )
-        HeadOfCentre.objects.create(
+        nominate_head_of_centre(
             centre=centre,
             name=application.head_name,
             job_title=application.head_job_title,
             email=application.head_email,
-            user=head_user,
+            by=by,
         )
         application.status = Status.APPROVED
         application.decided_by = by

@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -24,6 +25,8 @@ from django.utils import dateformat, timezone
 
 from ocradmin import audit
 from ocradmin.notifications import email_notice, notify
+from ocradmin.registration import is_awaiting_confirmation
+from ocradmin.validators import has_control_characters
 
 from ..hooks import head_details_gates
 from ..models import HeadOfCentre, Invitation, Membership, Role
@@ -83,6 +86,14 @@ def _clean_roles(roles) -> list[str]:
     return [r for r in Role.values if r in wanted]
 
 
+def _clean_text(value: str, label: str) -> str:
+    """A name or title: the ends stripped; refused with line breaks or control characters."""
+    value = (value or "").strip()
+    if has_control_characters(value):
+        raise CentreError(f"Remove the line breaks, tabs or other control characters from {label}.")
+    return value
+
+
 def _clean_email(email: str) -> str:
     email = get_user_model().objects.normalize_email(email)
     try:
@@ -135,6 +146,14 @@ def _refuse_last_admin(admins: list[Membership], user) -> None:
         raise CentreError(LAST_ADMIN_MESSAGE)
 
 
+def _head_role_given_up(*, centre, user) -> None:
+    """The record no longer names a head who holds the role: saving the details again sends
+    the person named a new link to accept."""
+    HeadOfCentre.objects.filter(centre=centre, user=user).update(
+        user=None, accepted_at=None, token=None
+    )
+
+
 def revoke_role(*, centre, user, role: str, by) -> None:
     """Take one role away; the last centre admin keeps theirs."""
     with transaction.atomic():
@@ -155,6 +174,8 @@ def revoke_role(*, centre, user, role: str, by) -> None:
             data={"user": user.email, "role": role},
         )
         membership.delete()
+        if role == Role.HEAD_OF_CENTRE:
+            _head_role_given_up(centre=centre, user=user)
         notify(
             user=user,
             notice="centres/role_removed",
@@ -187,6 +208,8 @@ def remove_person(*, centre, user, by) -> list[str]:
             data={"user": user.email, "roles": roles},
         )
         Membership.objects.filter(pk__in=[m.pk for m in memberships]).delete()
+        if Role.HEAD_OF_CENTRE in roles:
+            _head_role_given_up(centre=centre, user=user)
         notify(
             user=user,
             notice="centres/person_removed",
@@ -205,11 +228,16 @@ def remove_person(*, centre, user, by) -> list[str]:
 
 @dataclass
 class InviteOutcome:
-    """What ``invite_person`` did: an invitation emailed, or roles given to an existing user."""
+    """What ``invite_person`` did: the invitation emailed and the roles it offers."""
 
-    invitation: Invitation | None = None
-    user: object = None
+    invitation: Invitation
     granted: list[str] = field(default_factory=list)
+
+
+HEAD_ROLE_MESSAGE = (
+    'The head of centre is not invited here: enter their details under "Head of centre" and '
+    "they accept the role by the link emailed to them."
+)
 
 
 def invitation_url(invitation) -> str:
@@ -228,47 +256,26 @@ def invitation_problem(invitation, *, now=None) -> str | None:
 
 
 def invite_person(*, centre, email: str, full_name: str, roles, by) -> InviteOutcome:
-    """Give an existing user the roles straight away, or email a new address an invitation."""
+    """Email an invitation to join with these roles. The same for an address that already has
+    an account: the person accepts (signed in) before holding anything, and the page never says
+    whether the address has an account. The head-of-centre role is never given this way."""
     email = _clean_email(email)
-    full_name = (full_name or "").strip()
+    full_name = _clean_text(full_name, "the full name")
     roles = _clean_roles(roles)
+    if Role.HEAD_OF_CENTRE in roles:
+        raise CentreError(HEAD_ROLE_MESSAGE)
+    if not full_name:
+        raise CentreError("Enter the person's full name.")
     with transaction.atomic():
-        user = get_user_model().objects.filter(email__iexact=email).first()
-        if user is not None:
-            return _add_existing_user(centre=centre, user=user, roles=roles, by=by)
-        if not full_name:
-            raise CentreError("Enter the person's full name.")
-        return _send_invitation(centre=centre, email=email, full_name=full_name, roles=roles, by=by)
-
-
-def _add_existing_user(*, centre, user, roles, by) -> InviteOutcome:
-    if not user.is_active:
-        raise CentreError(
-            f"{user.email} has an account that is switched off; ask the awarding body to "
-            "restore it."
+        held = set(
+            Membership.objects.filter(centre=centre, user__email__iexact=email).values_list(
+                "role", flat=True
+            )
         )
-    held = set(
-        Membership.objects.select_for_update()
-        .filter(centre=centre, user=user)
-        .values_list("role", flat=True)
-    )
-    missing = [r for r in roles if r not in held]
-    if not missing:
-        raise CentreError(f"{user.email} is already a member with those roles")
-    for role in missing:
-        _grant(centre=centre, user=user, role=role, by=by)
-    notify(
-        user=user,
-        notice="centres/person_added",
-        context={"centre": centre, "roles": _role_list(missing), "who": _who(by)},
-        url=reverse("centres:home", args=[centre.number]),
-    )
-    _tell_head_of_centre(
-        centre,
-        f"{user.email} added as {_role_list(missing).lower()}",
-        f"{_who(by)} gave {_who(user)} these roles: {_role_list(missing)}.",
-    )
-    return InviteOutcome(user=user, granted=missing)
+        if held and not set(roles) - held:
+            # Only members' roles, which the centre's users page shows anyway.
+            raise CentreError(f"{email} is already a member with those roles")
+        return _send_invitation(centre=centre, email=email, full_name=full_name, roles=roles, by=by)
 
 
 def _send_invitation(*, centre, email, full_name, roles, by) -> InviteOutcome:
@@ -356,7 +363,8 @@ def _accept(invitation, user) -> list[str]:
         .filter(centre=centre, user=user)
         .values_list("role", flat=True)
     )
-    granted = [r for r in invitation.roles if r not in held]
+    # The head-of-centre role only ever comes from the head's own acceptance.
+    granted = [r for r in invitation.roles if r not in held and r != Role.HEAD_OF_CENTRE]
     for role in granted:
         _grant(centre=centre, user=user, role=role, by=user)
     invitation.status = Invitation.Status.ACCEPTED
@@ -389,39 +397,63 @@ def _accept(invitation, user) -> list[str]:
     return granted
 
 
-def create_account_from_invitation(*, invitation, full_name: str, password: str):
-    """The invitee has no account: create it (active, with this password) and accept."""
+def invitee_has_account(invitation) -> bool:
+    """Whether the invited address has an account to sign in with. An account that has never
+    been active (registered, never confirmed) does not count: it is the invitee's to claim."""
+    user = get_user_model().objects.filter(email__iexact=invitation.email).first()
+    return user is not None and not is_awaiting_confirmation(user)
+
+
+def _own_account(*, email: str, full_name: str, password: str, centre, source: str):
+    """The account for ``email``, created (or, never confirmed, claimed) by the person who
+    followed a link sent to that address, with their name and password; active.
+
+    A never-confirmed account is claimed: whoever registered it chose nothing that survives,
+    since the link proves this person reads the address's mail and the registrant may not.
+    The caller holds a transaction.
+    """
     User = get_user_model()
-    full_name = (full_name or "").strip()
+    full_name = _clean_text(full_name, "your full name")
     if not full_name:
         raise CentreError("Enter your full name.")
+    exists_message = f"An account for {email} already exists. Sign in, then accept."
+    user = User.objects.select_for_update().filter(email__iexact=email).first()
+    if user is not None and not is_awaiting_confirmation(user):
+        raise CentreError(exists_message)
+    claimed = user is not None
+    if user is None:
+        user = User(email=email)
+    user.full_name, user.is_active = full_name, True
+    try:
+        validate_password(password, user=user)
+    except ValidationError as error:
+        raise CentreError(" ".join(error.messages)) from None
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise CentreError(exists_message) from None
+    audit.record(
+        actor=user,
+        action=f"user.{'claimed' if claimed else 'created'}_from_{source}",
+        centre=centre,
+        target=user,
+        data={"email": user.email},
+    )
+    return user
+
+
+def create_account_from_invitation(*, invitation, full_name: str, password: str):
+    """The invitee has no usable account: create (or claim) it and accept."""
     with transaction.atomic():
         invitation = _lock_usable(invitation)
-        if User.objects.filter(email__iexact=invitation.email).exists():
-            raise CentreError(
-                f"An account for {invitation.email} already exists. Sign in, then accept the "
-                "invitation."
-            )
-        user = User(email=invitation.email, full_name=full_name, is_active=True)
-        try:
-            validate_password(password, user=user)
-        except ValidationError as error:
-            raise CentreError(" ".join(error.messages)) from None
-        user.set_password(password)
-        try:
-            with transaction.atomic():
-                user.save()
-        except IntegrityError:
-            raise CentreError(
-                f"An account for {invitation.email} already exists. Sign in, then accept the "
-                "invitation."
-            ) from None
-        audit.record(
-            actor=user,
-            action="user.created_from_invitation",
+        user = _own_account(
+            email=invitation.email,
+            full_name=full_name,
+            password=password,
             centre=invitation.centre,
-            target=user,
-            data={"email": user.email},
+            source="invitation",
         )
         _accept(invitation, user)
     return user
@@ -477,50 +509,221 @@ def head_details_closed_reason(centre) -> str | None:
     return head_details_gates.first(centre)
 
 
+SELF_NAMING_MESSAGE = (
+    "You cannot name yourself head of centre: the head of centre approves the work the centre "
+    "sends, so it must be someone else. If you really hold both posts, ask the awarding body."
+)
+HEAD_LINK_DAYS = 14
+
+
+def head_link_url(head) -> str:
+    return reverse("centres:head-accept", args=[head.token])
+
+
+def head_link_problem(head, *, now=None) -> str | None:
+    """Why this head-of-centre link cannot be used, in words for the person; None when it can."""
+    if head.is_accepted or not head.token:
+        return "This link has already been used."
+    if head.nominated_at + timedelta(days=HEAD_LINK_DAYS) <= (now or timezone.now()):
+        return (
+            f"This link expired on {_day(head.nominated_at + timedelta(days=HEAD_LINK_DAYS))}. "
+            "Ask the centre's exams officer to send it again."
+        )
+    return None
+
+
+def nominate_head_of_centre(*, centre, name: str, job_title: str, email: str, by) -> HeadOfCentre:
+    """Record who the head of centre is to be and email them the link to accept the role;
+    for a centre just approved (no gate, no self-naming check: staff act). The caller holds a
+    transaction."""
+    head = HeadOfCentre.objects.select_for_update().filter(centre=centre).first()
+    if head is None:
+        head = HeadOfCentre(centre=centre)
+    head.name, head.job_title, head.email = name, job_title, email
+    _start_nomination(head, by=by)
+    head.save()
+    audit.record(
+        actor=by,
+        action="head_of_centre.nominated",
+        centre=centre,
+        target=head,
+        data={"name": name, "job_title": job_title, "email": email},
+    )
+    _send_head_link(head, by=by)
+    return head
+
+
+def _start_nomination(head, *, by) -> None:
+    head.user, head.accepted_at = None, None
+    head.token = secrets.token_urlsafe(32)
+    head.nominated_at = timezone.now()
+    head.nominated_by = by if by is not None and by.is_authenticated else None
+
+
+def _send_head_link(head, *, by) -> None:
+    centre = head.centre
+    expires = head.nominated_at + timedelta(days=HEAD_LINK_DAYS)
+    email_notice(
+        to=[head.email],
+        notice="centres/head_nomination",
+        context={
+            "centre": centre,
+            "head": head,
+            "who": _who(by),
+            "url": head_link_url(head),
+            "expires": _day(expires, DAY_AND_TIME),
+            "staff_email": settings.STAFF_EMAIL,
+        },
+    )
+
+
+def _drop_head_role(*, head, by) -> None:
+    """The person on the record so far loses the head-of-centre role (they are no longer it)."""
+    if head.user_id is None:
+        return
+    membership = (
+        Membership.objects.select_for_update()
+        .filter(centre=head.centre, user_id=head.user_id, role=Role.HEAD_OF_CENTRE)
+        .first()
+    )
+    if membership is None:
+        return
+    audit.record(
+        actor=by,
+        action="membership.revoked",
+        centre=head.centre,
+        target=membership,
+        data={"user": membership.user.email, "role": Role.HEAD_OF_CENTRE, "reason": "new head"},
+    )
+    membership.delete()
+
+
 def update_head_of_centre(*, centre, name: str, job_title: str, email: str, by) -> HeadOfCentre:
-    """Create or update the centre's head-of-centre record, linked to the user with that email.
-    Refused while a receiver of ``head_details_gates`` says the details are closed. Unchanged
-    details write nothing."""
-    User = get_user_model()
+    """Create or update the centre's head-of-centre record. Refused while a receiver of
+    ``head_details_gates`` says the details are closed, and to a user naming themselves.
+    Unchanged details write nothing (while the link is still waiting, saving them again
+    re-sends it).
+
+    A new address names a new head: the previous head loses the role and is told, and the
+    person named holds nothing until they accept by the link emailed to the new address.
+    """
+    name = _clean_text(name, "the name")
+    job_title = _clean_text(job_title, "the job title")
+    if not name or not job_title:
+        raise CentreError("Enter the head of centre's name and job title.")
+    email = _clean_email(email)
+    if by is not None and by.is_authenticated and by.email.lower() == email:
+        raise CentreError(SELF_NAMING_MESSAGE)
     with transaction.atomic():
         type(centre).objects.select_for_update().filter(pk=centre.pk).first()
         reason = head_details_closed_reason(centre)
         if reason:
             raise CentreError(reason)
-        name, job_title = (name or "").strip(), (job_title or "").strip()
-        if not name or not job_title:
-            raise CentreError("Enter the head of centre's name and job title.")
-        email = _clean_email(email)
         head = HeadOfCentre.objects.select_for_update().filter(centre=centre).first()
         old = {f: getattr(head, f) for f in HEAD_FIELDS} if head else None
         new = {"name": name, "job_title": job_title, "email": email}
-        user = User.objects.filter(email__iexact=email, is_active=True).first()
-        if head is not None and old == new and head.user_id == (user.pk if user else None):
+        new_person = old is None or old["email"].lower() != email
+        if not new_person and head.is_accepted and old == new:
             return head
         if head is None:
             head = HeadOfCentre(centre=centre)
-        head.name, head.job_title, head.email, head.user = name, job_title, email, user
-        if head.pk is None:
-            head.save()
-        else:
-            head.save(update_fields=[*HEAD_FIELDS, "user", "updated_at"])
+        if new_person and head.pk is not None:
+            _drop_head_role(head=head, by=by)
+        head.name, head.job_title, head.email = name, job_title, email
+        resend = new_person or not head.is_accepted
+        if resend:
+            _start_nomination(head, by=by)
+        head.save()
         audit.record(
             actor=by,
             action="head_of_centre.created" if old is None else "head_of_centre.updated",
             centre=centre,
             target=head,
-            data={"old": old, "new": new, "user": user.email if user else None},
+            data={"old": old, "new": new, "new_head": new_person},
         )
+        if resend:
+            _send_head_link(head, by=by)
+        if old == new:
+            return head  # the link sent again; nothing else changed
         changes = "\n".join(
             f"- {f.replace('_', ' ')}: {(old or {}).get(f) or '(none)'} → {new[f]}"
             for f in HEAD_FIELDS
             if (old or {}).get(f) != new[f]
         )
-        old_email = old["email"] if old and old["email"].lower() != email else ""
+        if new_person and old is not None:
+            body = (
+                f"{_who(by)} named a new head of centre:\n{changes}\n\n"
+                f"{old['name']} <{old['email']}> no longer holds the head-of-centre role. "
+                f"{name} holds it once they accept by the link sent to {email}. If this change "
+                f"is wrong, tell the awarding body at {settings.STAFF_EMAIL}."
+            )
+        else:
+            body = f"{_who(by)} updated the head of centre details:\n{changes}"
         _tell_head_of_centre(
             centre,
-            "head of centre details updated",
-            f"{_who(by)} updated the head of centre details:\n{changes or '- linked account'}",
-            also=(old_email,),
+            "new head of centre named" if new_person else "head of centre details updated",
+            body,
+            also=(old["email"],) if new_person and old else (),
         )
     return head
+
+
+def _lock_usable_head(head) -> HeadOfCentre:
+    head = HeadOfCentre.objects.select_for_update().select_related("centre").get(pk=head.pk)
+    problem = head_link_problem(head)
+    if problem:
+        raise CentreError(problem)
+    return head
+
+
+def _accept_head(head, user) -> None:
+    centre = head.centre
+    if not Membership.objects.filter(centre=centre, user=user, role=Role.HEAD_OF_CENTRE).exists():
+        _grant(centre=centre, user=user, role=Role.HEAD_OF_CENTRE, by=user)
+    head.user, head.accepted_at, head.token = user, timezone.now(), None
+    head.save(update_fields=["user", "accepted_at", "token", "updated_at"])
+    audit.record(
+        actor=user,
+        action="head_of_centre.accepted",
+        centre=centre,
+        target=head,
+        data={"email": head.email},
+    )
+    if head.nominated_by_id and head.nominated_by_id != user.pk:
+        notify(
+            user=head.nominated_by,
+            notice="centres/head_accepted",
+            context={"centre": centre, "user": user, "who": _who(user)},
+            url=reverse("centres:users", args=[centre.number]),
+        )
+
+
+def head_has_account(head) -> bool:
+    """Whether the named head has an account to sign in with (a never-confirmed one is theirs
+    to claim, like an invitee's)."""
+    user = get_user_model().objects.filter(email__iexact=head.email).first()
+    return user is not None and not is_awaiting_confirmation(user)
+
+
+def accept_head_of_centre(*, head, by) -> None:
+    """The signed-in person whose email is on the record accepts the head-of-centre role."""
+    with transaction.atomic():
+        head = _lock_usable_head(head)
+        if by.email.lower() != head.email.lower():
+            raise CentreError(f"This link is for {head.email}; you are signed in as {by.email}.")
+        _accept_head(head, by)
+
+
+def create_account_for_head(*, head, full_name: str, password: str):
+    """The named head has no usable account: create (or claim) it and accept the role."""
+    with transaction.atomic():
+        head = _lock_usable_head(head)
+        user = _own_account(
+            email=head.email,
+            full_name=full_name,
+            password=password,
+            centre=head.centre,
+            source="head_of_centre_link",
+        )
+        _accept_head(head, user)
+    return user

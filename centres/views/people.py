@@ -14,11 +14,16 @@ from ..forms.people import AcceptInvitationForm, HeadOfCentreForm, InviteForm, P
 from ..models import HeadOfCentre, Invitation, Membership, Role
 from ..services import CentreError
 from ..services.people import (
+    accept_head_of_centre,
     accept_invitation,
     cancel_invitation,
+    create_account_for_head,
     create_account_from_invitation,
+    head_has_account,
+    head_link_problem,
     invitation_problem,
     invite_person,
+    invitee_has_account,
     remove_person,
     revoke_role,
     update_head_of_centre,
@@ -113,16 +118,7 @@ class InviteView(CentreMixin, FormView):
             form.add_error(None, str(error))
             return self.form_invalid(form)
         labels = ", ".join(Role(r).label for r in outcome.granted)
-        if outcome.invitation is not None:
-            messages.success(
-                self.request,
-                f"Invitation sent to {outcome.invitation.email} ({labels}).",
-            )
-        else:
-            messages.success(
-                self.request,
-                f"{outcome.user.email} already has an account: added as {labels}.",
-            )
+        messages.success(self.request, f"Invitation sent to {outcome.invitation.email} ({labels}).")
         return redirect("centres:users", self.centre.number)
 
 
@@ -215,7 +211,15 @@ class HeadOfCentreView(CentreMixin, FormView):
         except CentreError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
-        messages.success(self.request, "The head of centre details are saved.")
+        head = self.get_head()
+        if head is not None and not head.is_accepted and head.email == form.cleaned_data["email"]:
+            messages.success(
+                self.request,
+                f"The head of centre details are saved. {head.email} has been sent a link to "
+                "accept the role; they hold it once they accept.",
+            )
+        else:
+            messages.success(self.request, "The head of centre details are saved.")
         return redirect("centres:users", self.centre.number)
 
 
@@ -245,8 +249,7 @@ class InvitationView(View):
                 messages.info(request, "You have already accepted this invitation.")
                 return redirect("centres:home", self.invitation.centre.number)
             return self.unavailable(problem)
-        User = get_user_model()
-        self.has_account = User.objects.filter(email__iexact=self.invitation.email).exists()
+        self.has_account = invitee_has_account(self.invitation)
         return super().dispatch(request, token)
 
     def unavailable(self, problem: str, status: int = 200):
@@ -307,4 +310,82 @@ class InvitationView(View):
             f"Welcome, {user.get_short_name()}: you are now "
             f"{', '.join(self.invitation.role_labels()).lower()} at {centre.name}.",
         )
+        return redirect("centres:home", centre.number)
+
+
+class HeadOfCentreLinkView(View):
+    """The link emailed to the person named head of centre: they accept the role, signed in
+    as that address (or setting up their account here, as an invitee does)."""
+
+    template_name = "centres/people/head_accept.html"
+
+    def dispatch(self, request, token):
+        self.head = (
+            HeadOfCentre.objects.select_related("centre", "nominated_by")
+            .filter(token=token)
+            .first()
+        )
+        problem = (
+            "This link is not valid: it was replaced by a newer one, or the head of centre "
+            "details changed. Check that you copied the whole link from the newest email."
+            if self.head is None
+            else head_link_problem(self.head)
+        )
+        if problem:
+            return render(
+                request,
+                "centres/people/head_unavailable.html",
+                {"problem": problem},
+                status=404 if self.head is None else 200,
+            )
+        return super().dispatch(request, token)
+
+    def mode(self) -> str:
+        user = self.request.user
+        if user.is_authenticated:
+            return "accept" if user.email.lower() == self.head.email.lower() else "wrong_user"
+        return "sign_in" if head_has_account(self.head) else "create"
+
+    def render_page(self, form=None):
+        mode = self.mode()
+        if mode == "create" and form is None:
+            form = AcceptInvitationForm(
+                email=self.head.email, initial={"full_name": self.head.name}
+            )
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "head": self.head,
+                "mode": mode,
+                "form": form,
+                "login_url": f"{reverse('login')}?next={self.request.path}",
+            },
+        )
+
+    def get(self, request, token):
+        return self.render_page()
+
+    def post(self, request, token):
+        mode = self.mode()
+        try:
+            if mode == "accept":
+                accept_head_of_centre(head=self.head, by=request.user)
+            elif mode == "create":
+                form = AcceptInvitationForm(request.POST, email=self.head.email)
+                if not form.is_valid():
+                    return self.render_page(form=form)
+                user = create_account_for_head(
+                    head=self.head,
+                    full_name=form.cleaned_data["full_name"],
+                    password=form.cleaned_data["password1"],
+                )
+                login(request, user, backend=SIGN_IN_BACKEND)
+            else:
+                return self.render_page()
+        except CentreError as error:
+            messages.error(request, str(error))
+            return redirect(request.path)
+        centre = self.head.centre
+        messages.success(request, f"You are now head of centre of {centre.name}.")
         return redirect("centres:home", centre.number)

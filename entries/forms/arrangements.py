@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from centres.models import Qualification
 from centres.services.approvals import approved_qualification_ids
+from ocradmin.validators import SingleLineCharField
 
 from ..models import AccessArrangement, Candidate
 
@@ -40,7 +41,7 @@ class ArrangementForm(forms.Form):
             "referred to the awarding body."
         ),
     )
-    details = forms.CharField(
+    details = SingleLineCharField(
         label="Details",
         max_length=200,
         required=False,

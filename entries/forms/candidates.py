@@ -3,6 +3,8 @@ shows the service's refusals against these fields."""
 
 from django import forms
 
+from ocradmin.validators import SingleLineCharField
+
 from ..models import Candidate
 from ..services.candidates import MAX_AGE, MIN_AGE, date_of_birth_bounds
 
@@ -33,8 +35,8 @@ class CandidateForm(forms.Form):
         help_text="Ten digits, from the Learning Records Service.",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    first_name = forms.CharField(label="First name", max_length=100)
-    last_name = forms.CharField(label="Last name", max_length=100)
+    first_name = SingleLineCharField(label="First name", max_length=100)
+    last_name = SingleLineCharField(label="Last name", max_length=100)
     date_of_birth = forms.DateField(label="Date of birth", widget=DATE_INPUT)
     sex = forms.ChoiceField(label="Sex", choices=Candidate.Sex.choices, widget=forms.RadioSelect)
 

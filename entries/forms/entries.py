@@ -3,6 +3,7 @@
 from django import forms
 
 from centres.models import Unit
+from ocradmin.validators import SingleLineCharField
 
 from ..models import Candidate
 from ..selectors import approved_qualifications
@@ -61,7 +62,7 @@ class NamedEntryForm(_EntryForm):
         empty_label="Choose a candidate",
         help_text="Add the candidate on the Candidates page first if they are not listed.",
     )
-    option_code = forms.CharField(
+    option_code = SingleLineCharField(
         label="Option code",
         max_length=10,
         required=False,
@@ -110,7 +111,7 @@ class AmendEntryForm(forms.Form):
     quantity = forms.IntegerField(
         label="Number of candidates", min_value=1, max_value=MAX_UNNAMED_QUANTITY, required=False
     )
-    option_code = forms.CharField(label="Option code", max_length=10, required=False)
+    option_code = SingleLineCharField(label="Option code", max_length=10, required=False)
 
     def __init__(self, *args, entry, **kwargs):
         super().__init__(*args, **kwargs)

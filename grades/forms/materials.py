@@ -1,13 +1,14 @@
 from django import forms
 
 from centres.models import Qualification
+from ocradmin.validators import SingleLineCharField
 
 
 class MaterialForm(forms.Form):
     qualification = forms.ModelChoiceField(
         queryset=Qualification.objects.filter(available_for_tags=True, is_active=True)
     )
-    title = forms.CharField(max_length=200)
+    title = SingleLineCharField(max_length=200)
     file = forms.FileField(help_text="A PDF or an Office document, up to 20 MB.")
     available_from = forms.DateTimeField(
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

@@ -129,6 +129,12 @@ def approve_grades(*, series, centre, qualification, by) -> QualificationGrades:
                 "Only grades sent to you can be approved; these are "
                 f"{qualification_grades.get_status_display().lower()}."
             )
+        if qualification_grades.sent_by_id == by.pk:
+            # Separation of duties: nobody approves their own work.
+            raise GradeError(
+                "You sent these grades for approval, so you cannot approve them too. Another "
+                "head of centre must approve them, or return them so someone else sends them."
+            )
         qualification_grades.status = QualificationGrades.Status.APPROVED
         qualification_grades.decided_by = by
         qualification_grades.decided_at = timezone.now()

@@ -51,7 +51,9 @@ class StaffExportView(StaffRequiredMixin, SeriesMixin, View):
             ]
             for g in submitted_grades(self.series).iterator(chunk_size=2000)
         )
-        response = HttpResponse(write_csv(EXPORT_COLUMNS, rows), content_type="text/csv")
+        response = HttpResponse(
+            write_csv(EXPORT_COLUMNS, rows), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = (
             f'attachment; filename="{self.series.code}-submitted-grades.csv"'
         )

@@ -300,6 +300,15 @@ def test_submission_refuses_bad_or_missing_answers_and_changes_nothing(
     assert not mail.outbox
 
 
+def test_the_applicant_cannot_name_themselves_head_of_centre(login, applicant, qualifications):
+    response = login(applicant).post(
+        reverse("centres:apply-new"), answers(qualifications, head_email=applicant.email.upper())
+    )
+    assert response.status_code == 400
+    assert "head of centre must be someone other than you" in response.content.decode()
+    assert not CentreApplication.objects.filter(status=Status.SUBMITTED).exists()
+
+
 def test_a_qualification_outside_the_catalogue_is_refused(login, applicant, qualifications):
     response = login(applicant).post(
         reverse("centres:apply-new"),
@@ -506,11 +515,13 @@ def test_approving_creates_the_centre_with_the_next_number(
     assert new.status == Centre.Status.APPROVED
     assert Membership.objects.filter(user=applicant, centre=new, role=Role.CENTRE_ADMIN).exists()
     head_record = HeadOfCentre.objects.get(centre=new)
+    # Named, not yet head: the role is held once they accept by their own link.
     assert (head_record.name, head_record.job_title, head_record.user) == (
         "Helen Hill",
         "Headteacher",
-        head,
+        None,
     )
+    assert not Membership.objects.filter(user=head, centre=new).exists()
     application.refresh_from_db()
     assert application.status == Status.APPROVED
     assert application.centre == new
@@ -520,8 +531,14 @@ def test_approving_creates_the_centre_with_the_next_number(
     assert approved.centre == new and approved.actor == people["staff"]
     assert AuditEvent.objects.filter(action="membership.granted", centre=new).exists()
     recipients = sorted(m.to[0] for m in mail.outbox)
-    assert recipients == ["applicant@hillside.example", "head@hillside.example"]
+    assert recipients == [
+        "applicant@hillside.example",
+        "head@hillside.example",
+        "head@hillside.example",
+    ]
     assert all("23457" in m.subject for m in mail.outbox)
+    (link_mail,) = [m for m in mail.outbox if "Confirm you are head" in m.subject]
+    assert "/head-of-centre/" in link_mail.body
     assert Notification.objects.get(user=applicant).url == reverse("centres:home", args=["23457"])
 
     # The applicant now reaches the centre as its admin.

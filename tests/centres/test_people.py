@@ -67,6 +67,7 @@ def head_record(centre, people):
         job_title="Headteacher",
         email="head@northfield.example",
         user=people["head_of_centre"],
+        accepted_at=timezone.now(),
     )
 
 
@@ -263,32 +264,65 @@ def test_inviting_with_several_roles(centre, people):
     assert outcome.invitation.roles == [Role.TEACHER, Role.AAM_USER]
 
 
-def test_inviting_an_existing_user_adds_the_roles_directly(login, centre, people, head_record):
+def test_inviting_an_existing_user_sends_an_invitation_and_reveals_nothing(
+    login, centre, people, head_record
+):
     person = UserFactory(email="already@example.org", full_name="Al Ready")
-    response = login(people["centre_admin"]).post(
+    client = login(people["centre_admin"])
+    response = client.post(
         invite_url(centre),
-        {"email": "ALREADY@example.org", "full_name": "Ignored", "roles": ["teacher", "aam_user"]},
+        {"email": "ALREADY@example.org", "full_name": "Al Ready", "roles": ["teacher", "aam_user"]},
+        follow=True,
     )
-    assert response.status_code == 302
+    # The same message as for a new address: nothing says the account exists.
+    page = response.content.decode()
+    assert "Invitation sent to already@example.org (Teacher, Assessment materials" in page
+    assert "already has an account" not in page
+    assert roles_of(person, centre) == set()  # nothing held before accepting
+    invitation = Invitation.objects.get(email="already@example.org")
+    assert "membership.granted" not in actions(centre)
+    (sent,) = [m for m in mail.outbox if m.to == ["already@example.org"]]
+    assert invitation.token in sent.body
+
+    # They accept, signed in.
+    client.logout()
+    login(person).post(reverse("centres:invitation", args=[invitation.token]))
     assert roles_of(person, centre) == {Role.TEACHER, Role.AAM_USER}
-    assert not Invitation.objects.exists()
-    assert actions(centre).count("membership.granted") == 2
-    assert any(m.to == ["already@example.org"] for m in mail.outbox)
-    assert any(m.to == ["head@northfield.example"] for m in mail.outbox)
-    assert person.notifications.count() == 1
 
 
-def test_inviting_an_existing_member_adds_only_the_missing_roles(centre, people):
+def test_inviting_an_existing_member_offers_the_roles_they_lack(centre, people):
     teacher = people["teacher"]
     outcome = invite_person(
         centre=centre,
         email=teacher.email,
-        full_name="",
+        full_name="Tess Teacher",
         roles=[Role.TEACHER, Role.AAM_USER],
         by=people["centre_admin"],
     )
-    assert outcome.granted == [Role.AAM_USER]
+    assert roles_of(teacher, centre) == {Role.TEACHER}
+    accept_invitation(invitation=outcome.invitation, by=teacher)
     assert roles_of(teacher, centre) == {Role.TEACHER, Role.AAM_USER}
+
+
+@pytest.mark.parametrize("email", ["officer@northfield.example", "someone@northfield.example"])
+def test_nobody_is_invited_as_head_of_centre(login, centre, people, email):
+    """Not even themselves: the head-of-centre role comes only from the head's own link."""
+    with pytest.raises(CentreError, match="head of centre is not invited here"):
+        invite_person(
+            centre=centre,
+            email=email,
+            full_name="Some One",
+            roles=[Role.HEAD_OF_CENTRE],
+            by=people["centre_admin"],
+        )
+    response = login(people["centre_admin"]).post(
+        invite_url(centre),
+        {"email": email, "full_name": "Some One", "roles": ["head_of_centre"]},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["roles"]
+    assert roles_of(people["centre_admin"], centre) == {Role.CENTRE_ADMIN}
+    assert not Invitation.objects.exists()
 
 
 def test_inviting_someone_who_already_has_all_the_roles_is_refused(login, centre, people):
@@ -554,6 +588,35 @@ def test_removing_a_role(login, centre, people, head_record):
     assert any(m.to == [teacher.email] for m in mail.outbox)
 
 
+@pytest.mark.parametrize("how", ["revoke_role", "remove_person"])
+def test_taking_the_head_role_away_leaves_the_record_unaccepted(
+    login, centre, people, head_record, how, django_capture_on_commit_callbacks
+):
+    head = people["head_of_centre"]
+    admin = people["centre_admin"]
+    if how == "revoke_role":
+        revoke_role(centre=centre, user=head, role=Role.HEAD_OF_CENTRE, by=admin)
+    else:
+        remove_person(centre=centre, user=head, by=admin)
+    head_record.refresh_from_db()
+    assert (head_record.user, head_record.accepted_at, head_record.token) == (None, None, None)
+    page = login(admin).get(users_url(centre)).content.decode()
+    assert "Nobody holds the head of centre role" in page
+
+    # Saving the details again sends the head a new link, and accepting gives the role back.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        update_head_of_centre(
+            centre=centre,
+            name=head_record.name,
+            job_title=head_record.job_title,
+            email=head_record.email,
+            by=admin,
+        )
+    login(head).post(head_link_in(head.email))
+    assert Role.HEAD_OF_CENTRE in roles_of(head, centre)
+
+
 def test_removing_a_role_not_held_is_404(login, centre, people):
     url = users_url(centre, "centres:users-revoke-role", people["teacher"].pk, "aam_user")
     assert login(people["centre_admin"]).post(url).status_code == 404
@@ -660,38 +723,105 @@ def test_without_a_head_record_users_with_the_head_role_are_told(centre, people)
 # --- Head of centre -------------------------------------------------------------------------
 
 
-def test_centre_admin_creates_the_head_of_centre_record(login, centre, people):
-    client = login(people["centre_admin"])
-    assert client.get(users_url(centre, "centres:users-head")).status_code == 200
-    response = client.post(
-        users_url(centre, "centres:users-head"),
-        {"name": "Hilary Head", "job_title": "Headteacher", "email": "HEAD@northfield.example"},
-    )
+def head_link_in(email) -> str:
+    (message,) = [m for m in mail.outbox if m.to == [email] and "Confirm you are head" in m.subject]
+    return re.search(r"https?://[^/\s]+(/head-of-centre/\S+/)", message.body).group(1)
+
+
+def test_centre_admin_names_the_head_who_holds_the_role_only_after_accepting(
+    client, login, centre, people, django_capture_on_commit_callbacks
+):
+    head_user = UserFactory(email="hilary@northfield.example", full_name="Hilary Head")
+    admin = login(people["centre_admin"])
+    assert admin.get(users_url(centre, "centres:users-head")).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            users_url(centre, "centres:users-head"),
+            {
+                "name": "Hilary Head",
+                "job_title": "Headteacher",
+                "email": "HILARY@northfield.example",
+            },
+        )
     assert response.status_code == 302
     head = HeadOfCentre.objects.get(centre=centre)
-    assert head.email == "head@northfield.example"
-    assert head.user == people["head_of_centre"]
+    assert head.email == "hilary@northfield.example"
+    assert (head.user, head.accepted_at) == (None, None)
+    assert Role.HEAD_OF_CENTRE not in roles_of(head_user, centre)  # not by typing an address
     event = AuditEvent.objects.get(action="head_of_centre.created")
     assert event.data["old"] is None
     assert event.data["new"]["name"] == "Hilary Head"
-    assert any(m.to == ["head@northfield.example"] for m in mail.outbox)
+
+    link = head_link_in("hilary@northfield.example")
+    admin.logout()
+    # Someone else signed in cannot use it.
+    assert "this link is for" in login(people["teacher"]).get(link).content.decode()
+    login(people["teacher"]).post(link)
+    assert Role.HEAD_OF_CENTRE not in roles_of(people["teacher"], centre)
+    # The named person, signed in, accepts.
+    login(head_user).post(link)
+    head.refresh_from_db()
+    assert head.user == head_user and head.is_accepted and head.token is None
+    assert Role.HEAD_OF_CENTRE in roles_of(head_user, centre)
+    assert AuditEvent.objects.filter(action="head_of_centre.accepted").exists()
+    assert people["centre_admin"].notifications.filter(subject__contains="accepted").exists()
+    # The link works once.
+    again = client.get(link)
+    assert again.status_code == 404
+    assert "This link cannot be used" in again.content.decode()
 
 
-def test_head_of_centre_update_is_audited_with_old_and_new_and_emailed(
-    login, centre, people, head_record
+def test_a_named_head_without_an_account_sets_one_up_on_the_link(
+    client, centre, people, django_capture_on_commit_callbacks
 ):
-    mail.outbox.clear()
-    response = login(people["centre_admin"]).post(
-        users_url(centre, "centres:users-head"),
-        {"name": "Pat Principal", "job_title": "Principal", "email": "pat@northfield.example"},
+    with django_capture_on_commit_callbacks(execute=True):
+        update_head_of_centre(
+            centre=centre,
+            name="Pat Principal",
+            job_title="Principal",
+            email="pat@northfield.example",
+            by=people["centre_admin"],
+        )
+    link = head_link_in("pat@northfield.example")
+    assert client.get(link).context["mode"] == "create"
+    response = client.post(
+        link, {"full_name": "Pat Principal", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
     )
     assert response.status_code == 302
+    pat = User.objects.get(email="pat@northfield.example")
+    assert Role.HEAD_OF_CENTRE in roles_of(pat, centre)
+    assert HeadOfCentre.objects.get(centre=centre).user == pat
+
+
+def test_a_centre_admin_cannot_name_themselves_head(login, centre, people):
+    response = login(people["centre_admin"]).post(
+        users_url(centre, "centres:users-head"),
+        {"name": "Me", "job_title": "Exams officer", "email": "Officer@Northfield.example"},
+    )
+    assert response.status_code == 200
+    assert "cannot name yourself head of centre" in response.content.decode()
+    assert not HeadOfCentre.objects.exists()
+    assert not mail.outbox
+
+
+def test_a_new_head_is_emailed_to_the_previous_head_who_loses_the_role(
+    login, centre, people, head_record, django_capture_on_commit_callbacks
+):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = login(people["centre_admin"]).post(
+            users_url(centre, "centres:users-head"),
+            {"name": "Pat Principal", "job_title": "Principal", "email": "pat@northfield.example"},
+        )
+    assert response.status_code == 302
     head_record.refresh_from_db()
-    assert (head_record.name, head_record.email, head_record.user) == (
+    assert (head_record.name, head_record.email, head_record.user, head_record.accepted_at) == (
         "Pat Principal",
         "pat@northfield.example",
         None,
+        None,
     )
+    assert Role.HEAD_OF_CENTRE not in roles_of(people["head_of_centre"], centre)
     event = AuditEvent.objects.get(action="head_of_centre.updated")
     assert event.data["old"] == {
         "name": "Hilary Head",
@@ -703,9 +833,15 @@ def test_head_of_centre_update_is_audited_with_old_and_new_and_emailed(
         "job_title": "Principal",
         "email": "pat@northfield.example",
     }
-    told = next(m for m in mail.outbox if "head of centre details" in m.subject)
-    assert set(told.to) == {"pat@northfield.example", "head@northfield.example"}
+    told = next(m for m in mail.outbox if "new head of centre" in m.subject)
+    assert "head@northfield.example" in told.to
     assert "Hilary Head → Pat Principal" in told.body
+    assert head_link_in("pat@northfield.example")
+
+    # Staff see the change on their board.
+    board = login(people["staff"]).get(reverse("staff-board")).content.decode()
+    assert "Heads of centre named recently" in board
+    assert "Pat Principal" in board
 
 
 def test_head_of_centre_unchanged_writes_nothing(login, centre, people, head_record):
@@ -718,6 +854,19 @@ def test_head_of_centre_unchanged_writes_nothing(login, centre, people, head_rec
         by=people["centre_admin"],
     )
     assert actions() == before
+
+
+def test_a_new_job_title_for_the_same_head_keeps_the_role(centre, people, head_record):
+    update_head_of_centre(
+        centre=centre,
+        name="Hilary Head",
+        job_title="Executive Headteacher",
+        email="head@northfield.example",
+        by=people["centre_admin"],
+    )
+    head_record.refresh_from_db()
+    assert head_record.is_accepted
+    assert Role.HEAD_OF_CENTRE in roles_of(people["head_of_centre"], centre)
 
 
 def test_head_of_centre_bad_input(login, centre, people, head_record):
@@ -753,6 +902,8 @@ def test_demo_seed_is_idempotent(db):
     for number, domain in [("12345", "northfield"), ("23456", "riverside")]:
         head = HeadOfCentre.objects.get(centre__number=number)
         assert head.user.email == f"head@{domain}.example"
+        assert head.is_accepted
+        assert Role.HEAD_OF_CENTRE in roles_of(head.user, head.centre)
     waiting = Invitation.objects.get(email="newteacher@northfield.example")
     assert waiting.centre.number == "12345" and waiting.roles == [Role.TEACHER]
     assert waiting.status == Invitation.Status.PENDING

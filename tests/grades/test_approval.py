@@ -6,12 +6,14 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from centres.models import Role
 from grades.models import CentreSubmission, QualificationGrades
 from grades.services import GradeError, WindowClosed
 from grades.services.approval import approve_grades, return_grades, send_for_approval
 from grades.services.grading import save_grade
 from ocradmin.models import AuditEvent, Notification
 
+from ..factories import MembershipFactory, UserFactory
 from .conftest import set_grade
 
 CLOSES_AT = datetime(2021, 6, 18, 23, 0, tzinfo=UTC)  # the end of 18 June, London
@@ -115,6 +117,25 @@ def test_only_the_head_approves_or_returns(series, centre, qualification, graded
     with pytest.raises(PermissionDenied):
         return_grades(**where(series, centre, qualification), comment="x", by=people[person])
     assert state(series, centre, qualification) == QualificationGrades.Status.SENT
+
+
+def test_whoever_sent_the_grades_cannot_approve_them(series, centre, qualification, graded, people):
+    """Separation of duties: a head of centre who is also the centre admin sends the grades;
+    the approval must come from someone else."""
+    head = people["head_of_centre"]
+    MembershipFactory(user=head, centre=centre, role=Role.CENTRE_ADMIN)
+    send_for_approval(**where(series, centre, qualification), by=head)
+
+    with pytest.raises(GradeError, match="You sent these grades for approval"):
+        approve_grades(**where(series, centre, qualification), by=head)
+    assert state(series, centre, qualification) == QualificationGrades.Status.SENT
+    assert not AuditEvent.objects.filter(action="grades.approved").exists()
+
+    # Another head approves them.
+    other_head = UserFactory(email="deputy.head@northfield.example")
+    MembershipFactory(user=other_head, centre=centre, role=Role.HEAD_OF_CENTRE)
+    approve_grades(**where(series, centre, qualification), by=other_head)
+    assert state(series, centre, qualification) == QualificationGrades.Status.APPROVED
 
 
 def test_grades_not_sent_cannot_be_approved(series, centre, qualification, graded, people):

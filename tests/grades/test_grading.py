@@ -811,6 +811,7 @@ def test_the_csv_template_lists_the_entered_candidates_and_is_audited(
     response = login(people["head_of_centre"]).get(url("template-csv", centre, qualification))
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="grades-12345-05838.csv"'
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0] == "candidate_number,uci,last_name,first_name,grade"
     c = candidates[1]

@@ -331,6 +331,7 @@ def test_staff_see_progress_and_export_submitted_grades_safely(
     assert rows[0]["submitted"] == 1 and rows[0]["not_started"] == 1
 
     export = client.get(reverse("grades:staff-export"))
+    assert export["Content-Type"] == "text/csv; charset=utf-8"
     lines = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
     assert lines[0][:3] == ["centre_number", "centre_name", "entry_code"]
     assert len(lines) == 3

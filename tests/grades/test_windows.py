@@ -90,8 +90,9 @@ def test_the_demo_shift_opens_submission_today_and_keeps_the_gaps(series):
 
 
 def test_the_dashboard_shows_the_windows_with_time_left(client, people, series):
-    client.force_login(people["teacher"])
     with time_machine.travel(datetime(2021, 6, 11, 23, 0, tzinfo=UTC), tick=False):
+        # Signed in at that moment: a session idle for ten days has ended.
+        client.force_login(people["teacher"])
         page = client.get("/").content.decode()
     assert "Summer 2021 teacher-assessed grades" in page
     assert "Entering and submitting grades:</strong>\n        \n          open" in page

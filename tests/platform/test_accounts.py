@@ -1,11 +1,14 @@
 """Signing in and out, lockout, password reset, the dashboard and notifications in the header."""
 
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -294,3 +297,116 @@ def test_notifications_page_paginates(login, people):
     assert len(first.context["object_list"]) == 25
     assert "Page 1 of 2" in first.content.decode()
     assert len(client.get(reverse("notifications"), {"page": 2}).context["object_list"]) == 5
+
+
+# --- lockout behind the reverse proxy ---------------------------------------------------------
+
+
+def sign_in_from(client, address, email, password=PASSWORD, proxy="10.0.0.2"):
+    """A sign-in through one reverse proxy: the proxy's address on the socket, the client's
+    appended to X-Forwarded-For (after anything the client wrote there itself)."""
+    return client.post(
+        LOGIN,
+        {"username": email, "password": password},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR=address,
+    )
+
+
+def test_behind_the_proxy_an_attacker_elsewhere_cannot_lock_the_head_out(client, settings, people):
+    settings.PROXY_COUNT = 1
+    head = people["head_of_centre"]
+    for i in range(6):
+        sign_in_from(client, "203.0.113.66", head.email, f"guess-{i}")
+    assert sign_in_from(client, "203.0.113.66", head.email).status_code == 429
+
+    # The head, at school, through the same proxy: signs in.
+    response = sign_in_from(client, "198.51.100.7", head.email)
+    assert response.status_code == 302
+    assert signed_in_as(client) == head
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.66"}
+
+
+def test_behind_the_proxy_the_client_cannot_forge_its_address(client, settings, officer):
+    """Only the address the proxy appended counts: a forged left part changes nothing."""
+    settings.PROXY_COUNT = 1
+    for i in range(5):
+        sign_in_from(client, f"192.0.2.{i}, 203.0.113.66", officer.email, f"guess-{i}")
+    assert sign_in_from(client, "192.0.2.99, 203.0.113.66", officer.email).status_code == 429
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["203.0.113.66"]
+
+
+def test_without_a_proxy_count_the_forwarded_header_is_ignored(client, settings, officer):
+    settings.PROXY_COUNT = 0
+    for i in range(5):
+        sign_in_from(client, f"192.0.2.{i}", officer.email, f"guess-{i}", proxy="198.51.100.1")
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["198.51.100.1"]
+    assert sign_in_from(client, "192.0.2.200", officer.email, proxy="198.51.100.1").status_code == (
+        429
+    )
+
+
+# --- email throttles --------------------------------------------------------------------------
+
+
+def test_twenty_password_resets_for_one_address_send_a_bounded_number(client, officer, settings):
+    pages = [
+        client.post(reverse("password_reset"), {"email": officer.email}, follow=True)
+        for _ in range(20)
+    ]
+    assert {p.redirect_chain[-1][0] for p in pages} == {reverse("password_reset_done")}
+    # The same neutral page every time.
+    assert {p.templates[0].name for p in pages} == {"registration/password_reset_done.html"}
+    assert len(mail.outbox) == settings.EMAIL_THROTTLE_PER_ADDRESS
+
+
+def test_the_reset_throttle_is_per_address_and_per_client(client, officer, people, settings):
+    settings.EMAIL_THROTTLE_PER_ADDRESS = 2
+    settings.EMAIL_THROTTLE_PER_CLIENT = 5
+    for _ in range(3):
+        client.post(reverse("password_reset"), {"email": officer.email})
+    assert len(mail.outbox) == 2
+    # Another address from the same client, until the client's own limit.
+    for person in ("teacher", "head_of_centre", "aam_user"):
+        client.post(reverse("password_reset"), {"email": people[person].email})
+    assert [m.to for m in mail.outbox[2:]] == [
+        [people["teacher"].email],
+        [people["head_of_centre"].email],
+    ]
+    # Another client asking for the first address: that address's limit still holds...
+    other = Client(REMOTE_ADDR="198.51.100.9")
+    other.post(reverse("password_reset"), {"email": officer.email})
+    assert len(mail.outbox) == 4
+    # ...while a fresh address from there goes through.
+    other.post(reverse("password_reset"), {"email": people["aam_user"].email})
+    assert mail.outbox[-1].to == [people["aam_user"].email]
+
+
+def test_the_throttle_window_passes(client, officer, settings):
+    settings.EMAIL_THROTTLE_PER_ADDRESS = 1
+    client.post(reverse("password_reset"), {"email": officer.email})
+    client.post(reverse("password_reset"), {"email": officer.email})
+    assert len(mail.outbox) == 1
+    with time_machine.travel(
+        timezone.now() + timedelta(seconds=settings.EMAIL_THROTTLE_WINDOW_SECONDS + 5)
+    ):
+        client.post(reverse("password_reset"), {"email": officer.email})
+    assert len(mail.outbox) == 2
+
+
+def test_twenty_registrations_for_one_address_send_a_bounded_number(
+    client, settings, django_capture_on_commit_callbacks
+):
+    pages = []
+    for _ in range(20):
+        with django_capture_on_commit_callbacks(execute=True):
+            pages.append(
+                client.post(
+                    reverse("register"),
+                    {"email": "target@hillside.example", "full_name": "Tess Target"},
+                    follow=True,
+                )
+            )
+    assert {p.redirect_chain[-1][0] for p in pages} == {reverse("register-done")}
+    assert len(mail.outbox) == settings.EMAIL_THROTTLE_PER_ADDRESS
+    assert {tuple(m.to) for m in mail.outbox} == {("target@hillside.example",)}
