@@ -10,7 +10,7 @@ from centres.models import Centre, Qualification, Unit
 from .validators import validate_uci, validate_uln
 
 candidate_number_validator = RegexValidator(
-    r"^\d{4}$", "A candidate number is four digits, 0001 to 9999."
+    r"^[0-9]{4}$", "A candidate number is four digits, 0001 to 9999."
 )
 
 

@@ -25,6 +25,8 @@ from datetime import date, datetime
 
 from django.conf import settings
 
+from ocradmin.identifiers import is_ascii_digits
+
 from .services.entries import COLUMNS
 from .services.rows import NamedEntryRow, RowError
 
@@ -318,8 +320,8 @@ def _looks_like_formula(value) -> bool:
     return isinstance(value, str) and value.strip().startswith(FORMULA_PREFIXES)
 
 
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
+_UK_DATE = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$")
 
 
 def parse_date(value) -> date:
@@ -402,7 +404,7 @@ def _row(number: int, cells: dict, extra: int) -> tuple[NamedEntryRow, list[RowE
             error("date_of_birth", str(problem))
 
     candidate_number = values["candidate_number"]
-    if candidate_number.isdigit() and len(candidate_number) < 4:
+    if is_ascii_digits(candidate_number) and len(candidate_number) < 4:
         # Excel drops the leading zeros of 0042 unless the cell is text.
         candidate_number = candidate_number.zfill(4)
 

@@ -29,6 +29,7 @@ from entries.uploads import (
     read_all,
     records,
 )
+from ocradmin.identifiers import is_ascii_digits
 
 from .selectors import (
     entered_candidate_ids,
@@ -251,7 +252,7 @@ class GradePreview:
 
 def _candidate_number(value: str) -> str:
     value = value.strip()
-    return value.zfill(4) if value.isdigit() and len(value) <= 4 else value
+    return value.zfill(4) if is_ascii_digits(value) and len(value) <= 4 else value
 
 
 def _same_name(given: str, actual: str) -> bool:
@@ -290,7 +291,7 @@ def preview_grade_upload(*, series, centre, qualification, upload) -> GradePrevi
         candidate = None
         if not candidate_number:
             problems.append(RowError(number, "candidate_number", "is missing."))
-        elif not re.fullmatch(r"\d{4}", candidate_number):
+        elif not re.fullmatch(r"[0-9]{4}", candidate_number):
             problems.append(
                 RowError(
                     number,

@@ -3,11 +3,13 @@
 from django import forms
 from django.utils import timezone
 
+from ocradmin.fields import ModelChoiceField
+
 from ..selectors import requestable_qualifications
 
 
 class RequestApprovalForm(forms.Form):
-    qualification = forms.ModelChoiceField(
+    qualification = ModelChoiceField(
         queryset=None,
         label="Qualification",
         empty_label="Choose a qualification",

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from centres.models import Centre
 from ocradmin import audit
+from ocradmin.identifiers import is_ascii_digits
 from ocradmin.tasks import send_plain_email
 
 from ..models import Candidate
@@ -71,7 +72,7 @@ class InvalidCandidate(InvalidFields):
 def normalise_candidate_number(value) -> str:
     """``"42"`` → ``"0042"``; raises ValueError unless it is 1–4 digits and not zero."""
     text = str(value or "").strip()
-    if not re.fullmatch(r"\d{1,4}", text):
+    if not re.fullmatch(r"[0-9]{1,4}", text):
         raise ValueError("A candidate number is four digits, 0001 to 9999.")
     if int(text) == 0:
         raise ValueError("0000 is not a valid candidate number; use 0001 to 9999.")
@@ -82,7 +83,7 @@ def next_candidate_number(centre) -> str | None:
     """The number to suggest for a new candidate: one above the highest in use, or the first
     gap once 9999 is taken; None when every number is used."""
     used = set(Candidate.objects.filter(centre=centre).values_list("candidate_number", flat=True))
-    numbers = {int(n) for n in used if n.isdigit()}
+    numbers = {int(n) for n in used if is_ascii_digits(n)}
     highest = max(numbers, default=0)
     if highest < HIGHEST_NUMBER:
         return f"{highest + 1:04d}"

@@ -26,6 +26,7 @@ from centres.models import Centre, Qualification, QualificationApproval, Unit
 from centres.services import CentreError
 from centres.services.approvals import register_withdrawal_blocker, require_approved_qualification
 from ocradmin import audit
+from ocradmin.identifiers import is_ascii_digits
 
 from ..models import Candidate, Entry
 from ..validators import make_uci, validate_uci, validate_uln
@@ -98,7 +99,7 @@ def normalise_candidate_number(value: str) -> str | None:
 def unit_key(number: str) -> str:
     """How a unit number is matched: ``"01"`` and ``"1"`` are the same unit; case ignored."""
     number = (number or "").strip().upper()
-    return (number.lstrip("0") or "0") if number.isdigit() else number
+    return (number.lstrip("0") or "0") if is_ascii_digits(number) else number
 
 
 def age_on(date_of_birth: date, today: date) -> int:

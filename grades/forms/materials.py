@@ -1,10 +1,11 @@
 from django import forms
 
 from centres.models import Qualification
+from ocradmin.fields import ModelChoiceField
 
 
 class MaterialForm(forms.Form):
-    qualification = forms.ModelChoiceField(
+    qualification = ModelChoiceField(
         queryset=Qualification.objects.filter(available_for_tags=True, is_active=True)
     )
     title = forms.CharField(max_length=200)
