@@ -69,8 +69,8 @@ class NamedEntryCreateView(_NewEntryView):
     form_class = NamedEntryForm
 
     def get_initial(self):
-        candidate = parse_id(self.request.GET.get("candidate"))
-        return {"candidate": candidate} if candidate else {}
+        candidate = self.request.GET.get("candidate", "")
+        return {"candidate": candidate} if parse_id(candidate) else {}
 
     def make(self, data):
         return make_named_entry(

@@ -1,4 +1,5 @@
-"""Hostile input: identifiers take ASCII digits only."""
+"""Hostile input: identifiers take ASCII digits only, and crafted ids in query strings and
+choice fields are refused as invalid choices instead of breaking the page (a 500)."""
 
 import re
 from datetime import date
@@ -6,12 +7,15 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
-from centres.models import centre_number_validator
+from centres.models import CentreApplication, ModeratorProfile, centre_number_validator
 from entries.models import Candidate, candidate_number_validator
 from entries.services.candidates import InvalidCandidate, create_candidate
 from entries.validators import make_uci, validate_uci, validate_uln
 from ocradmin.identifiers import is_ascii_digits, parse_id
+
+from ..entries.factories import ApprovalFactory, CandidateFactory, QualificationFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -104,3 +108,63 @@ def test_no_unicode_digit_patterns_in_the_code():
         if pattern.search(line)
     ]
     assert offenders == []
+
+
+# --- Finding: crafted ids ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["²", "١", "1" * 23, "-1", "abc"])
+def test_a_crafted_candidate_in_the_arrangement_form_address_is_ignored(
+    login, people, centre, value
+):
+    CandidateFactory(centre=centre)
+    client = login(people["centre_admin"])
+    url = reverse("entries:arrangement-apply", args=[centre.number])
+    assert client.get(url, {"candidate": value}).status_code == 200
+    url = reverse("entries:new-named", args=[centre.number])
+    assert client.get(url, {"candidate": value}).status_code == 200
+
+
+HUGE = "1" * 23
+
+
+def test_a_huge_id_in_the_application_form_is_an_invalid_choice(login, people):
+    client = login(people["outsider"])
+    response = client.post(
+        reverse("centres:apply-new"),
+        {"name": "Hillside School", "intended_qualifications": [HUGE]},
+    )
+    assert response.status_code == 400
+    assert "is not a valid value" in response.content.decode()
+    assert not CentreApplication.objects.exists()
+
+
+@pytest.mark.parametrize("value", [HUGE, "²", "١"])
+def test_a_huge_id_in_the_moderator_form_is_an_invalid_choice(login, people, value):
+    qualification = QualificationFactory()
+    client = login(people["staff"])
+    response = client.post(
+        reverse("centres:staff-moderator-add"),
+        {
+            "email": people["outsider"].email,
+            "qualifications": [str(qualification.pk), value],
+            "capacity": "5",
+        },
+    )
+    assert response.status_code == 200
+    assert "is not a valid value" in response.content.decode()
+    assert not ModeratorProfile.objects.exists()
+
+
+@pytest.mark.parametrize("value", [HUGE, "²", str(2**63)])
+def test_a_huge_id_in_a_single_choice_is_an_invalid_choice(login, people, centre, value):
+    qualification = QualificationFactory()
+    ApprovalFactory(centre=centre, qualification=qualification)
+    candidate = CandidateFactory(centre=centre)
+    client = login(people["centre_admin"])
+    response = client.post(
+        reverse("entries:new-named", args=[centre.number]),
+        {"candidate": str(candidate.pk), "qualification": value},
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
