@@ -7,4 +7,7 @@ class GradesConfig(AppConfig):
 
     def ready(self):
         from . import panels  # noqa: F401  (registers tabs, panels and staff board sections)
-        from .services import series  # noqa: F401  (registers the head-of-centre details gate)
+        from .services import (
+            series,  # noqa: F401  (registers the head-of-centre details gate)
+            submission,  # noqa: F401  (submitted grades fix the candidate)
+        )

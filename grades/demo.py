@@ -14,7 +14,7 @@ from .models import CentreSubmission, Grade, QualificationGrades, TeacherAssignm
 from .selectors import current_series, entered_candidates
 from .services import window
 from .services.series import shift_into_submission_window
-from .services.submission import CONFIRMATIONS
+from .services.submission import CONFIRMATIONS, keep_submitted_identities
 
 Status = QualificationGrades.Status
 
@@ -131,7 +131,7 @@ def _seed_qualification(series, centre, code, state, graded, comment) -> None:
 def _submit(series, centre) -> None:
     head = Membership.objects.filter(centre=centre, role=Role.HEAD_OF_CENTRE).first()
     record = getattr(centre, "head", None)
-    CentreSubmission.objects.get_or_create(
+    _, created = CentreSubmission.objects.get_or_create(
         series=series,
         centre=centre,
         defaults={
@@ -141,3 +141,5 @@ def _submit(series, centre) -> None:
             **dict.fromkeys(CONFIRMATIONS, True),
         },
     )
+    if created:
+        keep_submitted_identities(series=series, centre=centre)

@@ -6,17 +6,17 @@ candidate number when left blank; otherwise checked, and unique in the centre), 
 ULN, and a plausible date of birth. A refusal raises ``InvalidCandidate`` (an ``EntryError``)
 carrying every problem by field, so a form can show them all at once.
 
-Changing who a candidate is after results exist is allowed (names get corrected) but staff
-must know: later apps register a check in ``results_exist_checks`` (``candidate -> bool``);
-when any says yes, the change is audited as ``candidate.identity_changed_after_results`` and
-staff are emailed.
+Who a candidate is becomes fixed once it matters outside the centre: once their grades are
+submitted (``grades`` registers a check) or, later, once they have results or certificates.
+Later apps say so through ``results_exist_checks`` (``candidate -> bool``). From then on their
+identity (``IDENTITY_FIELDS``) changes only through a correction staff approve
+(``entries.services.corrections``); ``update_candidate`` refuses it with ``IdentityFixed``.
 """
 
 import re
 from collections.abc import Callable
 from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,7 +24,6 @@ from django.utils import timezone
 from centres.models import Centre
 from ocradmin import audit
 from ocradmin.identifiers import is_ascii_digits
-from ocradmin.tasks import send_plain_email
 
 from ..models import Candidate
 from ..validators import make_uci, validate_uci, validate_uln
@@ -37,10 +36,8 @@ HIGHEST_NUMBER = 9999
 IDENTITY_FIELDS = ("candidate_number", "uci", "uln", "first_name", "last_name", "date_of_birth")
 EDITABLE_FIELDS = (*IDENTITY_FIELDS, "sex")
 
-IDENTITY_CHANGED_AFTER_RESULTS = "candidate.identity_changed_after_results"
-
-# Each check is ``(candidate) -> bool``: True when the candidate has results (the results app
-# registers one). Kept here so entries never imports a later app.
+# Each check is ``(candidate) -> bool``: True when the candidate's identity is fixed (submitted
+# grades, results, certificates). Kept here so entries never imports a later app.
 results_exist_checks: list[Callable[[Candidate], bool]] = []
 
 
@@ -64,6 +61,19 @@ class InvalidFields(EntryError):
 
 class InvalidCandidate(InvalidFields):
     """The candidate's details break a rule."""
+
+
+class IdentityFixed(EntryError):
+    """The candidate's identity changes only through a correction staff approve."""
+
+    def __init__(self, candidate: Candidate):
+        self.candidate = candidate
+        super().__init__(
+            f"Candidate {candidate.candidate_number} {candidate.full_name} has submitted grades "
+            "or results, so their name, date of birth, candidate number, UCI and ULN change "
+            "only through a correction the awarding body approves. Request a correction "
+            "instead."
+        )
 
 
 # --- The rules, one function per field --------------------------------------------------------
@@ -207,8 +217,20 @@ def _clean(centre, fields: dict, *, exclude_pk=None, generate_uci: bool) -> dict
     return clean
 
 
-def _jsonable(value):
+def jsonable(value):
     return value.isoformat() if isinstance(value, date) else value
+
+
+def checked_changes(current: Candidate, changes: dict) -> tuple[dict, dict]:
+    """Check ``changes`` to a candidate; return the clean values and ``{field: [old, new]}``
+    for those that differ (dates as ISO text). Raises InvalidCandidate."""
+    clean = _clean(current.centre, changes, exclude_pk=current.pk, generate_uci=False)
+    changed = {
+        name: [jsonable(getattr(current, name)), jsonable(value)]
+        for name, value in clean.items()
+        if getattr(current, name) != value
+    }
+    return clean, changed
 
 
 # --- Transitions ------------------------------------------------------------------------------
@@ -271,16 +293,11 @@ def update_candidate(*, candidate, by, **changes) -> Candidate:
         current = (
             Candidate.objects.select_for_update().select_related("centre").get(pk=candidate.pk)
         )
-        clean = _clean(current.centre, changes, exclude_pk=current.pk, generate_uci=False)
-        changed = {
-            name: [_jsonable(getattr(current, name)), _jsonable(value)]
-            for name, value in clean.items()
-            if getattr(current, name) != value
-        }
+        clean, changed = checked_changes(current, changes)
         if not changed:
             return current
-        identity_changed = any(name in IDENTITY_FIELDS for name in changed)
-        after_results = identity_changed and results_exist(current)
+        if any(name in IDENTITY_FIELDS for name in changed) and results_exist(current):
+            raise IdentityFixed(current)
         for name in changed:
             setattr(current, name, clean[name])
         try:
@@ -290,33 +307,11 @@ def update_candidate(*, candidate, by, **changes) -> Candidate:
             raise EntryError(
                 "Another candidate took this number or UCI at the same time; try again."
             ) from error
-
-        action = IDENTITY_CHANGED_AFTER_RESULTS if after_results else "candidate.updated"
         audit.record(
             actor=by,
-            action=action,
+            action="candidate.updated",
             centre=current.centre,
             target=current,
             data={"changes": changed},
         )
-        if after_results:
-            lines = [f"  {name}: {old} → {new}" for name, (old, new) in changed.items()]
-            send_plain_email.delay_on_commit(
-                to=[settings.STAFF_EMAIL],
-                subject=(
-                    f"Candidate details changed after results: centre {current.centre.number} "
-                    f"candidate {current.candidate_number}"
-                ),
-                body="\n".join(
-                    [
-                        f"{getattr(by, 'email', 'Someone')} changed the details of candidate "
-                        f"{current.candidate_number} ({current.uci}) at centre "
-                        f"{current.centre.number} {current.centre.name}, who already has "
-                        "results:",
-                        *lines,
-                        "",
-                        "Check whether results or certificates need reissuing.",
-                    ]
-                ),
-            )
     return current

@@ -5,11 +5,14 @@ from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from centres.models import Centre, Membership, Role
+from entries.models import Candidate
+from entries.services.candidates import register_results_exist_check
 from ocradmin import audit
 from ocradmin.notifications import notify_many
 
@@ -24,6 +27,28 @@ CONFIRMATIONS = [
     "confirm_evidence",
     "confirm_evidence_kept",
 ]
+
+
+@register_results_exist_check
+def grades_submitted(candidate) -> bool:
+    """Once a candidate's grades are submitted, their identity changes only by a correction
+    staff approve (``entries.services.corrections``)."""
+    return Grade.objects.filter(candidate=candidate).exclude(submitted_uci="").exists()
+
+
+def keep_submitted_identities(*, series, centre) -> int:
+    """Copy each graded candidate's identity onto their grades, as submitted: one update."""
+    candidate = Candidate.objects.filter(pk=OuterRef("candidate_id"))
+    return (
+        Grade.objects.filter(series=series, centre=centre)
+        .exclude(grade="")
+        .update(
+            **{
+                snapshot: Subquery(candidate.values(field)[:1])
+                for snapshot, field in Grade.SNAPSHOT.items()
+            }
+        )
+    )
 
 
 def submission_blockers(*, series, centre) -> list[str]:
@@ -73,7 +98,9 @@ def submit_centre_grades(
             submitted_by=by,
             **{c: True for c in CONFIRMATIONS},
         )
-        grade_count = Grade.objects.filter(series=series, centre=centre).exclude(grade="").count()
+        # The centre row lock also holds back candidate edits, so these are the identities
+        # the head of centre declared.
+        grade_count = keep_submitted_identities(series=series, centre=centre)
         audit.record(
             actor=by,
             action="grades.submitted",
@@ -106,8 +133,8 @@ def render_receipt(submission: CentreSubmission) -> bytes:
     grades = (
         Grade.objects.filter(series=submission.series, centre=submission.centre)
         .exclude(grade="")
-        .select_related("candidate", "qualification")
-        .order_by("qualification__entry_code", "candidate__candidate_number")
+        .select_related("qualification")
+        .order_by("qualification__entry_code", "submitted_candidate_number")
     )
     by_qualification: dict = {}
     for grade in grades:
