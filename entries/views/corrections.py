@@ -1,6 +1,5 @@
 """Staff: corrections to candidates' identities waiting for a decision."""
 
-from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
@@ -9,14 +8,11 @@ from django.views.generic import ListView
 from ocradmin.views import StaffRequiredMixin
 from ocradmin.workdays import working_days_ages
 
+from ..forms.decisions import posted_reason
 from ..models import CandidateCorrection
 from ..selectors import pending_corrections
 from ..services import EntryError
 from ..services.corrections import approve_correction, reject_correction
-
-
-class RejectCorrectionForm(forms.Form):
-    reason = forms.CharField(max_length=1000)
 
 
 class StaffCorrectionQueueView(StaffRequiredMixin, ListView):
@@ -48,9 +44,9 @@ class StaffCorrectionDecisionView(StaffRequiredMixin, View):
                     f"{correction.centre.number} approved and made; the centre has been told.",
                 )
             else:
-                form = RejectCorrectionForm(request.POST)
-                reason = form.cleaned_data["reason"] if form.is_valid() else ""
-                reject_correction(correction=correction, by=request.user, reason=reason)
+                reject_correction(
+                    correction=correction, by=request.user, reason=posted_reason(request.POST)
+                )
                 messages.success(
                     request,
                     f"Correction to candidate {candidate.candidate_number} at centre "

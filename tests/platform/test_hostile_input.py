@@ -168,3 +168,26 @@ def test_a_huge_id_in_a_single_choice_is_an_invalid_choice(login, people, centre
     )
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
+
+
+def test_a_nul_character_in_a_staff_reason_is_refused_not_saved(login, people, centre):
+    from entries.models import Entry
+
+    qualification = QualificationFactory()
+    entry = Entry.objects.create(
+        centre=centre,
+        qualification=qualification,
+        kind=Entry.Kind.UNNAMED,
+        quantity=3,
+        status=Entry.Status.NEEDS_REVIEW,
+        process_by="2026-01-01T00:00Z",
+    )
+    client = login(people["staff"])
+    response = client.post(
+        reverse("entries:staff-review-decide", args=[entry.pk]),
+        {"decision": "reject", "reason": "Wrong\x00code"},
+        follow=True,
+    )
+    assert "Give the reason the centre will see." in response.content.decode()
+    entry.refresh_from_db()
+    assert (entry.status, entry.rejection_reason) == (Entry.Status.NEEDS_REVIEW, "")
