@@ -8,7 +8,8 @@ Idempotent: grades are made only for a qualification that has none yet.
 from django.utils import timezone
 
 from centres.models import Centre, Membership, Role
-from entries.models import Entry
+from entries.models import CandidateCorrection, Entry
+from entries.services.corrections import request_correction
 
 from .models import CentreSubmission, Grade, QualificationGrades, TeacherAssignment
 from .selectors import current_series, entered_candidates
@@ -58,9 +59,27 @@ def seed(*, password: str, log) -> None:
             _seed_qualification(series, centre, code, state, graded, comment)
         if number in SUBMITTED_CENTRES:
             _submit(series, centre)
+            _ask_for_a_correction(centre)
     log(
         "grades: submission open today; Northfield's qualifications in every state, "
-        "Riverside submitted"
+        "Riverside submitted, with a correction to a candidate's name waiting for staff"
+    )
+
+
+def _ask_for_a_correction(centre) -> None:
+    """Riverside's admin asks staff to correct a submitted candidate's surname."""
+    if CandidateCorrection.objects.filter(centre=centre).exists():
+        return
+    grade = Grade.objects.filter(centre=centre).exclude(submitted_uci="").first()
+    admin = Membership.objects.filter(centre=centre, role=Role.CENTRE_ADMIN).first()
+    if grade is None or admin is None:
+        return
+    candidate = grade.candidate
+    request_correction(
+        candidate=candidate,
+        by=admin.user,
+        reason="The surname was entered without its hyphen; the birth certificate has it.",
+        last_name=f"{candidate.last_name}-Smith",
     )
 
 

@@ -5,10 +5,12 @@ names, which made the staff export give each the other's grade."""
 import csv
 import io
 from importlib import import_module
+from io import StringIO
 from unittest import mock
 
 import pytest
 from django.apps import apps as django_apps
+from django.core.management import call_command
 from django.urls import reverse
 
 from centres.models import Role
@@ -159,3 +161,11 @@ def test_the_data_migration_fills_submitted_grades_only(series, centre, other_ce
         submitted_candidate.last_name,
     )
     assert Grade.objects.get(candidate=draft_candidate).submitted_uci == ""
+
+
+def test_the_demo_has_one_correction_waiting_for_staff(db):
+    for _ in range(2):
+        call_command("seed_demo", stdout=StringIO())
+    correction = CandidateCorrection.objects.get()
+    assert (correction.centre.number, correction.status) == ("23456", "pending")
+    assert results_exist(correction.candidate)
