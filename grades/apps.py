@@ -6,8 +6,12 @@ class GradesConfig(AppConfig):
     verbose_name = "2021 teacher-assessed grades"
 
     def ready(self):
+        from centres.hooks import head_details_gates
+        from entries.hooks import results_exist_checks
+
         from . import panels  # noqa: F401  (registers tabs, panels and staff board sections)
-        from .services import (
-            series,  # noqa: F401  (registers the head-of-centre details gate)
-            submission,  # noqa: F401  (submitted grades fix the candidate)
-        )
+        from .services.series import head_details_gate
+        from .services.submission import grades_submitted
+
+        head_details_gates.register(head_details_gate)
+        results_exist_checks.register(grades_submitted)

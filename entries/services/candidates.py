@@ -7,14 +7,13 @@ ULN, and a plausible date of birth. A refusal raises ``InvalidCandidate`` (an ``
 carrying every problem by field, so a form can show them all at once.
 
 Who a candidate is becomes fixed once it matters outside the centre: once their grades are
-submitted (``grades`` registers a check) or, later, once they have results or certificates.
-Later apps say so through ``results_exist_checks`` (``candidate -> bool``). From then on their
-identity (``IDENTITY_FIELDS``) changes only through a correction staff approve
+submitted or, later, once they have results or certificates. Later apps say so through the
+hook ``results_exist_checks`` (``entries/hooks.py``). From then on their identity
+(``IDENTITY_FIELDS``) changes only through a correction staff approve
 (``entries.services.corrections``); ``update_candidate`` refuses it with ``IdentityFixed``.
 """
 
 import re
-from collections.abc import Callable
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -25,6 +24,7 @@ from centres.models import Centre
 from ocradmin import audit
 from ocradmin.identifiers import is_ascii_digits
 
+from ..hooks import results_exist_checks
 from ..models import Candidate
 from ..validators import make_uci, validate_uci, validate_uln
 from . import EntryError
@@ -36,19 +36,12 @@ HIGHEST_NUMBER = 9999
 IDENTITY_FIELDS = ("candidate_number", "uci", "uln", "first_name", "last_name", "date_of_birth")
 EDITABLE_FIELDS = (*IDENTITY_FIELDS, "sex")
 
-# Each check is ``(candidate) -> bool``: True when the candidate's identity is fixed (submitted
-# grades, results, certificates). Kept here so entries never imports a later app.
-results_exist_checks: list[Callable[[Candidate], bool]] = []
-
-
-def register_results_exist_check(func: Callable[[Candidate], bool]) -> Callable:
-    if func not in results_exist_checks:
-        results_exist_checks.append(func)
-    return func
-
 
 def results_exist(candidate: Candidate) -> bool:
-    return any(check(candidate) for check in results_exist_checks)
+    """Whether a receiver of ``results_exist_checks`` says the candidate's identity is fixed
+    (submitted grades, results). A page may ask without a lock; ``update_candidate`` and the
+    corrections ask under the centre's and the candidate's row locks."""
+    return bool(results_exist_checks.first(candidate))
 
 
 class InvalidFields(EntryError):

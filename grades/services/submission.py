@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from centres.models import Centre, Membership, Role
 from entries.models import Candidate
-from entries.services.candidates import register_results_exist_check
 from ocradmin import audit
 from ocradmin.notifications import notify_many
 
@@ -29,7 +28,6 @@ CONFIRMATIONS = [
 ]
 
 
-@register_results_exist_check
 def grades_submitted(candidate) -> bool:
     """Once a candidate's grades are submitted, their identity changes only by a correction
     staff approve (``entries.services.corrections``)."""

@@ -2,11 +2,11 @@
 
 import pytest
 
-from entries.services.candidates import register_results_exist_check, results_exist_checks
+from entries.hooks import results_exist_checks
 
 
 @pytest.fixture
-def has_results():
+def has_results(monkeypatch):
     """A fake later app: candidates whose last name is in the yielded set have results, so
     their identity is fixed."""
     with_results = set()
@@ -14,8 +14,5 @@ def has_results():
     def check(candidate):
         return candidate.last_name in with_results
 
-    register_results_exist_check(check)
-    try:
-        yield with_results
-    finally:
-        results_exist_checks.remove(check)
+    monkeypatch.setattr(results_exist_checks, "receivers", (check,))
+    return with_results
