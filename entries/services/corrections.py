@@ -14,10 +14,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from centres.models import Centre, Membership, Role
+from centres.models import Centre, Role
+from centres.selectors import centre_people
 from ocradmin import audit
-from ocradmin.notifications import notify_many
-from ocradmin.tasks import send_plain_email
+from ocradmin.notifications import email_notice, notify_many
 
 from ..models import Candidate, CandidateCorrection
 from . import EntryError
@@ -31,11 +31,6 @@ from .candidates import (
 
 Status = CandidateCorrection.Status
 MAX_REASON = 1000
-
-
-def describe(correction: CandidateCorrection) -> str:
-    """``last name Okafor → Okafor-Bright; ULN (none) → 9276308686``."""
-    return "; ".join(f"{label} {old} → {new}" for label, old, new in correction.change_lines)
 
 
 def request_correction(*, candidate, by, reason: str, **changes) -> CandidateCorrection:
@@ -81,34 +76,12 @@ def request_correction(*, candidate, by, reason: str, **changes) -> CandidateCor
             target=correction,
             data={"candidate": current.pk, "changes": changed, "reason": reason},
         )
-        send_plain_email.delay_on_commit(
+        email_notice(
             to=[settings.STAFF_EMAIL],
-            subject=(
-                f"Candidate correction requested: centre {current.centre.number} "
-                f"candidate {current.candidate_number}"
-            ),
-            body="\n".join(
-                [
-                    f"Centre {current.centre.number} {current.centre.name} asks to correct the "
-                    f"details of candidate {current.candidate_number} ({current.uci}), whose "
-                    "grades or results are already submitted:",
-                    f"  {describe(correction)}",
-                    f"Reason: {reason}",
-                    "",
-                    f"{settings.SITE_URL}{reverse('entries:staff-corrections')}",
-                ]
-            ),
+            notice="entries/correction_requested",
+            context={"correction": correction, "url": reverse("entries:staff-corrections")},
         )
     return correction
-
-
-def _centre_admins(centre):
-    return [
-        m.user
-        for m in Membership.objects.filter(
-            centre=centre, role=Role.CENTRE_ADMIN, user__is_active=True
-        ).select_related("user")
-    ]
 
 
 def _lock_pending(correction, by) -> CandidateCorrection:
@@ -126,14 +99,14 @@ def _lock_pending(correction, by) -> CandidateCorrection:
     return current
 
 
-def _tell_centre(correction, subject: str, body: str) -> None:
-    people = _centre_admins(correction.centre)
+def _tell_centre(correction, *, approved: bool) -> None:
+    people = centre_people(correction.centre, Role.CENTRE_ADMIN)
     if correction.requested_by is not None and correction.requested_by.is_active:
         people.append(correction.requested_by)
     notify_many(
         users=people,
-        subject=subject,
-        body=body,
+        notice="entries/correction_decided",
+        context={"correction": correction, "approved": approved},
         url=reverse("entries:candidate", args=[correction.centre.number, correction.candidate_id]),
     )
 
@@ -180,16 +153,7 @@ def approve_correction(*, correction, by) -> CandidateCorrection:
             target=current,
             data={"candidate": candidate.pk, "changes": current.changes},
         )
-        _tell_centre(
-            current,
-            subject=f"Correction approved: candidate {candidate.candidate_number}",
-            body=(
-                "The awarding body approved the correction to the details of candidate "
-                f"{candidate.candidate_number} {candidate.full_name}: "
-                f"{describe(current)}. Grades already submitted keep the details "
-                "they were submitted with."
-            ),
-        )
+        _tell_centre(current, approved=True)
     return current
 
 
@@ -211,13 +175,5 @@ def reject_correction(*, correction, by, reason: str) -> CandidateCorrection:
             target=current,
             data={"candidate": current.candidate_id, "reason": reason},
         )
-        _tell_centre(
-            current,
-            subject=f"Correction rejected: candidate {current.candidate.candidate_number}",
-            body=(
-                "The awarding body rejected the correction to the details of candidate "
-                f"{current.candidate.candidate_number} {current.candidate.full_name} "
-                f"({describe(current)}).\n\nReason: {reason}"
-            ),
-        )
+        _tell_centre(current, approved=False)
     return current

@@ -87,7 +87,8 @@ def test_request_records_audits_and_tells_staff_without_changing_anything(
     [email] = mail.outbox
     assert email.to == ["ops@ocradmin.example"]
     assert f"candidate {okafor.candidate_number}" in email.subject
-    assert "last name Okafor → Okafor-Bright; ULN (none) → 9276308686" in email.body
+    assert "  last name: Okafor → Okafor-Bright\n  ULN: (none) → 9276308686" in email.body
+    assert "/staff/candidate-corrections/" in email.body
 
 
 @pytest.mark.parametrize(

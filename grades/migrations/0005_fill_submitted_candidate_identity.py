@@ -29,8 +29,8 @@ def fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("grades", "0003_grades_keep_the_candidate_as_submitted"),
-        ("entries", "0004_candidate_corrections"),
+        ("grades", "0004_grades_keep_the_candidate_as_submitted"),
+        ("entries", "0005_candidate_corrections"),
     ]
 
     operations = [migrations.RunPython(fill, migrations.RunPython.noop)]

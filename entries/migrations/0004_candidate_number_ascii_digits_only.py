@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('entries', '0002_entry_scan_index_breaks_ties_by_id'),
+        ('entries', '0003_breach_notices_move_to_sent_notices'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grades', '0002_seed_summer_2021'),
+        ('grades', '0003_closing_reminders_move_to_sent_notices'),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('centres', '0004_centre_number_ascii_digits_only'),
-        ('entries', '0003_candidate_number_ascii_digits_only'),
+        ('entries', '0004_candidate_number_ascii_digits_only'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
