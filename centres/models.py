@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from ocradmin.validators import validate_single_line
 
-centre_number_validator = RegexValidator(r"^\d{5}$", "A centre number is five digits.")
+centre_number_validator = RegexValidator(r"^[0-9]{5}$", "A centre number is five digits.")
 
 UK_POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from .models import AccessArrangement, Candidate, Entry, EntryUpload, ModeratorAllocation
+from .models import (
+    AccessArrangement,
+    Candidate,
+    CandidateCorrection,
+    Entry,
+    EntryUpload,
+    ModeratorAllocation,
+)
+from .services.candidates import IDENTITY_FIELDS, results_exist
 
 
 @admin.register(Candidate)
@@ -9,6 +17,31 @@ class CandidateAdmin(admin.ModelAdmin):
     list_filter = ["centre", "sex"]
     search_fields = ["candidate_number", "uci", "uln", "first_name", "last_name", "centre__number"]
     list_select_related = ["centre"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A fixed identity changes only through a correction (the staff corrections page).
+        if obj is not None and results_exist(obj):
+            return IDENTITY_FIELDS
+        return ()
+
+
+@admin.register(CandidateCorrection)
+class CandidateCorrectionAdmin(admin.ModelAdmin):
+    """Read-only: corrections are asked for by centres and decided on the staff page."""
+
+    list_display = ["candidate", "centre", "status", "requested_at", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["candidate__uci", "candidate__last_name", "centre__number"]
+    list_select_related = ["candidate", "centre"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AccessArrangement)

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 
 from centres.models import Qualification, QualificationApproval
+from ocradmin.identifiers import is_ascii_digits
 
 from .models import AccessArrangement, Candidate, Entry
 
@@ -14,7 +15,7 @@ def candidate_matches(word: str, prefix: str = "") -> Q:
     match = Q(**{f"{prefix}first_name__icontains": word}) | Q(
         **{f"{prefix}last_name__icontains": word}
     )
-    if word.isdigit() and len(word) <= 4:
+    if is_ascii_digits(word) and len(word) <= 4:
         match |= Q(**{f"{prefix}candidate_number": word.zfill(4)})
     if len(word) >= 5:
         match |= Q(**{f"{prefix}uci__istartswith": word})

@@ -12,8 +12,11 @@ entry_withdrawal_blockers = Hook(
 
 results_exist_checks = Hook(
     "entries.results_exist_checks",
-    doc="""``(candidate) -> bool``: True when the candidate has results, so a change to who
-    they are is audited as such and staff are told. Asked by ``update_candidate``.
-    Lock: the caller holds the Candidate row lock (after the Centre's). A writer of a
-    candidate's results takes the Candidate row lock first.""",
+    doc="""``(candidate) -> bool``: True when the candidate's identity is fixed because it
+    matters outside the centre (their grades are submitted; they have results or
+    certificates): their names, date of birth, candidate number, UCI and ULN then change only
+    through a correction staff approve. Asked by ``update_candidate`` and
+    ``approve_correction``.
+    Lock: the caller holds the Centre row lock, then the Candidate row lock. A writer of what
+    a receiver reads takes one of them first (the grade submission takes the Centre's).""",
 )

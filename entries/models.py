@@ -12,7 +12,7 @@ from ocradmin.validators import validate_single_line
 from .validators import validate_uci, validate_uln
 
 candidate_number_validator = RegexValidator(
-    r"^\d{4}$", "A candidate number is four digits, 0001 to 9999."
+    r"^[0-9]{4}$", "A candidate number is four digits, 0001 to 9999."
 )
 
 
@@ -255,3 +255,65 @@ class ModeratorAllocation(models.Model):
 
     def __str__(self):
         return f"{self.moderator} for {self.qualification.entry_code} at {self.centre.number}"
+
+
+class CandidateCorrection(models.Model):
+    """A change to a candidate's identity (names, date of birth, candidate number, UCI, ULN)
+    once their grades are submitted or results exist: the centre asks, staff decide, and the
+    change is made only when staff approve it. ``changes`` maps each field to ``[old, new]``
+    (dates as ISO text) as they stood when the centre asked."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the awarding body"
+        APPROVED = "approved", "Approved and made"
+        REJECTED = "rejected", "Rejected"
+
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="+")
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="corrections")
+    changes = models.JSONField()
+    reason = models.TextField()
+    status = models.CharField(max_length=20, choices=Status, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "approved", "rejected"]),
+                name="correction_status_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["candidate"],
+                condition=models.Q(status="pending"),
+                name="one_pending_correction_per_candidate",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "requested_at"])]
+
+    LABELS = {
+        "candidate_number": "candidate number",
+        "uci": "UCI",
+        "uln": "ULN",
+        "first_name": "first name",
+        "last_name": "last name",
+        "date_of_birth": "date of birth",
+    }
+
+    def __str__(self):
+        return f"Correction to candidate {self.candidate}"
+
+    @property
+    def change_lines(self) -> list[tuple[str, str, str]]:
+        """``(label, old, new)`` for each field, ``(none)`` for an empty value."""
+        return [
+            (self.LABELS.get(name, name), old or "(none)", new or "(none)")
+            for name, (old, new) in self.changes.items()
+        ]

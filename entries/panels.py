@@ -7,9 +7,9 @@ from ocradmin.pages import dashboard, staff_board
 from ocradmin.workdays import working_days_since
 
 from .selectors import (
+    correction_summary,
     entries_awaiting_processing,
     entry_clock,
-    identity_changes_after_results,
     referral_summary,
 )
 
@@ -51,7 +51,11 @@ def referred_arrangements_panel(request):
     }
 
 
-@staff_board.register("identity_changes", "entries/panels/identity_changes.html")
-def identity_changes_panel(request):
-    events = list(identity_changes_after_results())
-    return {"events": events} if events else None
+@staff_board.register("candidate_corrections", "entries/panels/candidate_corrections.html")
+def candidate_corrections_panel(request):
+    summary = correction_summary()
+    oldest = summary["oldest"]
+    return {
+        "count": summary["count"],
+        "oldest_age": working_days_since(oldest) if oldest else None,
+    }

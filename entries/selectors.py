@@ -3,14 +3,11 @@
 from datetime import timedelta
 
 from django.db.models import Count, Min, Q
-from django.utils import timezone
 
 from centres.models import Membership, Qualification, QualificationApproval, Role
 from ocradmin.clocks import Clock, ClockSummary
-from ocradmin.models import AuditEvent
 
-from .models import AccessArrangement, Candidate, Entry, ModeratorAllocation
-from .services.candidates import IDENTITY_CHANGED_AFTER_RESULTS
+from .models import AccessArrangement, Candidate, CandidateCorrection, Entry, ModeratorAllocation
 
 WAITING = [Entry.Status.SUBMITTED, Entry.Status.NEEDS_REVIEW]
 
@@ -94,14 +91,24 @@ def referral_summary() -> dict:
     )
 
 
-def identity_changes_after_results(*, days: int = 30, limit: int = 10):
-    """Recent changes to candidates' identities made after they had results (staff board)."""
+def candidate_corrections(candidate):
+    """The candidate's corrections, newest first (the candidate's page)."""
+    return candidate.corrections.select_related("requested_by", "decided_by")
+
+
+def pending_corrections():
+    """The staff queue: corrections to candidates' identities waiting, oldest first."""
     return (
-        AuditEvent.objects.filter(
-            action=IDENTITY_CHANGED_AFTER_RESULTS, at__gte=timezone.now() - timedelta(days=days)
-        )
-        .select_related("centre", "actor")
-        .order_by("-at", "-id")[:limit]
+        CandidateCorrection.objects.filter(status=CandidateCorrection.Status.PENDING)
+        .select_related("centre", "candidate", "requested_by")
+        .order_by("requested_at", "id")
+    )
+
+
+def correction_summary() -> dict:
+    """How many corrections wait for staff and when the oldest was asked for (one query)."""
+    return CandidateCorrection.objects.filter(status=CandidateCorrection.Status.PENDING).aggregate(
+        count=Count("id"), oldest=Min("requested_at")
     )
 
 

@@ -22,8 +22,8 @@ NAME_MAX_LENGTH = 100
 CODE_MAX_LENGTH = 20
 SEX_VALUES = {"F": "F", "FEMALE": "F", "M": "M", "MALE": "M"}
 
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
+_UK_DATE = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$")
 
 # Each column with the longest value it takes (None: the date of birth, parsed instead).
 _COLUMN_LIMITS = tuple(

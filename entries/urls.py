@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import arrangements, candidates, entries, processing, uploads
+from .views import arrangements, candidates, corrections, entries, processing, uploads
 
 app_name = "entries"
 
@@ -25,6 +25,11 @@ urlpatterns = [
         "centres/<centre:number>/candidates/<int:pk>/edit/",
         candidates.CandidateUpdateView.as_view(),
         name="candidate-edit",
+    ),
+    path(
+        "centres/<centre:number>/candidates/<int:pk>/correction/",
+        candidates.CandidateCorrectionView.as_view(),
+        name="candidate-correction",
     ),
     # Access arrangements: /centres/<number>/access-arrangements/…
     path(
@@ -100,6 +105,16 @@ urlpatterns = [
         "staff/access-arrangements/<int:pk>/decide/",
         arrangements.StaffArrangementDecisionView.as_view(),
         name="staff-arrangement-decide",
+    ),
+    path(
+        "staff/candidate-corrections/",
+        corrections.StaffCorrectionQueueView.as_view(),
+        name="staff-corrections",
+    ),
+    path(
+        "staff/candidate-corrections/<int:pk>/decide/",
+        corrections.StaffCorrectionDecisionView.as_view(),
+        name="staff-correction-decide",
     ),
     path("staff/entries/", processing.StaffReviewQueueView.as_view(), name="staff-review"),
     path(

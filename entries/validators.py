@@ -7,13 +7,13 @@ from django.core.exceptions import ValidationError
 # JCQ: the 12 digits weighted 16, 15 … 5, summed, remainder mod 17 → this letter table.
 UCI_CHECK_LETTERS = "ABCDEFGHKLMRTVWXY"
 UCI_WEIGHTS = range(16, 4, -1)
-UCI_RE = re.compile(r"^\d{12}[A-Z]$")
+UCI_RE = re.compile(r"^[0-9]{12}[A-Z]$")
 
-ULN_RE = re.compile(r"^[1-9]\d{9}$")
+ULN_RE = re.compile(r"^[1-9][0-9]{9}$")
 
 
 def uci_check_letter(first_twelve: str) -> str:
-    if not re.fullmatch(r"\d{12}", first_twelve):
+    if not re.fullmatch(r"[0-9]{12}", first_twelve):
         raise ValueError("a UCI's check letter is computed from 12 digits")
     total = sum(int(d) * w for d, w in zip(first_twelve, UCI_WEIGHTS, strict=True))
     return UCI_CHECK_LETTERS[total % 17]

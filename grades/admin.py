@@ -48,7 +48,7 @@ class GradeAdmin(admin.ModelAdmin):
     list_filter = ["series"]
     search_fields = ["centre__number", "candidate__uci", "candidate__last_name"]
     raw_id_fields = ["centre", "qualification", "candidate", "updated_by"]
-    readonly_fields = ["version"]
+    readonly_fields = ["version", *Grade.SNAPSHOT]
 
 
 @admin.register(CentreSubmission)

@@ -8,13 +8,14 @@ Idempotent: grades are made only for a qualification that has none yet.
 from django.utils import timezone
 
 from centres.models import Centre, Membership, Role
-from entries.models import Entry
+from entries.models import CandidateCorrection, Entry
+from entries.services.corrections import request_correction
 
 from .models import CentreSubmission, Grade, QualificationGrades, TeacherAssignment
 from .selectors import current_series, entered_candidates
 from .services import window
 from .services.series import shift_into_submission_window
-from .services.submission import CONFIRMATIONS
+from .services.submission import CONFIRMATIONS, keep_submitted_identities
 
 Status = QualificationGrades.Status
 
@@ -58,9 +59,27 @@ def seed(*, password: str, log) -> None:
             _seed_qualification(series, centre, code, state, graded, comment)
         if number in SUBMITTED_CENTRES:
             _submit(series, centre)
+            _ask_for_a_correction(centre)
     log(
         "grades: submission open today; Northfield's qualifications in every state, "
-        "Riverside submitted"
+        "Riverside submitted, with a correction to a candidate's name waiting for staff"
+    )
+
+
+def _ask_for_a_correction(centre) -> None:
+    """Riverside's admin asks staff to correct a submitted candidate's surname."""
+    if CandidateCorrection.objects.filter(centre=centre).exists():
+        return
+    grade = Grade.objects.filter(centre=centre).exclude(submitted_uci="").first()
+    admin = Membership.objects.filter(centre=centre, role=Role.CENTRE_ADMIN).first()
+    if grade is None or admin is None:
+        return
+    candidate = grade.candidate
+    request_correction(
+        candidate=candidate,
+        by=admin.user,
+        reason="The surname was entered without its hyphen; the birth certificate has it.",
+        last_name=f"{candidate.last_name}-Smith",
     )
 
 
@@ -131,7 +150,7 @@ def _seed_qualification(series, centre, code, state, graded, comment) -> None:
 def _submit(series, centre) -> None:
     head = Membership.objects.filter(centre=centre, role=Role.HEAD_OF_CENTRE).first()
     record = getattr(centre, "head", None)
-    CentreSubmission.objects.get_or_create(
+    _, created = CentreSubmission.objects.get_or_create(
         series=series,
         centre=centre,
         defaults={
@@ -141,3 +160,5 @@ def _submit(series, centre) -> None:
             **dict.fromkeys(CONFIRMATIONS, True),
         },
     )
+    if created:
+        keep_submitted_identities(series=series, centre=centre)

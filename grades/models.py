@@ -164,6 +164,21 @@ class Grade(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(default=timezone.now)
+    # The candidate as they were when the centre submitted, filled by the submission: the
+    # receipt and the staff export read these, so no later change of identity moves a grade.
+    submitted_candidate_number = models.CharField(max_length=4, blank=True)
+    submitted_uci = models.CharField("submitted UCI", max_length=13, blank=True)
+    submitted_first_name = models.CharField(max_length=100, blank=True)
+    submitted_last_name = models.CharField(max_length=100, blank=True)
+    submitted_date_of_birth = models.DateField(null=True, blank=True)
+
+    SNAPSHOT = {
+        "submitted_candidate_number": "candidate_number",
+        "submitted_uci": "uci",
+        "submitted_first_name": "first_name",
+        "submitted_last_name": "last_name",
+        "submitted_date_of_birth": "date_of_birth",
+    }
 
     class Meta:
         ordering = ["candidate__candidate_number"]

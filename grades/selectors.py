@@ -221,6 +221,6 @@ def submitted_grades(series):
             centre_id__in=CentreSubmission.objects.filter(series=series).values("centre_id"),
         )
         .exclude(grade="")
-        .select_related("centre", "qualification", "candidate")
-        .order_by("centre__number", "qualification__entry_code", "candidate__candidate_number")
+        .select_related("centre", "qualification")
+        .order_by("centre__number", "qualification__entry_code", "submitted_candidate_number")
     )

@@ -1,7 +1,7 @@
 class CentreNumberConverter:
     """A centre number in a URL: exactly five digits."""
 
-    regex = r"\d{5}"
+    regex = r"[0-9]{5}"
 
     def to_python(self, value):
         return value

@@ -29,6 +29,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
 from .hooks import two_factor_required
+from .identifiers import is_ascii_digits
 
 BACKUP_CODES = 10
 APP_DEVICE_NAME = "Authenticator app"
@@ -102,7 +103,7 @@ def verify(*, request, token: str) -> bool:
     token = "".join(token.split())
     # Six digits are the app's code; anything else can only be a backup code. Asking only the
     # device the code is meant for keeps a mistyped app code from slowing the backup codes.
-    kind = TOTPDevice if len(token) == 6 and token.isdigit() else StaticDevice
+    kind = TOTPDevice if len(token) == 6 and is_ascii_digits(token) else StaticDevice
     for device in devices_for_user(request.user):
         if not isinstance(device, kind):
             continue

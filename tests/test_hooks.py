@@ -31,7 +31,7 @@ HOOKS = {
         "entries.services.entries.live_entries_block_approval_withdrawal"
     ],
     "entries.entry_withdrawal_blockers": [],
-    "entries.results_exist_checks": [],
+    "entries.results_exist_checks": ["grades.services.submission.grades_submitted"],
     "ocradmin.two_factor_required": ["centres.selectors.holds_approving_role"],
 }
 

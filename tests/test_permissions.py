@@ -92,6 +92,7 @@ CENTRE_PAGES = [
     page("entries:candidate-add", ADMIN),
     page("entries:candidate", ADMIN, TEACHER, HEAD, STAFF, args=lambda w: [w["candidate"].pk]),
     page("entries:candidate-edit", ADMIN, args=lambda w: [w["candidate"].pk]),
+    page("entries:candidate-correction", ADMIN, args=lambda w: [w["candidate"].pk]),
     page("entries:arrangements", ADMIN, TEACHER, HEAD, STAFF),
     page("entries:arrangement-apply", ADMIN),
     page("entries:list", ADMIN, TEACHER, HEAD, STAFF),

@@ -9,6 +9,7 @@ import re
 
 from django import forms
 
+from ocradmin.fields import ModelMultipleChoiceField
 from ocradmin.validators import SingleLineCharField
 
 from ..models import VOCATIONAL_TYPES, CentreApplication, Qualification, normalise_postcode
@@ -57,7 +58,7 @@ class CentreApplicationForm(forms.ModelForm):
         max_length=12,  # room for stray spaces; stored normalised, as at most 8 characters
         widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
     )
-    intended_qualifications = forms.ModelMultipleChoiceField(
+    intended_qualifications = ModelMultipleChoiceField(
         queryset=Qualification.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -3,13 +3,14 @@
 from django import forms
 from django.utils import timezone
 
+from ocradmin.fields import ModelChoiceField
 from ocradmin.validators import SingleLineCharField
 
 from ..selectors import requestable_qualifications
 
 
 class RequestApprovalForm(forms.Form):
-    qualification = forms.ModelChoiceField(
+    qualification = ModelChoiceField(
         queryset=None,
         label="Qualification",
         empty_label="Choose a qualification",

@@ -3,12 +3,14 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from ocradmin.fields import ModelMultipleChoiceField
+
 from ..models import ModeratorProfile
 from ..services.moderators import moderatable_qualifications
 
 
 class ModeratorProfileForm(forms.Form):
-    qualifications = forms.ModelMultipleChoiceField(
+    qualifications = ModelMultipleChoiceField(
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,

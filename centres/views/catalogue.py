@@ -5,6 +5,8 @@ from django.db.models import Count
 from django.db.models.functions import Length
 from django.views.generic import DetailView, ListView
 
+from ocradmin.identifiers import is_ascii_digits
+
 from ..filters import QualificationFilter
 from ..models import Qualification
 
@@ -72,6 +74,6 @@ def points_table(qualification, units) -> tuple[list[str], list[tuple[str, list]
     grades = [g for g in order if any(g in by_grade for by_grade in points.values())]
     rows = [
         (glh, [points[glh].get(grade, "—") for grade in grades])
-        for glh in sorted(points, key=lambda key: int(key) if str(key).isdigit() else 0)
+        for glh in sorted(points, key=lambda key: int(key) if is_ascii_digits(str(key)) else 0)
     ]
     return grades, rows

@@ -7,17 +7,18 @@ from django.utils import timezone
 
 from centres.models import Qualification
 from centres.services.approvals import approved_qualification_ids
+from ocradmin.fields import ModelChoiceField
 from ocradmin.validators import SingleLineCharField
 
 from ..models import AccessArrangement, Candidate
 
 
-class CandidateChoiceField(forms.ModelChoiceField):
+class CandidateChoiceField(ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.candidate_number} {obj.last_name}, {obj.first_name} ({obj.uci})"
 
 
-class QualificationChoiceField(forms.ModelChoiceField):
+class QualificationChoiceField(ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.entry_code} {obj.title}"
 

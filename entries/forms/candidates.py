@@ -53,3 +53,20 @@ class CandidateForm(forms.Form):
             uci = self.fields["uci"]
             uci.required = True
             uci.help_text = "13 characters: 12 digits and a check letter."
+
+
+class CorrectionForm(CandidateForm):
+    """A correction to a candidate whose identity is fixed: the details as they should be,
+    and why."""
+
+    reason = forms.CharField(
+        label="Reason for the correction",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The awarding body's staff read this before they decide, e.g. "
+        "'Surname misspelt: see the birth certificate'.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, editing=True, **kwargs)
+        del self.fields["sex"]

@@ -3,6 +3,7 @@
 from django import forms
 
 from centres.models import Unit
+from ocradmin.fields import ModelChoiceField
 from ocradmin.validators import SingleLineCharField
 
 from ..models import Candidate
@@ -17,13 +18,13 @@ def _unit_label(unit) -> str:
 class _EntryForm(forms.Form):
     """The qualification and optional unit both kinds of entry share."""
 
-    qualification = forms.ModelChoiceField(
+    qualification = ModelChoiceField(
         queryset=None,
         label="Qualification",
         empty_label="Choose a qualification",
         help_text="Only qualifications the centre is approved for can be entered.",
     )
-    unit = forms.ModelChoiceField(
+    unit = ModelChoiceField(
         queryset=None,
         required=False,
         label="Unit",
@@ -56,7 +57,7 @@ class _EntryForm(forms.Form):
 
 
 class NamedEntryForm(_EntryForm):
-    candidate = forms.ModelChoiceField(
+    candidate = ModelChoiceField(
         queryset=None,
         label="Candidate",
         empty_label="Choose a candidate",

@@ -6,23 +6,23 @@ candidate number when left blank; otherwise checked, and unique in the centre), 
 ULN, and a plausible date of birth. A refusal raises ``InvalidCandidate`` (an ``EntryError``)
 carrying every problem by field, so a form can show them all at once.
 
-Changing who a candidate is after results exist is allowed (names get corrected) but staff
-must know: later apps register on ``results_exist_checks`` (``entries/hooks.py``); when any
-says yes, the change is audited as ``candidate.identity_changed_after_results`` and
-staff are emailed.
+Who a candidate is becomes fixed once it matters outside the centre: once their grades are
+submitted or, later, once they have results or certificates. Later apps say so through the
+hook ``results_exist_checks`` (``entries/hooks.py``). From then on their identity
+(``IDENTITY_FIELDS``) changes only through a correction staff approve
+(``entries.services.corrections``); ``update_candidate`` refuses it with ``IdentityFixed``.
 """
 
 import re
 from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from centres.models import Centre
 from ocradmin import audit
-from ocradmin.notifications import email_notice
+from ocradmin.identifiers import is_ascii_digits
 
 from ..hooks import results_exist_checks
 from ..models import Candidate
@@ -37,12 +37,11 @@ SEXES = frozenset(Candidate.Sex.values)
 IDENTITY_FIELDS = ("candidate_number", "uci", "uln", "first_name", "last_name", "date_of_birth")
 EDITABLE_FIELDS = (*IDENTITY_FIELDS, "sex")
 
-IDENTITY_CHANGED_AFTER_RESULTS = "candidate.identity_changed_after_results"
-
 
 def results_exist(candidate: Candidate) -> bool:
-    """Whether a receiver of ``results_exist_checks`` says the candidate has results. A page
-    may ask without a lock; ``update_candidate`` asks under the candidate's row lock."""
+    """Whether a receiver of ``results_exist_checks`` says the candidate's identity is fixed
+    (submitted grades, results). A page may ask without a lock; ``update_candidate`` and the
+    corrections ask under the centre's and the candidate's row locks."""
     return bool(results_exist_checks.first(candidate))
 
 
@@ -58,13 +57,26 @@ class InvalidCandidate(InvalidFields):
     """The candidate's details break a rule."""
 
 
+class IdentityFixed(EntryError):
+    """The candidate's identity changes only through a correction staff approve."""
+
+    def __init__(self, candidate: Candidate):
+        self.candidate = candidate
+        super().__init__(
+            f"Candidate {candidate.candidate_number} {candidate.full_name} has submitted grades "
+            "or results, so their name, date of birth, candidate number, UCI and ULN change "
+            "only through a correction the awarding body approves. Request a correction "
+            "instead."
+        )
+
+
 # --- The rules, one function per field --------------------------------------------------------
 
 
 def normalise_candidate_number(value) -> str:
     """``"42"`` → ``"0042"``; raises ValueError unless it is 1–4 digits and not zero."""
     text = str(value or "").strip()
-    if not re.fullmatch(r"\d{1,4}", text):
+    if not re.fullmatch(r"[0-9]{1,4}", text):
         raise ValueError("A candidate number is four digits, 0001 to 9999.")
     if int(text) == 0:
         raise ValueError("0000 is not a valid candidate number; use 0001 to 9999.")
@@ -75,7 +87,7 @@ def next_candidate_number(centre) -> str | None:
     """The number to suggest for a new candidate: one above the highest in use, or the first
     gap once 9999 is taken; None when every number is used."""
     used = set(Candidate.objects.filter(centre=centre).values_list("candidate_number", flat=True))
-    numbers = {int(n) for n in used if n.isdigit()}
+    numbers = {int(n) for n in used if is_ascii_digits(n)}
     highest = max(numbers, default=0)
     if highest < HIGHEST_NUMBER:
         return f"{highest + 1:04d}"
@@ -229,8 +241,20 @@ def _clean(centre, fields: dict, *, exclude_pk=None, generate_uci: bool) -> dict
     return clean
 
 
-def _jsonable(value):
+def jsonable(value):
     return value.isoformat() if isinstance(value, date) else value
+
+
+def checked_changes(current: Candidate, changes: dict) -> tuple[dict, dict]:
+    """Check ``changes`` to a candidate; return the clean values and ``{field: [old, new]}``
+    for those that differ (dates as ISO text). Raises InvalidCandidate."""
+    clean = _clean(current.centre, changes, exclude_pk=current.pk, generate_uci=False)
+    changed = {
+        name: [jsonable(getattr(current, name)), jsonable(value)]
+        for name, value in clean.items()
+        if getattr(current, name) != value
+    }
+    return clean, changed
 
 
 # --- Transitions ------------------------------------------------------------------------------
@@ -293,16 +317,11 @@ def update_candidate(*, candidate, by, **changes) -> Candidate:
         current = (
             Candidate.objects.select_for_update().select_related("centre").get(pk=candidate.pk)
         )
-        clean = _clean(current.centre, changes, exclude_pk=current.pk, generate_uci=False)
-        changed = {
-            name: [_jsonable(getattr(current, name)), _jsonable(value)]
-            for name, value in clean.items()
-            if getattr(current, name) != value
-        }
+        clean, changed = checked_changes(current, changes)
         if not changed:
             return current
-        identity_changed = any(name in IDENTITY_FIELDS for name in changed)
-        after_results = identity_changed and results_exist(current)
+        if any(name in IDENTITY_FIELDS for name in changed) and results_exist(current):
+            raise IdentityFixed(current)
         for name in changed:
             setattr(current, name, clean[name])
         try:
@@ -312,19 +331,11 @@ def update_candidate(*, candidate, by, **changes) -> Candidate:
             raise EntryError(
                 "Another candidate took this number or UCI at the same time; try again."
             ) from error
-
-        action = IDENTITY_CHANGED_AFTER_RESULTS if after_results else "candidate.updated"
         audit.record(
             actor=by,
-            action=action,
+            action="candidate.updated",
             centre=current.centre,
             target=current,
             data={"changes": changed},
         )
-        if after_results:
-            email_notice(
-                to=[settings.STAFF_EMAIL],
-                notice="entries/identity_changed_after_results",
-                context={"candidate": current, "by": by, "changed": changed},
-            )
     return current

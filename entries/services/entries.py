@@ -17,6 +17,7 @@ from centres.models import Centre
 from centres.services import CentreError
 from centres.services.approvals import lock_approved_qualification
 from ocradmin import audit
+from ocradmin.identifiers import is_ascii_digits
 
 from ..hooks import entry_withdrawal_blockers
 from ..models import Entry
@@ -38,7 +39,7 @@ def process_by_for(submitted_at):
 def unit_key(number: str) -> str:
     """How a unit number is matched: ``"01"`` and ``"1"`` are the same unit; case ignored."""
     number = (number or "").strip().upper()
-    return (number.lstrip("0") or "0") if number.isdigit() else number
+    return (number.lstrip("0") or "0") if is_ascii_digits(number) else number
 
 
 def _same_text(a: str, b: str) -> bool:

@@ -6,6 +6,7 @@ from django.views import View
 from django.views.generic import FormView, ListView
 
 from centres.tenancy import CentreMixin
+from ocradmin.identifiers import parse_id
 from ocradmin.views import StaffRequiredMixin
 from ocradmin.workdays import working_days_ages
 
@@ -55,9 +56,9 @@ class ArrangementCreateView(CentreMixin, FormView):
 
     def get_initial(self):
         initial = super().get_initial()
-        pk = self.request.GET.get("candidate", "")
-        if pk.isdigit() and Candidate.objects.filter(centre=self.centre, pk=pk).exists():
-            initial["candidate"] = int(pk)
+        pk = parse_id(self.request.GET.get("candidate"))
+        if pk and Candidate.objects.filter(centre=self.centre, pk=pk).exists():
+            initial["candidate"] = pk
         return initial
 
     def get_context_data(self, **kwargs):

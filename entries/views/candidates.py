@@ -7,18 +7,25 @@ from django.views.generic import DetailView, FormView, ListView
 from centres.tenancy import CentreMixin
 
 from ..filters import CandidateFilter
-from ..forms.candidates import CandidateForm
+from ..forms.candidates import CandidateForm, CorrectionForm
 from ..models import Candidate
-from ..selectors import candidate_arrangements, candidate_entries, candidates_in
+from ..selectors import (
+    candidate_arrangements,
+    candidate_corrections,
+    candidate_entries,
+    candidates_in,
+)
 from ..services import EntryError
 from ..services.candidates import (
     EDITABLE_FIELDS,
+    IDENTITY_FIELDS,
     InvalidFields,
     create_candidate,
     next_candidate_number,
     results_exist,
     update_candidate,
 )
+from ..services.corrections import request_correction
 
 
 def show_refusal(form, error: EntryError) -> None:
@@ -64,6 +71,8 @@ class CandidateDetailView(CentreMixin, DetailView):
         context.update(
             entries=list(candidate_entries(self.object)),
             arrangements=list(candidate_arrangements(self.object)),
+            corrections=list(candidate_corrections(self.object)),
+            identity_fixed=results_exist(self.object),
             can_manage=user.has_perm("entries.manage_candidates", self.centre),
             can_view_arrangements=user.has_perm("entries.view_arrangements", self.centre),
             can_manage_arrangements=user.has_perm("entries.manage_arrangements", self.centre),
@@ -118,7 +127,7 @@ class CandidateUpdateView(CentreMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["candidate"] = self.get_candidate()
-        context["has_results"] = results_exist(self.get_candidate())
+        context["identity_fixed"] = results_exist(self.get_candidate())
         return context
 
     def form_valid(self, form):
@@ -129,4 +138,39 @@ class CandidateUpdateView(CentreMixin, FormView):
             show_refusal(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "Candidate details saved.")
+        return redirect("entries:candidate", self.centre.number, candidate.pk)
+
+
+class CandidateCorrectionView(CentreMixin, FormView):
+    """Ask staff to correct the identity of a candidate whose grades or results are in."""
+
+    template_name = "entries/candidates/correction.html"
+    centre_permission = "entries.manage_candidates"
+    centre_section = "candidates"
+    form_class = CorrectionForm
+
+    def get_candidate(self):
+        if not hasattr(self, "candidate"):
+            self.candidate = get_object_or_404(Candidate, centre=self.centre, pk=self.kwargs["pk"])
+        return self.candidate
+
+    def get_initial(self):
+        candidate = self.get_candidate()
+        return {name: getattr(candidate, name) for name in IDENTITY_FIELDS}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "candidate": self.get_candidate()}
+
+    def form_valid(self, form):
+        candidate = self.get_candidate()
+        try:
+            request_correction(candidate=candidate, by=self.request.user, **form.cleaned_data)
+        except EntryError as error:
+            show_refusal(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            "Correction requested. The awarding body's staff will decide it and you will be "
+            "told; the details change only if they approve it.",
+        )
         return redirect("entries:candidate", self.centre.number, candidate.pk)

@@ -9,6 +9,7 @@ from django.views import View
 from django.views.generic import FormView, ListView
 
 from centres.tenancy import CentreMixin
+from ocradmin.identifiers import parse_id
 
 from ..filters import EntryFilter
 from ..forms.entries import AmendEntryForm, NamedEntryForm, UnnamedEntryForm
@@ -69,7 +70,7 @@ class NamedEntryCreateView(_NewEntryView):
 
     def get_initial(self):
         candidate = self.request.GET.get("candidate", "")
-        return {"candidate": candidate} if candidate.isdigit() else {}
+        return {"candidate": candidate} if parse_id(candidate) else {}
 
     def make(self, data):
         return make_named_entry(

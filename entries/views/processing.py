@@ -7,6 +7,7 @@ from django.views.generic import ListView
 
 from ocradmin.views import StaffRequiredMixin
 
+from ..forms.decisions import posted_reason
 from ..models import Entry
 from ..selectors import entries_on_the_clock, entries_with_staff
 from ..services import EntryError
@@ -50,7 +51,7 @@ class StaffReviewDecisionView(StaffRequiredMixin, View):
                 messages.success(request, f"Entry {entry.pk} accepted.")
             else:
                 reject_reviewed_entry(
-                    entry=entry, reason=request.POST.get("reason"), by=request.user
+                    entry=entry, reason=posted_reason(request.POST), by=request.user
                 )
                 messages.success(request, f"Entry {entry.pk} rejected; the centre has been told.")
         except EntryError as error:

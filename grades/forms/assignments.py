@@ -2,11 +2,12 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from centres.models import Role
+from ocradmin.fields import ModelChoiceField
 
 from ..selectors import tag_qualifications_approved_at
 
 
-class TeacherChoiceField(forms.ModelChoiceField):
+class TeacherChoiceField(ModelChoiceField):
     def label_from_instance(self, user):
         return f"{user.full_name} ({user.email})"
 
@@ -15,7 +16,7 @@ class AssignmentForm(forms.Form):
     """Choices narrowed to the centre: its teachers, its approved TAG qualifications."""
 
     teacher = TeacherChoiceField(queryset=None)
-    qualification = forms.ModelChoiceField(queryset=None)
+    qualification = ModelChoiceField(queryset=None)
 
     def __init__(self, *args, centre, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,11 +1,12 @@
 from django import forms
 
 from centres.models import Qualification
+from ocradmin.fields import ModelChoiceField
 from ocradmin.validators import SingleLineCharField
 
 
 class MaterialForm(forms.Form):
-    qualification = forms.ModelChoiceField(
+    qualification = ModelChoiceField(
         queryset=Qualification.objects.filter(available_for_tags=True, is_active=True)
     )
     title = SingleLineCharField(max_length=200)

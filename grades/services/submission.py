@@ -3,11 +3,13 @@ receipt that records them."""
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from centres.models import Centre, Role
 from centres.selectors import centre_people
+from entries.models import Candidate
 from ocradmin import audit, documents
 from ocradmin.notifications import notify_many
 
@@ -22,6 +24,27 @@ CONFIRMATIONS = [
     "confirm_evidence",
     "confirm_evidence_kept",
 ]
+
+
+def grades_submitted(candidate) -> bool:
+    """Once a candidate's grades are submitted, their identity changes only by a correction
+    staff approve (``entries.services.corrections``)."""
+    return Grade.objects.filter(candidate=candidate).exclude(submitted_uci="").exists()
+
+
+def keep_submitted_identities(*, series, centre) -> int:
+    """Copy each graded candidate's identity onto their grades, as submitted: one update."""
+    candidate = Candidate.objects.filter(pk=OuterRef("candidate_id"))
+    return (
+        Grade.objects.filter(series=series, centre=centre)
+        .exclude(grade="")
+        .update(
+            **{
+                snapshot: Subquery(candidate.values(field)[:1])
+                for snapshot, field in Grade.SNAPSHOT.items()
+            }
+        )
+    )
 
 
 def submission_blockers(*, series, centre) -> list[str]:
@@ -71,7 +94,9 @@ def submit_centre_grades(
             submitted_by=by,
             **{c: True for c in CONFIRMATIONS},
         )
-        grade_count = Grade.objects.filter(series=series, centre=centre).exclude(grade="").count()
+        # The centre row lock also holds back candidate edits, so these are the identities
+        # the head of centre declared.
+        grade_count = keep_submitted_identities(series=series, centre=centre)
         audit.record(
             actor=by,
             action="grades.submitted",
@@ -100,8 +125,8 @@ def receipt_context(submission: CentreSubmission) -> dict:
     grades = (
         Grade.objects.filter(series=submission.series, centre=submission.centre)
         .exclude(grade="")
-        .select_related("candidate", "qualification")
-        .order_by("qualification__entry_code", "candidate__candidate_number")
+        .select_related("qualification")
+        .order_by("qualification__entry_code", "submitted_candidate_number")
     )
     by_qualification: dict = {}
     for grade in grades:

@@ -34,7 +34,8 @@ class StaffProgressView(StaffRequiredMixin, SeriesMixin, TemplateView):
 
 
 class StaffExportView(StaffRequiredMixin, SeriesMixin, View):
-    """Submitted grades as CSV; cells that a spreadsheet would run as formulas are neutralised."""
+    """Submitted grades as CSV, each with the candidate as the centre submitted them; cells
+    that a spreadsheet would run as formulas are neutralised."""
 
     def get(self, request):
         rows = (
@@ -43,10 +44,10 @@ class StaffExportView(StaffRequiredMixin, SeriesMixin, View):
                 g.centre.name,
                 g.qualification.entry_code,
                 g.qualification.title,
-                g.candidate.candidate_number,
-                g.candidate.uci,
-                g.candidate.last_name,
-                g.candidate.first_name,
+                g.submitted_candidate_number,
+                g.submitted_uci,
+                g.submitted_last_name,
+                g.submitted_first_name,
                 g.grade,
             ]
             for g in submitted_grades(self.series).iterator(chunk_size=2000)

@@ -1,5 +1,5 @@
-"""Candidates: adding (with a generated or given UCI), editing, identity changes after
-results, searching, and who may do what."""
+"""Candidates: adding (with a generated or given UCI), editing, searching, and who may do what
+(corrections once the identity is fixed: test_corrections.py)."""
 
 import threading
 from datetime import UTC, date, datetime, timedelta
@@ -8,15 +8,12 @@ import pytest
 import time_machine
 from django.core import mail
 from django.db import connection
-from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from entries.hooks import results_exist_checks
 from entries.models import Candidate, Entry
 from entries.services import EntryError
 from entries.services.candidates import (
-    IDENTITY_CHANGED_AFTER_RESULTS,
     InvalidCandidate,
     create_candidate,
     next_candidate_number,
@@ -24,7 +21,6 @@ from entries.services.candidates import (
 )
 from entries.validators import make_uci, validate_uci
 from ocradmin.models import AuditEvent
-from ocradmin.pages import staff_board
 
 from .factories import CandidateFactory, QualificationFactory, UnitFactory
 
@@ -58,18 +54,6 @@ def details(**overrides):
 
 def add(centre, by, **overrides):
     return create_candidate(centre=centre, by=by, **details(**overrides))
-
-
-@pytest.fixture
-def has_results(monkeypatch):
-    """A fake results app: candidates whose last name is in ``with_results`` have results."""
-    with_results = set()
-
-    def check(candidate):
-        return candidate.last_name in with_results
-
-    monkeypatch.setattr(results_exist_checks, "receivers", (check,))
-    return with_results
 
 
 # --- Adding -----------------------------------------------------------------------------------
@@ -295,26 +279,6 @@ def test_edit_accepts_only_candidate_fields(centre, admin):
         update_candidate(candidate=candidate, by=admin, centre_id=999)
 
 
-def test_identity_change_after_results_is_audited_and_staff_are_emailed(
-    centre, admin, has_results, settings, django_capture_on_commit_callbacks
-):
-    settings.STAFF_EMAIL = "ops@ocradmin.example"
-    candidate = add(centre, admin, last_name="Okafor")
-    has_results.add("Okafor")
-    with django_capture_on_commit_callbacks(execute=True):
-        update_candidate(candidate=candidate, by=admin, last_name="Okafor-Bright", uln="9276308686")
-    event = AuditEvent.objects.get(action=IDENTITY_CHANGED_AFTER_RESULTS)
-    assert event.data["changes"] == {
-        "last_name": ["Okafor", "Okafor-Bright"],
-        "uln": ["", "9276308686"],
-    }
-    assert not AuditEvent.objects.filter(action="candidate.updated").exists()
-    [email] = mail.outbox
-    assert email.to == ["ops@ocradmin.example"]
-    assert "centre 12345 candidate 0001" in email.subject
-    assert "last_name: Okafor → Okafor-Bright" in email.body
-
-
 def test_sex_change_after_results_is_not_an_identity_change(
     centre, admin, has_results, django_capture_on_commit_callbacks
 ):
@@ -334,33 +298,6 @@ def test_identity_change_without_results_is_a_plain_update(
         update_candidate(candidate=candidate, by=admin, first_name="Chidi")
     assert AuditEvent.objects.filter(action="candidate.updated").exists()
     assert mail.outbox == []
-
-
-def render_staff_section(key, request) -> str | None:
-    """One staff board section as the board renders it (None when it hides itself)."""
-    panel = staff_board._panels[key]
-    context = panel.context(request)
-    if context is None:
-        return None
-    return render_to_string(panel.template, {"panel": {"key": key, **context}})
-
-
-def test_staff_board_lists_identity_changes_after_results(centre, admin, people, has_results, rf):
-    candidate = add(centre, admin, last_name="Okafor")
-    has_results.add("Okafor")
-    update_candidate(candidate=candidate, by=admin, first_name="Chidi")
-    request = rf.get("/staff/")
-    request.user = people["staff"]
-    html = render_staff_section("identity_changes", request)
-    assert "Candidate details changed after results" in html
-    assert "centre 12345" in html
-    assert "first_name Amelia → Chidi" in html
-
-
-def test_staff_board_hides_the_section_when_there_are_none(people, rf):
-    request = rf.get("/staff/")
-    request.user = people["staff"]
-    assert render_staff_section("identity_changes", request) is None
 
 
 # --- Pages ------------------------------------------------------------------------------------
@@ -431,11 +368,13 @@ def test_edit_page_saves_changes(centre, admin, login):
     }
 
 
-def test_edit_page_warns_when_results_exist(centre, admin, login, has_results):
+def test_edit_page_points_to_a_correction_when_the_identity_is_fixed(
+    centre, admin, login, has_results
+):
     candidate = CandidateFactory(centre=centre, last_name="Okafor")
     has_results.add("Okafor")
     page = login(admin).get(reverse("entries:candidate-edit", args=[centre.number, candidate.pk]))
-    assert "already has results" in page.content.decode()
+    assert "request a correction" in page.content.decode()
 
 
 def test_search_by_name_number_and_uci(centre, other_centre, admin, login):
