@@ -6,6 +6,7 @@ permission test needs (owner / other centre / wrong role / outsider).
 """
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
 
@@ -41,6 +42,13 @@ def test_environment():
     ):
         celery_app.conf.task_always_eager = True
         yield
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (the staff board's progress figures are kept
+    there, keyed by rows that another test's rolled-back data may have reused)."""
+    cache.clear()
 
 
 @pytest.fixture

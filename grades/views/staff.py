@@ -1,13 +1,15 @@
 """Staff: the series' progress and the export of submitted grades."""
 
-from django.http import HttpResponse
+import csv
+
+from django.http import StreamingHttpResponse
 from django.views import View
 from django.views.generic import TemplateView
 
 from ocradmin.views import StaffRequiredMixin
 
-from ..selectors import series_progress, submitted_grades
-from ..uploads import write_csv
+from ..selectors import series_progress_summary, submitted_grades
+from ..uploads import safe_cell
 from .materials import SeriesMixin
 
 EXPORT_COLUMNS = [
@@ -29,29 +31,36 @@ class StaffProgressView(StaffRequiredMixin, SeriesMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["series"] = self.series
-        context["rows"] = series_progress(self.series)
+        context.update(series_progress_summary(self.series))
         return context
 
 
+class _Line:
+    """A file-like object whose ``write`` hands back the line the csv writer wrote."""
+
+    def write(self, line):
+        return line
+
+
+def export_lines(rows):
+    """The CSV, a line at a time (a byte-order mark first, for spreadsheets), with every cell a
+    spreadsheet would run as a formula neutralised."""
+    writer = csv.writer(_Line())
+    yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)
+    for row in rows:
+        yield writer.writerow([safe_cell(value) for value in row])
+
+
 class StaffExportView(StaffRequiredMixin, SeriesMixin, View):
-    """Submitted grades as CSV; cells that a spreadsheet would run as formulas are neutralised."""
+    """Submitted grades as CSV, streamed: the rows come from the database in chunks (a server-
+    side cursor on PostgreSQL) and go out as they are written, so memory stays flat and the
+    first bytes leave at once, however many centres have submitted."""
 
     def get(self, request):
-        rows = (
-            [
-                g.centre.number,
-                g.centre.name,
-                g.qualification.entry_code,
-                g.qualification.title,
-                g.candidate.candidate_number,
-                g.candidate.uci,
-                g.candidate.last_name,
-                g.candidate.first_name,
-                g.grade,
-            ]
-            for g in submitted_grades(self.series).iterator(chunk_size=2000)
+        rows = submitted_grades(self.series).iterator(chunk_size=5000)
+        response = StreamingHttpResponse(
+            (line.encode() for line in export_lines(rows)), content_type="text/csv"
         )
-        response = HttpResponse(write_csv(EXPORT_COLUMNS, rows), content_type="text/csv")
         response["Content-Disposition"] = (
             f'attachment; filename="{self.series.code}-submitted-grades.csv"'
         )
