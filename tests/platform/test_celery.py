@@ -29,6 +29,8 @@ from ocradmin.notifications import notify
 
 BASE_DIR = Path(settings.BASE_DIR)
 USING_SPOOL = not os.environ.get("CELERY_BROKER_URL")
+# One xdist worker runs every test here: the real-worker tests share the broker's queue.
+pytestmark = pytest.mark.xdist_group("celery-broker")
 
 
 class Boom(Exception):
@@ -241,6 +243,7 @@ def wait_for(predicate, timeout: float) -> bool:
     return False
 
 
+@pytest.mark.subprocess
 def test_a_real_worker_runs_a_task_sent_through_the_broker(transactional_db, tmp_path):
     with real_broker(tmp_path), start_worker(app, perform_ping_check=False, shutdown_timeout=30):
         assert not Heartbeat.objects.exists()
@@ -249,6 +252,7 @@ def test_a_real_worker_runs_a_task_sent_through_the_broker(transactional_db, tmp
         assert wait_for(lambda: Heartbeat.objects.filter(name="beat").exists(), timeout=30)
 
 
+@pytest.mark.subprocess
 def test_a_real_worker_sends_the_email_queued_on_commit(transactional_db, tmp_path, people):
     with real_broker(tmp_path), start_worker(app, perform_ping_check=False, shutdown_timeout=30):
         with transaction.atomic():
@@ -310,6 +314,7 @@ def stop(process: subprocess.Popen) -> None:
             process.wait(timeout=5)
 
 
+@pytest.mark.subprocess
 @pytest.mark.skipif(not USING_SPOOL, reason="proves the server-free transport; Redis run skips")
 def test_beat_and_a_worker_in_separate_processes_meet_in_the_spool_folder(tmp_path):
     var_dir = tmp_path / "var"

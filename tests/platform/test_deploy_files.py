@@ -146,6 +146,7 @@ def test_dockerignore_keeps_local_state_out_of_the_image():
         assert entry in lines, entry
 
 
+@pytest.mark.subprocess
 def test_the_build_time_collectstatic_works(tmp_path):
     """What the Dockerfile runs: DEBUG off, a throwaway key, hashed and compressed files."""
     skip = {"DEBUG", "STATIC_MANIFEST", "DJANGO_ALLOW_ASYNC_UNSAFE"}

@@ -54,12 +54,14 @@ def check_deploy(env):
     )
 
 
+@pytest.mark.subprocess
 def test_check_deploy_passes_with_production_settings():
     result = check_deploy(production_env())
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
+@pytest.mark.subprocess
 def test_check_deploy_fails_when_https_is_switched_off():
     """The check is live: the same command complains when the hardening is missing."""
     result = check_deploy(production_env(HTTPS="false"))
@@ -67,6 +69,7 @@ def test_check_deploy_fails_when_https_is_switched_off():
     assert "security.W004" in result.stderr + result.stdout  # no HSTS
 
 
+@pytest.mark.subprocess
 def test_debug_is_off_unless_asked_for():
     env = production_env()
     del env["DEBUG"]
