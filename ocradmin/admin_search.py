@@ -44,9 +44,14 @@ class IndexedSearchMixin:
     show_full_result_count = False
     paginator = EstimatedCountPaginator
 
-    def get_search_fields(self, request):
-        # Truthy, so the changelist shows its search box; get_search_results does the work.
-        return [lookup for _field, lookup, *_normalise in self.search_lookups]
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # What the lookups search, for the changelist's search box and anything that reads
+        # search_fields; get_search_results does the searching.
+        cls.search_fields = [
+            lookup if field is None else f"{field}__{lookup}"
+            for field, lookup, *_normalise in cls.search_lookups
+        ]
 
     def get_search_results(self, request, queryset, search_term):
         search_term = search_term.strip()
