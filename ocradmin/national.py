@@ -28,7 +28,7 @@ DEMO_GRID_CANDIDATES = 300
 # National centres are numbered from here; the demo centres are 12345 and 23456.
 FIRST_NUMBER = 30_000
 
-# Candidates per centre: most between 50 and 300, a few small or large ones (mean about 100).
+# Candidates per centre: most between 50 and 300, a few small or large ones (mean about 130).
 SIZES = [(0.06, 15, 49), (0.62, 50, 110), (0.27, 111, 300), (0.05, 301, 600)]
 
 

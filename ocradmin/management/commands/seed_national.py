@@ -14,12 +14,12 @@ from ocradmin.national import DEMO_CENTRE_CANDIDATES, Plan, analyze, refusal
 class Command(BaseCommand):
     help = (
         "Add a national-size dataset to the configured database for measuring pages: the demo "
-        "data, then N made-up centres (most with 50-300 candidates, about 100 on average) with "
+        "data, then N made-up centres (most with 50-300 candidates, about 130 on average) with "
         "their people, qualification approvals, candidates, entries, allocated moderators, 2021 "
         "grades in every state (about 40%% of centres submitted) and audit events, then ANALYZE. "
         "The demo centre 12345 is made large (3,000 candidates; one qualification's grid has "
         "300). At --centres 1000: 136,000 candidates, 296,000 entries, 190,000 grades, 478,000 "
-        "audit events; at 5000 about five times as many (0.5 M candidates, 1.1 M entries). "
+        "audit events; at 5000 about five times as many (0.65 M candidates, 1.45 M entries). "
         "Refuses a database with any user outside the reserved .example domain (a live "
         "database) unless --force is given."
     )
