@@ -21,6 +21,6 @@ def run(sql):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("entries", "0003_entry_list_indexes")]
+    dependencies = [("entries", "0004_entry_list_indexes")]
 
     operations = [migrations.RunPython(run(CREATE), run(DROP))]

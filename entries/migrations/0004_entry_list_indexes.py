@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('centres', '0003_seed_catalogue'),
-        ('entries', '0002_entry_scan_index_breaks_ties_by_id'),
+        ('entries', '0003_breach_notices_move_to_sent_notices'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

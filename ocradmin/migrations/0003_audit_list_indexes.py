@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('centres', '0003_seed_catalogue'),
         ('contenttypes', '0002_remove_content_type_name'),
-        ('ocradmin', '0001_initial'),
+        ('ocradmin', '0002_sent_notice_table'),
     ]
 
     operations = [
