@@ -9,7 +9,7 @@ PDF_FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 PYTEST_XDIST ?= -n 2 --dist loadgroup
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test test-fast system-package lint format install migrate demo check-deploy benchmarks clean
+.PHONY: run test test-fast system-package lint format install migrate demo check-deploy benchmarks benchmark-pages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -70,6 +70,10 @@ format: install
 
 benchmarks: install
 	$(BIN)/pytest tests/benchmarks -s -p no:cacheprovider --override-ini addopts=
+
+# Key pages under gunicorn on DATABASE_URL (build it first: manage.py seed_national).
+benchmark-pages: install
+	$(BIN)/python -m tests.benchmarks.pages
 
 clean:
 	rm -rf $(VENV) var staticfiles

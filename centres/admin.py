@@ -35,8 +35,8 @@ class CentreAdmin(admin.ModelAdmin):
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "centre", "role", "created_at"]
-    list_filter = ["role", "centre"]
-    search_fields = ["user__email", "user__full_name", "centre__number", "centre__name"]
+    list_filter = ["role"]
+    search_fields = ["=user__email", "^user__full_name", "=centre__number", "^centre__name"]
     autocomplete_fields = ["user", "centre"]
     list_select_related = ["user", "centre"]
 
@@ -195,8 +195,8 @@ class InvitationAdmin(admin.ModelAdmin):
     """The token is the invitee's key: it is never shown."""
 
     list_display = ["email", "full_name", "centre", "status", "created_at", "expires_at"]
-    list_filter = ["status", "centre"]
-    search_fields = ["email", "full_name", "centre__number", "centre__name"]
+    list_filter = ["status"]
+    search_fields = ["=email", "^full_name", "=centre__number", "^centre__name"]
     list_select_related = ["centre"]
     exclude = ["token"]
     readonly_fields = ["invited_by", "created_at", "accepted_at"]

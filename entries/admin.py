@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from ocradmin.admin_search import IndexedSearchMixin
+
 from .models import (
     AccessArrangement,
     Candidate,
@@ -12,11 +14,18 @@ from .services.candidates import IDENTITY_FIELDS, results_exist
 
 
 @admin.register(Candidate)
-class CandidateAdmin(admin.ModelAdmin):
+class CandidateAdmin(IndexedSearchMixin, admin.ModelAdmin):
     list_display = ["candidate_number", "last_name", "first_name", "uci", "centre", "updated_at"]
-    list_filter = ["centre", "sex"]
-    search_fields = ["candidate_number", "uci", "uln", "first_name", "last_name", "centre__number"]
+    list_filter = ["sex"]
+    search_lookups = [
+        ("centre", "number"),
+        (None, "uci", str.upper),
+        (None, "last_name__istartswith"),
+    ]
+    search_help_text = "A centre number, a UCI, or the start of a last name."
     list_select_related = ["centre"]
+    ordering = ["-id"]
+    autocomplete_fields = ["centre"]
 
     def get_readonly_fields(self, request, obj=None):
         # A fixed identity changes only through a correction (the staff corrections page).
@@ -55,13 +64,13 @@ class AccessArrangementAdmin(admin.ModelAdmin):
         "requested_at",
     ]
     list_filter = ["status", "kind"]
-    search_fields = ["candidate__last_name", "candidate__uci", "centre__number"]
+    search_fields = ["^candidate__last_name", "=candidate__uci", "=centre__number"]
     list_select_related = ["candidate", "qualification", "centre"]
     raw_id_fields = ["candidate"]
 
 
 @admin.register(Entry)
-class EntryAdmin(admin.ModelAdmin):
+class EntryAdmin(IndexedSearchMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "centre",
@@ -75,22 +84,23 @@ class EntryAdmin(admin.ModelAdmin):
         "process_by",
     ]
     list_filter = ["status", "kind"]
-    search_fields = [
-        "centre__number",
-        "qualification__entry_code",
-        "candidate__uci",
-        "candidate__last_name",
-    ]
-    list_select_related = ["centre", "qualification", "candidate", "unit"]
+    search_lookups = [("centre", "number"), ("candidate", "uci", str.upper)]
+    search_help_text = "A centre number or a candidate's UCI."
+    list_select_related = ["centre", "qualification", "unit"]
     raw_id_fields = ["candidate", "upload"]
-    date_hierarchy = "submitted_at"
+    autocomplete_fields = ["centre"]
+
+    def get_queryset(self, request):
+        # The page's candidates by their ids, not by a join the planner may answer by reading
+        # every candidate.
+        return super().get_queryset(request).prefetch_related("candidate")
 
 
 @admin.register(EntryUpload)
 class EntryUploadAdmin(admin.ModelAdmin):
     list_display = ["original_name", "centre", "status", "row_count", "rows_done", "created_at"]
     list_filter = ["status"]
-    search_fields = ["original_name", "centre__number"]
+    search_fields = ["original_name", "=centre__number"]
     list_select_related = ["centre"]
 
 
@@ -98,5 +108,6 @@ class EntryUploadAdmin(admin.ModelAdmin):
 class ModeratorAllocationAdmin(admin.ModelAdmin):
     list_display = ["centre", "qualification", "moderator", "allocated_at"]
     list_filter = ["qualification"]
-    search_fields = ["centre__number", "qualification__entry_code", "moderator__email"]
+    search_fields = ["=centre__number", "=qualification__entry_code", "=moderator__email"]
+    show_full_result_count = False
     list_select_related = ["centre", "qualification", "moderator"]

@@ -1,7 +1,7 @@
 """Search and filters for the entries app's list pages (each narrowed to the centre)."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from centres.models import Qualification, QualificationApproval
 from ocradmin.identifiers import is_ascii_digits
@@ -20,6 +20,14 @@ def candidate_matches(word: str, prefix: str = "") -> Q:
     if len(word) >= 5:
         match |= Q(**{f"{prefix}uci__istartswith": word})
     return match
+
+
+def candidates_matching(centre, value: str):
+    """The centre's candidates that match every word (at most five) of a search."""
+    candidates = Candidate.objects.filter(centre=centre)
+    for word in value.split()[:5]:
+        candidates = candidates.filter(candidate_matches(word))
+    return candidates
 
 
 class CandidateFilter(django_filters.FilterSet):
@@ -55,15 +63,16 @@ class ArrangementFilter(django_filters.FilterSet):
 
     def __init__(self, *args, centre, **kwargs):
         super().__init__(*args, **kwargs)
+        self.centre = centre
         used = AccessArrangement.objects.filter(centre=centre).values("qualification_id")
         self.filters["qualification"].queryset = Qualification.objects.filter(pk__in=used).order_by(
             "entry_code"
         )
 
     def search(self, queryset, name, value):
-        for word in value.split()[:5]:
-            queryset = queryset.filter(candidate_matches(word, prefix="candidate__"))
-        return queryset
+        # Matched among the centre's candidates first: searching every centre's candidates
+        # by name and joining would read the whole national table.
+        return queryset.filter(candidate__in=candidates_matching(self.centre, value))
 
 
 class EntryFilter(django_filters.FilterSet):
@@ -86,15 +95,15 @@ class EntryFilter(django_filters.FilterSet):
 
     def __init__(self, *args, centre, **kwargs):
         super().__init__(*args, **kwargs)
-        entered = Entry.objects.filter(centre=centre).values("qualification_id")
+        self.centre = centre
+        entered = Entry.objects.filter(centre=centre, qualification_id=OuterRef("pk"))
         approved = QualificationApproval.objects.filter(
             centre=centre, status=QualificationApproval.Status.APPROVED
         ).values("qualification_id")
         self.filters["qualification"].queryset = Qualification.objects.filter(
-            Q(pk__in=entered) | Q(pk__in=approved)
+            Q(Exists(entered)) | Q(pk__in=approved)
         ).order_by("entry_code")
 
     def search(self, queryset, name, value):
-        for word in value.split()[:5]:
-            queryset = queryset.filter(candidate_matches(word, prefix="candidate__"))
-        return queryset
+        # As ArrangementFilter.search: the centre's candidates first.
+        return queryset.filter(candidate__in=candidates_matching(self.centre, value))

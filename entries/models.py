@@ -213,7 +213,16 @@ class Entry(models.Model):
             # The processing scan reads submitted entries oldest first; "id" breaks ties (an
             # upload submits thousands at one instant) without sorting the whole backlog.
             models.Index(fields=["status", "submitted_at", "id"], name="entry_scan_idx"),
-            models.Index(fields=["centre", "status"]),
+            # The centre's entries page, newest first, whole or by status (and the dashboard's
+            # waiting entries per centre); the admin's list, newest first.
+            models.Index(fields=["centre", "-submitted_at", "-id"], name="entry_centre_list_idx"),
+            models.Index(
+                fields=["centre", "status", "-submitted_at", "-id"],
+                name="entry_centre_status_list_idx",
+            ),
+            models.Index(fields=["-submitted_at", "-id"], name="entry_newest_idx"),
+            # Which qualifications a centre has entries for (grades pages, entries filter).
+            models.Index(fields=["centre", "qualification", "kind"], name="entry_centre_qual_idx"),
         ]
 
     def __str__(self):

@@ -116,10 +116,13 @@ def correction_summary() -> dict:
 
 
 def centre_entries(centre):
-    """The centre's entries, newest first, with what the entries page shows on each row."""
+    """The centre's entries, newest first, with what the entries page shows on each row. The
+    candidates come by their ids in a second query: joined, the planner may read every
+    centre's candidates to find a deep page's."""
     return (
         Entry.objects.filter(centre=centre)
-        .select_related("qualification", "unit", "candidate")
+        .select_related("qualification", "unit")
+        .prefetch_related("candidate")
         .order_by("-submitted_at", "-id")
     )
 

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from ocradmin.admin_search import IndexedSearchMixin
+
 from .models import (
     AssessmentMaterial,
     CentreSubmission,
@@ -22,7 +24,7 @@ class GradeSeriesAdmin(admin.ModelAdmin):
 class TeacherAssignmentAdmin(admin.ModelAdmin):
     list_display = ["teacher", "qualification", "centre", "series", "assigned_at"]
     list_filter = ["series"]
-    search_fields = ["teacher__email", "centre__number", "qualification__entry_code"]
+    search_fields = ["=teacher__email", "=centre__number", "=qualification__entry_code"]
     raw_id_fields = ["teacher", "centre", "qualification", "assigned_by"]
 
 
@@ -38,24 +40,33 @@ class AssessmentMaterialAdmin(admin.ModelAdmin):
 class QualificationGradesAdmin(admin.ModelAdmin):
     list_display = ["qualification", "centre", "series", "status", "sent_at", "decided_at"]
     list_filter = ["series", "status"]
-    search_fields = ["centre__number", "qualification__entry_code"]
+    search_fields = ["=centre__number", "=qualification__entry_code"]
     raw_id_fields = ["centre", "qualification", "sent_by", "decided_by"]
+    list_select_related = ["centre", "qualification", "series"]
+    show_full_result_count = False
 
 
 @admin.register(Grade)
-class GradeAdmin(admin.ModelAdmin):
+class GradeAdmin(IndexedSearchMixin, admin.ModelAdmin):
     list_display = ["candidate", "qualification", "centre", "grade", "version", "updated_at"]
     list_filter = ["series"]
-    search_fields = ["centre__number", "candidate__uci", "candidate__last_name"]
+    search_lookups = [("centre", "number"), ("candidate", "uci", str.upper)]
+    search_help_text = "A centre number or a candidate's UCI."
+    list_select_related = ["qualification", "centre"]
+    ordering = ["-id"]
     raw_id_fields = ["centre", "qualification", "candidate", "updated_by"]
     readonly_fields = ["version", *Grade.SNAPSHOT]
+
+    def get_queryset(self, request):
+        # As EntryAdmin: the page's candidates by their ids.
+        return super().get_queryset(request).prefetch_related("candidate")
 
 
 @admin.register(CentreSubmission)
 class CentreSubmissionAdmin(admin.ModelAdmin):
     list_display = ["centre", "series", "head_name", "submitted_at"]
     list_filter = ["series"]
-    search_fields = ["centre__number", "centre__name", "head_name"]
+    search_fields = ["=centre__number", "^centre__name", "^head_name"]
     raw_id_fields = ["centre", "submitted_by"]
 
 

@@ -6,7 +6,7 @@ from centres.models import Membership
 from centres.navigation import register_section
 from ocradmin.pages import dashboard, staff_board
 
-from .selectors import current_series, series_progress
+from .selectors import current_series, series_progress_summary
 from .services import WINDOW_LABELS, window
 
 register_section(
@@ -44,4 +44,4 @@ def grade_windows_panel(request):
 @staff_board.register("grades_progress", "grades/panels/staff_progress.html")
 def grades_progress_panel(request):
     series = current_series()
-    return {"series": series, "rows": series_progress(series)} if series else None
+    return {"series": series, **series_progress_summary(series)} if series else None

@@ -1,6 +1,8 @@
 """Read queries that views and tasks share, scoped to a centre and free of N+1 queries."""
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef
+from django.utils import timezone
 
 from centres.models import Qualification, QualificationApproval, Role
 from centres.selectors import roles_at
@@ -23,12 +25,7 @@ def current_series() -> GradeSeries | None:
 def qualifications_for_grader(user, centre, series):
     """The qualifications a user may grade at a centre: every TAG qualification the centre
     has named entries for (centre admin), or those assigned to them (teacher)."""
-    entered = Qualification.objects.filter(
-        available_for_tags=True,
-        pk__in=Entry.objects.filter(
-            centre=centre, kind=Entry.Kind.NAMED, status__in=Entry.LIVE
-        ).values("qualification_id"),
-    )
+    entered = entered_tag_qualifications(centre)
     if Role.CENTRE_ADMIN in roles_at(user, centre):
         return entered
     return entered.filter(
@@ -46,10 +43,12 @@ def _live_named_entries(centre):
 
 
 def entered_tag_qualifications(centre):
-    """Every TAG qualification the centre has live named entries for."""
+    """Every TAG qualification the centre has live named entries for: a probe of the centre's
+    entries per TAG qualification (a few dozen), never a walk through every centre's entries
+    of a qualification."""
     return Qualification.objects.filter(
+        Exists(_live_named_entries(centre).filter(qualification_id=OuterRef("pk"))),
         available_for_tags=True,
-        pk__in=_live_named_entries(centre).values("qualification_id"),
     )
 
 
@@ -213,14 +212,44 @@ def series_progress(series) -> list[dict]:
     )
 
 
+PROGRESS_CACHE_SECONDS = 300
+
+
+def series_progress_summary(series) -> dict:
+    """``{"rows": series_progress(series), "as_at": when}``, worked out at most once every
+    five minutes and kept in the cache: it reads every centre's entries and grades, too much
+    for every view of the staff board. The pages show ``as_at``."""
+    key = f"grades:series-progress:{series.pk}"
+    summary = cache.get(key)
+    if summary is None:
+        summary = {"rows": series_progress(series), "as_at": timezone.now()}
+        cache.set(key, summary, PROGRESS_CACHE_SECONDS)
+    return summary
+
+
+SUBMITTED_GRADE_FIELDS = (
+    "centre__number",
+    "centre__name",
+    "qualification__entry_code",
+    "qualification__title",
+    "submitted_candidate_number",
+    "submitted_uci",
+    "submitted_last_name",
+    "submitted_first_name",
+    "grade",
+)
+
+
 def submitted_grades(series):
-    """Every grade of every submitted centre, for the staff export."""
+    """Every grade of every submitted centre, for the staff export, with the candidate as the
+    centre submitted them: tuples of ``SUBMITTED_GRADE_FIELDS`` by centre, qualification and
+    candidate number (no model objects: a national export has hundreds of thousands of rows)."""
     return (
         Grade.objects.filter(
             series=series,
             centre_id__in=CentreSubmission.objects.filter(series=series).values("centre_id"),
         )
         .exclude(grade="")
-        .select_related("centre", "qualification")
         .order_by("centre__number", "qualification__entry_code", "submitted_candidate_number")
+        .values_list(*SUBMITTED_GRADE_FIELDS)
     )

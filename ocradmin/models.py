@@ -116,7 +116,11 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["centre", "-at"])]
+        indexes = [
+            # The centre's audit trail and the admin's list, newest first.
+            models.Index(fields=["centre", "-at", "-id"], name="audit_centre_list_idx"),
+            models.Index(fields=["-at", "-id"], name="audit_newest_idx"),
+        ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"

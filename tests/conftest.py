@@ -47,10 +47,10 @@ def test_environment():
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache():
-    """Each test starts with empty email throttles (they count in the cache)."""
+def empty_cache():
+    """Each test starts with an empty cache: the email throttles count there, and the staff
+    board's progress figures are kept there, keyed by rows another test may have reused."""
     cache.clear()
-    yield
 
 
 @pytest.fixture

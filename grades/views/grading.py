@@ -56,11 +56,15 @@ class GradesIndexView(CentreMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
+        """A list (a centre has a few dozen qualifications at most), so the page and its count
+        come from one query."""
         self.series = current_series()
         if self.series is None:
-            return entered_tag_qualifications(self.centre).none()
-        return qualifications_for_viewer(self.request.user, self.centre, self.series).order_by(
-            "title", "entry_code"
+            return []
+        return list(
+            qualifications_for_viewer(self.request.user, self.centre, self.series).order_by(
+                "title", "entry_code"
+            )
         )
 
     def get_context_data(self, **kwargs):
