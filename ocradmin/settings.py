@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "ocradmin.apps.OcradminConfig",
     "centres.apps.CentresConfig",
     "entries.apps.EntriesConfig",
+    "claims.apps.ClaimsConfig",
     "grades.apps.GradesConfig",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -195,6 +196,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # uploads are streamed to a temporary file above FILE_UPLOAD_MAX_MEMORY_SIZE, never held in
 # memory; the web server in front should cap request bodies too (e.g. nginx client_max_body_size).
 ENTRY_UPLOAD_MAX_BYTES = int(os.environ.get("ENTRY_UPLOAD_MAX_BYTES", 5 * 1024 * 1024))
+# Claims: the candidates' work (evidence files), per file and per claim, and the ZIP bomb check.
+CLAIM_EVIDENCE_MAX_FILE_BYTES = int(
+    os.environ.get("CLAIM_EVIDENCE_MAX_FILE_BYTES", 250 * 1024 * 1024)
+)
+CLAIM_EVIDENCE_MAX_CLAIM_BYTES = int(
+    os.environ.get("CLAIM_EVIDENCE_MAX_CLAIM_BYTES", 2 * 1024 * 1024 * 1024)
+)
+CLAIM_EVIDENCE_ZIP_MAX_MEMBERS = 10_000
+CLAIM_EVIDENCE_ZIP_MAX_RATIO = 100
+CLAIM_EVIDENCE_ZIP_MAX_UNPACKED_BYTES = 4 * 1024 * 1024 * 1024
 
 # --- Email ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ocradmin <no-reply@ocradmin.example>")

@@ -35,5 +35,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("centres.urls")),
     path("", include("entries.urls")),
+    path("", include("claims.urls")),
     path("", include("grades.urls")),
 ]
