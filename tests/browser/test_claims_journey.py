@@ -7,14 +7,20 @@ Every distinct page is checked with axe-core, and (``page_problems``) for consol
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from claims.models import Claim, ClaimLine, Evidence, FullAwardRequest
 
-from ..claims.conftest import setup  # noqa: F401  (the claimable qualification)
+from ..claims.conftest import claimable
 from ..claims.files import PDF, docx
 
 CLAIM_PAGE = re.compile(r"/centres/12345/claims/(\d+)/$")
+
+
+@pytest.fixture
+def setup(centre, people):
+    return claimable(centre, people)
 
 
 def test_a_teacher_builds_submits_and_sends_the_work_of_a_claim(

@@ -29,6 +29,10 @@ def make_entry(centre, qualification, candidate, *, unit=None, status=Entry.Stat
 
 @pytest.fixture
 def setup(centre, people):
+    return claimable(centre, people)
+
+
+def claimable(centre, people):
     qualification = QualificationFactory(entry_code="05840", units_required=3)
     units = {
         "1": UnitFactory(qualification=qualification, number="1", is_mandatory=True),
