@@ -3,6 +3,7 @@ a user sees a tab only when they hold the permission the section's page checks."
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 
@@ -18,8 +19,10 @@ _sections: list[Section] = []
 
 
 def register_section(*, key: str, label: str, url_name: str, permission: str) -> None:
-    if all(s.key != key for s in _sections):
-        _sections.append(Section(key=key, label=label, url_name=url_name, permission=permission))
+    """A key registered twice raises (two apps, or one module imported twice)."""
+    if any(s.key == key for s in _sections):
+        raise ImproperlyConfigured(f"A centre section with the key {key!r} is already registered.")
+    _sections.append(Section(key=key, label=label, url_name=url_name, permission=permission))
 
 
 def sections_for(user, centre) -> list[dict]:

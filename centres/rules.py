@@ -32,3 +32,8 @@ rules.add_perm(
     "centres.view_approvals", is_centre_admin | is_head_of_centre | is_teacher | is_staff
 )
 rules.add_perm("centres.manage_approvals", is_centre_admin)
+# A role of the user, not of a centre: what they may moderate comes from their allocations.
+is_examiner_moderator = rules.predicate(
+    lambda user: bool(user.is_authenticated and user.is_examiner_moderator),
+    name="is_examiner_moderator",
+)

@@ -6,7 +6,7 @@ gets 403; an anonymous visitor is sent to sign in.
 """
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404
 
 from .navigation import sections_for
@@ -14,12 +14,17 @@ from .selectors import centre_for_user_or_none
 
 
 class CentreMixin(LoginRequiredMixin):
-    """Resolves ``self.centre`` and checks ``centre_permission`` (a rules permission on it)."""
+    """Resolves ``self.centre`` and checks ``centre_permission`` (a rules permission on it).
 
-    centre_permission = "centres.view_centre"
+    There is no default: every view names the permission its page needs, and a view that
+    names none fails on every request rather than opening to every member."""
+
+    centre_permission: str | None = None
     centre_section = None
 
     def dispatch(self, request, *args, **kwargs):
+        if not self.centre_permission:
+            raise ImproperlyConfigured(f"{type(self).__name__} names no centre_permission.")
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.centre = centre_for_user_or_none(request.user, kwargs["number"])

@@ -6,5 +6,9 @@ class GradesConfig(AppConfig):
     verbose_name = "2021 teacher-assessed grades"
 
     def ready(self):
+        from centres.hooks import head_details_gates
+
         from . import panels  # noqa: F401  (registers tabs, panels and staff board sections)
-        from .services import series  # noqa: F401  (registers the head-of-centre details gate)
+        from .services.series import head_details_gate
+
+        head_details_gates.register(head_details_gate)

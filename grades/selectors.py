@@ -1,7 +1,5 @@
 """Read queries that views and tasks share, scoped to a centre and free of N+1 queries."""
 
-from dataclasses import dataclass
-
 from django.db.models import Count, Exists, OuterRef
 
 from centres.models import Qualification, QualificationApproval, Role
@@ -62,29 +60,6 @@ def qualifications_for_viewer(user, centre, series):
     if user.is_staff or Role.CENTRE_ADMIN in roles or Role.HEAD_OF_CENTRE in roles:
         return entered_tag_qualifications(centre)
     return qualifications_for_grader(user, centre, series)
-
-
-@dataclass(frozen=True)
-class GradingAccess:
-    may_view: bool
-    may_edit: bool
-
-
-def grading_access(user, centre, series, qualification) -> GradingAccess:
-    """Who may see and who may change one qualification's grades: the centre admin and the
-    assigned teachers change them; the head of centre and staff only look."""
-    roles = roles_at(user, centre)
-    is_admin = Role.CENTRE_ADMIN in roles
-    assigned = (
-        not is_admin
-        and Role.TEACHER in roles
-        and TeacherAssignment.objects.filter(
-            series=series, centre=centre, qualification=qualification, teacher=user
-        ).exists()
-    )
-    may_edit = user.has_perm("grades.enter_grades", centre) and (is_admin or assigned)
-    may_view = may_edit or user.is_staff or Role.HEAD_OF_CENTRE in roles
-    return GradingAccess(may_view=may_view, may_edit=may_edit)
 
 
 def entered_candidates(centre, qualification):

@@ -9,6 +9,7 @@ Panels render in registration order, which follows the app order in INSTALLED_AP
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 
 
@@ -24,7 +25,11 @@ class PanelRegistry:
         self._panels: dict[str, Panel] = {}
 
     def register(self, key: str, template: str):
+        """A decorator; a key registered twice raises (two apps, or one module imported twice)."""
+
         def decorator(func):
+            if key in self._panels:
+                raise ImproperlyConfigured(f"A panel with the key {key!r} is already registered.")
             self._panels[key] = Panel(key=key, template=template, context=func)
             return func
 

@@ -1,12 +1,12 @@
 """Qualification approvals: a centre asks to offer a qualification; staff decide.
 
 ``require_approved_qualification`` is the check every later service (entries first) calls
-before it lets a centre use a qualification, so the rule holds whatever a form shows.
-Later apps register ``withdrawal_blockers`` so an approval with live work cannot be withdrawn
-without centres importing them.
+before it lets a centre use a qualification, so the rule holds whatever a form shows; a
+service that writes work for the qualification calls ``lock_approved_qualification`` instead.
+Later apps register on ``withdrawal_blockers`` (``centres/hooks.py``) so an approval with live
+work cannot be withdrawn without centres importing them.
 """
 
-from collections.abc import Callable
 from datetime import date
 
 from django.conf import settings
@@ -18,6 +18,7 @@ from ocradmin import audit
 from ocradmin.notifications import notify
 from ocradmin.tasks import send_plain_email
 
+from ..hooks import withdrawal_blockers
 from ..models import (
     VOCATIONAL_TYPES,
     Centre,
@@ -26,15 +27,6 @@ from ..models import (
     QualificationApproval,
 )
 from . import CentreError
-
-# Each blocker is ``(centre, qualification) -> str | None``: a reason the approval must stay.
-withdrawal_blockers: list[Callable] = []
-
-
-def register_withdrawal_blocker(func: Callable) -> Callable:
-    if func not in withdrawal_blockers:
-        withdrawal_blockers.append(func)
-    return func
 
 
 def is_approved_for(*, centre, qualification) -> bool:
@@ -54,24 +46,59 @@ def approved_qualification_ids(centre) -> set[int]:
 
 def require_approved_qualification(*, centre, qualification) -> None:
     """Raise CentreError unless the centre is approved and approved for this qualification."""
+    _require_offered(centre, qualification)
+    if not is_approved_for(centre=centre, qualification=qualification):
+        raise CentreError(_not_approved(centre, qualification))
+
+
+def lock_approved_qualification(*, centre, qualification) -> QualificationApproval:
+    """``require_approved_qualification`` for a service about to write work for the
+    qualification (an entry), inside its transaction: also takes the approval's row lock, the
+    lock ``withdraw_approval`` holds while it asks ``withdrawal_blockers``. Until the write
+    commits the approval cannot be withdrawn, and a withdrawal that waited sees the work."""
+    _require_offered(centre, qualification)
+    approval = (
+        QualificationApproval.objects.select_for_update()
+        .filter(
+            centre=centre,
+            qualification=qualification,
+            status=QualificationApproval.Status.APPROVED,
+        )
+        .first()
+    )
+    if approval is None:
+        raise CentreError(_not_approved(centre, qualification))
+    return approval
+
+
+def lock_approvals(*, centre) -> None:
+    """``lock_approved_qualification`` for a write that may touch any of the centre's
+    qualifications (a bulk upload): locks every approved approval of the centre."""
+    list(
+        QualificationApproval.objects.select_for_update()
+        .filter(centre=centre, status=QualificationApproval.Status.APPROVED)
+        .values_list("pk", flat=True)
+    )
+
+
+def _require_offered(centre, qualification) -> None:
     if not centre.is_approved:
         raise CentreError(f"Centre {centre.number} is not an approved centre.")
     if not qualification.is_active:
         raise CentreError(f"{qualification.entry_code} is no longer offered.")
-    if not is_approved_for(centre=centre, qualification=qualification):
-        raise CentreError(
-            f"Centre {centre.number} is not approved for {qualification.entry_code} "
-            f"{qualification.title}. Request approval on the centre's Qualifications page."
-        )
+
+
+def _not_approved(centre, qualification) -> str:
+    return (
+        f"Centre {centre.number} is not approved for {qualification.entry_code} "
+        f"{qualification.title}. Request approval on the centre's Qualifications page."
+    )
 
 
 def withdrawal_blocked_because(*, centre, qualification) -> str | None:
-    """The first reason a registered blocker gives for keeping the approval, if any."""
-    for blocker in withdrawal_blockers:
-        reason = blocker(centre, qualification)
-        if reason:
-            return reason
-    return None
+    """The first reason a receiver of ``withdrawal_blockers`` gives for keeping the approval.
+    A page may ask without a lock to explain; ``withdraw_approval`` asks under the lock."""
+    return withdrawal_blockers.first(centre, qualification)
 
 
 # --- Transitions -----------------------------------------------------------------------------
@@ -201,7 +228,8 @@ def reject_approval(*, approval, reason: str, by) -> QualificationApproval:
 def withdraw_approval(*, approval, by) -> QualificationApproval:
     """The centre stops offering an approved qualification (or cancels its request).
 
-    Refused while a registered blocker reports live work for it at the centre."""
+    Refused while a receiver of ``withdrawal_blockers`` reports live work for it at the centre
+    (asked under the approval's row lock)."""
     with transaction.atomic():
         approval = (
             QualificationApproval.objects.select_for_update(of=("self",))

@@ -11,7 +11,6 @@ them, so two removals at the same moment are serialised and cannot leave none.
 """
 
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -28,6 +27,7 @@ from ocradmin import audit
 from ocradmin.notifications import notify
 from ocradmin.tasks import send_plain_email
 
+from ..hooks import head_details_gates
 from ..models import HeadOfCentre, Invitation, Membership, Role
 from . import CentreError
 
@@ -483,39 +483,26 @@ def cancel_invitation(*, invitation, by) -> None:
 HEAD_FIELDS = ("name", "job_title", "email")
 
 
-# Each gate is ``(centre) -> str | None``: why the head's details cannot be changed now. The
-# grades app registers one for its series window, so centres never imports it.
-head_details_gates: list[Callable] = []
-
-
-def register_head_details_gate(func: Callable) -> Callable:
-    if func not in head_details_gates:
-        head_details_gates.append(func)
-    return func
-
-
 def head_details_closed_reason(centre) -> str | None:
-    for gate in head_details_gates:
-        reason = gate(centre)
-        if reason:
-            return reason
-    return None
+    """Why the head's details cannot be changed now (``head_details_gates``), if they cannot.
+    A page may ask without a lock; ``update_head_of_centre`` asks under the centre's."""
+    return head_details_gates.first(centre)
 
 
 def update_head_of_centre(*, centre, name: str, job_title: str, email: str, by) -> HeadOfCentre:
     """Create or update the centre's head-of-centre record, linked to the user with that email.
-    Refused while a registered gate says the details are closed. Unchanged details write
-    nothing."""
-    reason = head_details_closed_reason(centre)
-    if reason:
-        raise CentreError(reason)
-    name, job_title = (name or "").strip(), (job_title or "").strip()
-    if not name or not job_title:
-        raise CentreError("Enter the head of centre's name and job title.")
-    email = _clean_email(email)
+    Refused while a receiver of ``head_details_gates`` says the details are closed. Unchanged
+    details write nothing."""
     User = get_user_model()
     with transaction.atomic():
         type(centre).objects.select_for_update().filter(pk=centre.pk).first()
+        reason = head_details_closed_reason(centre)
+        if reason:
+            raise CentreError(reason)
+        name, job_title = (name or "").strip(), (job_title or "").strip()
+        if not name or not job_title:
+            raise CentreError("Enter the head of centre's name and job title.")
+        email = _clean_email(email)
         head = HeadOfCentre.objects.select_for_update().filter(centre=centre).first()
         old = {f: getattr(head, f) for f in HEAD_FIELDS} if head else None
         new = {"name": name, "job_title": job_title, "email": email}

@@ -8,6 +8,7 @@ from ..tenancy import CentreMixin
 
 class CentreHomeView(CentreMixin, TemplateView):
     template_name = "centres/home.html"
+    centre_permission = "centres.view_centre"
     centre_section = "home"
 
     def get_context_data(self, **kwargs):

@@ -7,13 +7,12 @@ ULN, and a plausible date of birth. A refusal raises ``InvalidCandidate`` (an ``
 carrying every problem by field, so a form can show them all at once.
 
 Changing who a candidate is after results exist is allowed (names get corrected) but staff
-must know: later apps register a check in ``results_exist_checks`` (``candidate -> bool``);
-when any says yes, the change is audited as ``candidate.identity_changed_after_results`` and
+must know: later apps register on ``results_exist_checks`` (``entries/hooks.py``); when any
+says yes, the change is audited as ``candidate.identity_changed_after_results`` and
 staff are emailed.
 """
 
 import re
-from collections.abc import Callable
 from datetime import date
 
 from django.conf import settings
@@ -25,6 +24,7 @@ from centres.models import Centre
 from ocradmin import audit
 from ocradmin.tasks import send_plain_email
 
+from ..hooks import results_exist_checks
 from ..models import Candidate
 from ..validators import make_uci, validate_uci, validate_uln
 from . import EntryError
@@ -38,19 +38,11 @@ EDITABLE_FIELDS = (*IDENTITY_FIELDS, "sex")
 
 IDENTITY_CHANGED_AFTER_RESULTS = "candidate.identity_changed_after_results"
 
-# Each check is ``(candidate) -> bool``: True when the candidate has results (the results app
-# registers one). Kept here so entries never imports a later app.
-results_exist_checks: list[Callable[[Candidate], bool]] = []
-
-
-def register_results_exist_check(func: Callable[[Candidate], bool]) -> Callable:
-    if func not in results_exist_checks:
-        results_exist_checks.append(func)
-    return func
-
 
 def results_exist(candidate: Candidate) -> bool:
-    return any(check(candidate) for check in results_exist_checks)
+    """Whether a receiver of ``results_exist_checks`` says the candidate has results. A page
+    may ask without a lock; ``update_candidate`` asks under the candidate's row lock."""
+    return bool(results_exist_checks.first(candidate))
 
 
 class InvalidFields(EntryError):

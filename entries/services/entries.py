@@ -24,9 +24,10 @@ from django.utils import timezone
 
 from centres.models import Centre, Qualification, QualificationApproval, Unit
 from centres.services import CentreError
-from centres.services.approvals import register_withdrawal_blocker, require_approved_qualification
+from centres.services.approvals import lock_approvals, lock_approved_qualification
 from ocradmin import audit
 
+from ..hooks import entry_withdrawal_blockers
 from ..models import Candidate, Entry
 from ..validators import make_uci, validate_uci, validate_uln
 from . import EntryError
@@ -54,15 +55,6 @@ COLUMNS = (
 
 CANDIDATE_NUMBER_RE = re.compile(r"^[0-9]{1,4}$")
 _SEXES = frozenset(Candidate.Sex.values)
-
-# Later apps (claims) register ``(entry) -> str | None``: a reason the entry must stay live.
-entry_withdrawal_blockers: list[Callable[[Entry], str | None]] = []
-
-
-def register_entry_withdrawal_blocker(func: Callable[[Entry], str | None]) -> Callable:
-    if func not in entry_withdrawal_blockers:
-        entry_withdrawal_blockers.append(func)
-    return func
 
 
 class EntryRowsError(EntryError):
@@ -150,15 +142,18 @@ def _elsewhere_message(uci: str, qualification, unit, centre_number: str) -> str
 
 
 def _require_approved(centre, qualification) -> None:
+    """Takes the approval's row lock, so the approval cannot be withdrawn under the entry."""
     try:
-        require_approved_qualification(centre=centre, qualification=qualification)
+        lock_approved_qualification(centre=centre, qualification=qualification)
     except CentreError as error:
         raise EntryError(str(error)) from error
 
 
 def _lock_centre(centre) -> Centre:
-    """Serialise entry writes per centre (bulk and single), and read its current status."""
-    return Centre.objects.select_for_update().get(pk=centre.pk)
+    """Serialise entry writes per centre (bulk and single), and read its current status.
+    ``no_key``: a transaction that writes a row keyed to the centre (``withdraw_approval``'s
+    audit event) can still commit while an entry writer waits for that transaction's lock."""
+    return Centre.objects.select_for_update(no_key=True).get(pk=centre.pk)
 
 
 # --- Single entries ---------------------------------------------------------------------------
@@ -317,10 +312,9 @@ def withdraw_entry(*, entry, by) -> Entry:
                 f"This entry is {entry.get_status_display().lower()}; "
                 "only live entries can be withdrawn."
             )
-        for blocker in entry_withdrawal_blockers:
-            reason = blocker(entry)
-            if reason:
-                raise EntryError(f"This entry cannot be withdrawn: {reason}")
+        reason = entry_withdrawal_blockers.first(entry)
+        if reason:
+            raise EntryError(f"This entry cannot be withdrawn: {reason}")
         previous = entry.status
         entry.status = Entry.Status.WITHDRAWN
         entry.withdrawn_at = timezone.now()
@@ -348,9 +342,9 @@ def _entry_data(entry) -> dict:
     return data
 
 
-@register_withdrawal_blocker
 def live_entries_block_approval_withdrawal(centre, qualification) -> str | None:
-    """A qualification approval cannot be withdrawn while the centre has live entries for it."""
+    """A qualification approval cannot be withdrawn while the centre has live entries for it
+    (registered on ``centres.hooks.withdrawal_blockers``)."""
     count = Entry.objects.filter(
         centre=centre, qualification=qualification, status__in=Entry.LIVE
     ).count()
@@ -739,6 +733,7 @@ def make_named_entries(
     try:
         with transaction.atomic():
             centre = _lock_centre(centre)
+            lock_approvals(centre=centre)
             now = timezone.now()
             today = timezone.localdate(now)
             errors, checked = _check(centre, rows, today)

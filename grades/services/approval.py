@@ -11,7 +11,8 @@ from ocradmin import audit
 from ocradmin.notifications import notify_many
 
 from ..models import CentreSubmission, QualificationGrades, TeacherAssignment
-from ..selectors import grading_access, grading_progress
+from ..rules import grading_access
+from ..selectors import grading_progress
 from . import GradeError, require_window
 
 

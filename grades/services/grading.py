@@ -21,10 +21,10 @@ from entries.models import Candidate
 from ocradmin import audit
 
 from ..models import CentreSubmission, Grade, QualificationGrades
+from ..rules import grading_access
 from ..selectors import (
     entered_candidate_ids,
     entered_candidates,
-    grading_access,
     grading_progress,
 )
 from . import GradeError, WindowClosed, require_window, window

@@ -5,7 +5,6 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from centres.services.people import register_head_details_gate
 from ocradmin import audit
 
 from ..models import GradeSeries
@@ -41,10 +40,10 @@ def shift_into_submission_window(*, series, opened_days_ago: int = 7, by=None) -
     return series
 
 
-@register_head_details_gate
 def head_details_gate(centre) -> str | None:
     """While a series runs, the head of centre's details open on their own date (30 April in
-    2021); before the series starts and after it closes the series has no say."""
+    2021); before the series starts and after it closes the series has no say. Registered on
+    ``centres.hooks.head_details_gates``."""
     series = current_series()
     if series is None:
         return None

@@ -21,12 +21,12 @@ from entries.models import Candidate
 
 from ..forms.grading import ConfirmUploadForm, GradeUploadForm, grid_changes
 from ..models import CentreSubmission
+from ..rules import grading_access
 from ..selectors import (
     current_series,
     entered_candidates,
     entered_tag_qualifications,
     grades_by_candidate,
-    grading_access,
     grading_progress,
     qualifications_for_viewer,
 )

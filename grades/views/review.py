@@ -57,8 +57,16 @@ class ReviewView(CentreMixin, SeriesMixin, TemplateView):
 class QualificationActionView(CentreMixin, SeriesMixin, View):
     """POST: send (teacher or centre admin), approve or return (head of centre)."""
 
-    centre_permission = "grades.view_grades"
+    PERMISSIONS = {
+        "send": "grades.enter_grades",
+        "approve": "grades.approve_grades",
+        "return": "grades.approve_grades",
+    }
     action = None
+
+    @property
+    def centre_permission(self):
+        return self.PERMISSIONS[self.action]
 
     def post(self, request, number, entry_code):
         qualification = (

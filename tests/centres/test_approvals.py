@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from centres.hooks import withdrawal_blockers
 from centres.models import (
     Centre,
     HeadOfCentre,
@@ -77,15 +78,14 @@ def requested(centre, people, vocational):
 
 
 @pytest.fixture
-def blocker():
-    """A registered withdrawal blocker that always objects; removed after the test."""
+def blocker(monkeypatch):
+    """A receiver of ``withdrawal_blockers`` that always objects, for this test only."""
 
     def live_work(centre, qualification):
         return "3 entries are still being processed."
 
-    services.register_withdrawal_blocker(live_work)
-    yield live_work
-    services.withdrawal_blockers.remove(live_work)
+    monkeypatch.setattr(withdrawal_blockers, "receivers", (live_work,))
+    return live_work
 
 
 def request(centre, qualification, by, **overrides):

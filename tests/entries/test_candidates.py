@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from entries.hooks import results_exist_checks
 from entries.models import Candidate, Entry
 from entries.services import EntryError
 from entries.services.candidates import (
@@ -19,8 +20,6 @@ from entries.services.candidates import (
     InvalidCandidate,
     create_candidate,
     next_candidate_number,
-    register_results_exist_check,
-    results_exist_checks,
     update_candidate,
 )
 from entries.validators import make_uci, validate_uci
@@ -62,18 +61,15 @@ def add(centre, by, **overrides):
 
 
 @pytest.fixture
-def has_results():
+def has_results(monkeypatch):
     """A fake results app: candidates whose last name is in ``with_results`` have results."""
     with_results = set()
 
     def check(candidate):
         return candidate.last_name in with_results
 
-    register_results_exist_check(check)
-    try:
-        yield with_results
-    finally:
-        results_exist_checks.remove(check)
+    monkeypatch.setattr(results_exist_checks, "receivers", (check,))
+    return with_results
 
 
 # --- Adding -----------------------------------------------------------------------------------

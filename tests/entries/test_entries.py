@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from centres.hooks import withdrawal_blockers
 from centres.models import Centre
-from centres.services.approvals import withdrawal_blockers
+from entries.hooks import entry_withdrawal_blockers
 from entries.models import Candidate, Entry, EntryUpload, ModeratorAllocation
 from entries.services import EntryError
 from entries.services import entries as service
@@ -338,9 +339,9 @@ def test_withdraw_refused_while_a_blocker_says_a_claim_uses_it(
 ):
     entry = make_named_entry(centre=centre, candidate=ada, qualification=qualification, by=admin)
     monkeypatch.setattr(
-        service,
-        "entry_withdrawal_blockers",
-        [lambda e: None, lambda e: f"claim 7 includes entry {e.pk}"],
+        entry_withdrawal_blockers,
+        "receivers",
+        (lambda e: None, lambda e: f"claim 7 includes entry {e.pk}"),
     )
     with pytest.raises(EntryError, match=f"cannot be withdrawn: claim 7 includes entry {entry.pk}"):
         withdraw_entry(entry=entry, by=admin)
@@ -348,21 +349,10 @@ def test_withdraw_refused_while_a_blocker_says_a_claim_uses_it(
     assert entry.status == Entry.Status.SUBMITTED
 
 
-def test_register_entry_withdrawal_blocker_once(monkeypatch):
-    monkeypatch.setattr(service, "entry_withdrawal_blockers", [])
-
-    def blocker(entry):
-        return None
-
-    service.register_entry_withdrawal_blocker(blocker)
-    service.register_entry_withdrawal_blocker(blocker)
-    assert service.entry_withdrawal_blockers == [blocker]
-
-
 def test_live_entries_block_withdrawing_the_qualification_approval(
     centre, approved, ada, qualification, admin
 ):
-    assert live_entries_block_approval_withdrawal in withdrawal_blockers
+    assert live_entries_block_approval_withdrawal in withdrawal_blockers.receivers
     assert live_entries_block_approval_withdrawal(centre, qualification) is None
     entry = make_named_entry(centre=centre, candidate=ada, qualification=qualification, by=admin)
     assert live_entries_block_approval_withdrawal(centre, qualification) == "1 live entry"
