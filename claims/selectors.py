@@ -62,29 +62,12 @@ def claim_for_centre(centre, pk):
     )
 
 
-def claim_for_moderator(user, pk):
-    """A submitted claim the user moderates (allocated for its centre and qualification)."""
-    allocated = ModeratorAllocation.objects.filter(
-        centre=OuterRef("centre"), qualification=OuterRef("qualification"), moderator=user
-    )
+def moderator_claims(allocated_claims):
+    """The claims sent to a moderator (already narrowed to their allocations), work due first."""
     return (
-        Claim.objects.filter(pk=pk, status__in=Claim.SUBMITTED_STATES)
-        .filter(Exists(allocated))
-        .select_related("centre", "qualification", "moderator", "submitted_by")
-        .first()
-    )
-
-
-def moderator_claims(user):
-    allocated = ModeratorAllocation.objects.filter(
-        centre=OuterRef("centre"), qualification=OuterRef("qualification"), moderator=user
-    )
-    return (
-        Claim.objects.filter(status__in=Claim.SUBMITTED_STATES)
-        .filter(Exists(allocated))
-        .select_related("centre", "qualification")
+        allocated_claims.select_related("centre", "qualification")
         .annotate(line_count=Count("lines"))
-        .order_by("work_due_at")
+        .order_by("work_due_at", "pk")
     )
 
 

@@ -29,8 +29,10 @@ HOOKS = {
     "centres.withdrawal_blockers": [
         "entries.services.entries.live_entries_block_approval_withdrawal"
     ],
-    "entries.entry_withdrawal_blockers": [],
-    "entries.results_exist_checks": [],
+    "entries.entry_withdrawal_blockers": [
+        "claims.services.hooks.live_claim_blocks_entry_withdrawal"
+    ],
+    "entries.results_exist_checks": ["claims.selectors.candidate_in_submitted_claim"],
 }
 
 

@@ -339,6 +339,13 @@ def submit_claim(*, claim, declaration: bool, by) -> Claim:
         lines = list(ClaimLine.objects.filter(claim=claim).select_related("candidate", "unit"))
         if not lines:
             raise ClaimError("This claim has no lines yet; add at least one before submitting it.")
+        # The lock ``update_candidate`` holds while it asks whether the identity is fixed.
+        list(
+            Candidate.objects.select_for_update()
+            .filter(pk__in={line.candidate_id for line in lines})
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         allocation = _require_claimable(centre, claim.qualification)
         units = claim_units(claim)
         for request in FullAwardRequest.objects.filter(claim=claim).select_related("candidate"):

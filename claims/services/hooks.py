@@ -1,23 +1,20 @@
-"""What claims add to the rules of entries (registered when the app is ready).
+"""What claims add to the rules of entries (registered in ``ClaimsConfig.ready()``).
 
-- An entry used by a live claim (a line, or a full award claimed on it) cannot be withdrawn;
-  ``withdraw_entry`` asks under the entry's row lock, which ``add_line`` takes too.
-- A candidate in a submitted claim counts as having results for the identity rule: a change
-  to who they are is flagged to staff.
+- ``entries.entry_withdrawal_blockers``: an entry used by a live claim (a line, or a full
+  award claimed on it) cannot be withdrawn; ``withdraw_entry`` asks under the entry's row
+  lock, which ``add_line`` takes too.
+- ``entries.results_exist_checks``: a candidate in a submitted claim
+  (``selectors.candidate_in_submitted_claim``) is fixed, like one with results: who they are
+  changes only through staff. ``submit_claim`` takes the candidates' row locks.
 """
 
-from entries.services.candidates import register_results_exist_check
-from entries.services.entries import register_entry_withdrawal_blocker
-
 from ..models import Claim, ClaimLine, FullAwardRequest
-from ..selectors import candidate_in_submitted_claim
 
 
 def _label(claim) -> str:
     return f"claim {claim.number}" if claim.number else "a draft claim"
 
 
-@register_entry_withdrawal_blocker
 def live_claim_blocks_entry_withdrawal(entry) -> str | None:
     line = (
         ClaimLine.objects.filter(entry=entry, claim__status__in=Claim.LIVE)
@@ -39,6 +36,3 @@ def live_claim_blocks_entry_withdrawal(entry) -> str | None:
         if award is not None:
             return f"the full award is claimed on {_label(award.claim)}."
     return None
-
-
-register_results_exist_check(candidate_in_submitted_claim)

@@ -166,12 +166,12 @@ class SaveLineView(BuildMixin, View):
 
     def post(self, request, *args, **kwargs):
         claim = self.get_claim()
-        candidate = get_object_or_404(
-            Candidate, centre=self.centre, pk=_int(request.POST.get("candidate"))
-        )
-        unit = get_object_or_404(
-            Unit, qualification_id=claim.qualification_id, pk=_int(request.POST.get("unit"))
-        )
+        candidate_pk, unit_pk = _int(request.POST.get("candidate")), _int(request.POST.get("unit"))
+        if candidate_pk is None or unit_pk is None:
+            messages.error(request, "Choose a candidate and a unit.")
+            return redirect("claims:claim", self.centre.number, claim.pk)
+        candidate = get_object_or_404(Candidate, centre=self.centre, pk=candidate_pk)
+        unit = get_object_or_404(Unit, qualification_id=claim.qualification_id, pk=unit_pk)
         mode = "unit" if request.POST.get("mode") == "unit" else "candidate"
         grade = request.POST.get(f"grade-{candidate.pk}-{unit.pk}", request.POST.get("grade", ""))
         try:
@@ -206,9 +206,11 @@ class FullAwardView(BuildMixin, View):
 
     def post(self, request, *args, **kwargs):
         claim = self.get_claim()
-        candidate = get_object_or_404(
-            Candidate, centre=self.centre, pk=_int(request.POST.get("candidate"))
-        )
+        candidate_pk = _int(request.POST.get("candidate"))
+        if candidate_pk is None:
+            messages.error(request, "Choose a candidate.")
+            return redirect("claims:claim", self.centre.number, claim.pk)
+        candidate = get_object_or_404(Candidate, centre=self.centre, pk=candidate_pk)
         try:
             if request.POST.get("full_award") == "yes":
                 mark_full_award(claim=claim, candidate=candidate, by=request.user)

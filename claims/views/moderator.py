@@ -1,37 +1,43 @@
-"""The examiner-moderator's side of a claim, scoped by allocation (404 otherwise): the claims
-sent to them, a claim with its work, downloading a file and confirming the work arrived."""
+"""The examiner-moderator's side of a claim, through their allocations (``AllocationMixin``:
+404 for a claim they are not allocated, 403 for anyone who is not a moderator): the claims sent
+to them, a claim with its work, downloading a file and confirming the work arrived."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from ..models import Evidence
-from ..selectors import claim_evidence, claim_for_moderator, claim_lines, moderator_claims
+from entries.tenancy import AllocationMixin
+
+from ..models import Claim, Evidence
+from ..selectors import claim_evidence, claim_lines, moderator_claims
 from ..services import ClaimError
 from ..services.work import confirm_receipt
 from .work import dispatch_of, stream, work_rows
 
 
-class ModeratorMixin(LoginRequiredMixin):
-    def get_claim(self):
+class ModeratorMixin(AllocationMixin):
+    """Submitted claims only: a draft is the centre's until it is submitted."""
+
+    allocation_queryset = Claim.objects.filter(status__in=Claim.SUBMITTED_STATES).select_related(
+        "centre", "qualification", "moderator", "submitted_by"
+    )
+
+    def get_claim(self) -> Claim:
         if not hasattr(self, "claim"):
-            self.claim = claim_for_moderator(self.request.user, self.kwargs["pk"])
-            if self.claim is None:
-                raise Http404("No such claim.")
+            self.claim = self.get_allocated_object()
         return self.claim
 
 
-class ModeratorClaimListView(LoginRequiredMixin, ListView):
+class ModeratorClaimListView(ModeratorMixin, ListView):
     template_name = "claims/moderator/list.html"
     context_object_name = "claims"
     paginate_by = 50
 
     def get_queryset(self):
-        return moderator_claims(self.request.user)
+        return moderator_claims(self.get_allocated_queryset())
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(now=timezone.now(), **kwargs)

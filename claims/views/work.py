@@ -83,7 +83,7 @@ class UploadEvidenceView(WorkView):
                     f"{line.candidate.candidate_number}, unit {line.unit.number}.",
                 )
                 return redirect("claims:work", self.centre.number, claim.pk)
-        return self.render_to_response(self.get_context_data(evidence_form=form), status=400)
+        return self.render_to_response(self.get_context_data(evidence_form=form))
 
 
 class RecordDispatchView(WorkView):
@@ -105,7 +105,7 @@ class RecordDispatchView(WorkView):
                     "will confirm when it arrives.",
                 )
                 return redirect("claims:work", self.centre.number, claim.pk)
-        return self.render_to_response(self.get_context_data(dispatch_form=form), status=400)
+        return self.render_to_response(self.get_context_data(dispatch_form=form))
 
 
 def stream(evidence, user) -> FileResponse:
