@@ -347,7 +347,7 @@ def _claims_with_lines(centre, qualification, units, lines_per_claim, by):
             submit_claim(claim=claim, declaration=True, by=by)
 
 
-@pytest.mark.parametrize("page", ["list", "claim", "claim-by-unit", "work"])
+@pytest.mark.parametrize("page", ["list", "claim", "claim-by-unit", "work", "build-unit"])
 def test_list_and_claim_pages_take_constant_queries(client, people, centre, setup, page):
     units = list(setup["units"].values())
     client.force_login(people["centre_admin"])
@@ -356,7 +356,11 @@ def test_list_and_claim_pages_take_constant_queries(client, people, centre, setu
         Claim.objects.all().delete()
         _claims_with_lines(centre, setup["qualification"], units, lines, people["teacher"])
         claim = Claim.objects.exclude(status="draft").order_by("pk").first()
+        draft = Claim.objects.get(status="draft")
         url = {
+            "build-unit": reverse(
+                "claims:build-unit", args=[centre.number, draft.pk, setup["units"]["1"].pk]
+            ),
             "list": reverse("claims:list", args=[centre.number]),
             "claim": reverse("claims:claim", args=[centre.number, claim.pk]),
             "claim-by-unit": reverse("claims:claim", args=[centre.number, claim.pk]) + "?by=unit",
@@ -367,3 +371,11 @@ def test_list_and_claim_pages_take_constant_queries(client, people, centre, setu
         return len(queries)
 
     assert count(1) == count(500)
+
+
+def test_the_moderator_list_shows_only_their_submitted_claims(client, people, setup, submitted):
+    other = UserFactory(is_examiner_moderator=True)
+    client.force_login(people["moderator"])
+    assert submitted.number.encode() in client.get(reverse("claims:moderator-list")).content
+    client.force_login(other)
+    assert submitted.number.encode() not in client.get(reverse("claims:moderator-list")).content
