@@ -6,7 +6,7 @@ from centres.navigation import register_section
 from entries.pages import candidate_page
 from ocradmin.pages import dashboard
 
-from .selectors import candidate_claim_lines, claims_to_do
+from .selectors import candidate_claim_lines, claims_for_moderator, claims_to_do
 
 register_section(
     key="claims", label="Claims", url_name="claims:list", permission="claims.view_claims"
@@ -17,6 +17,12 @@ register_section(
 def claims_to_do_panel(request):
     claims = claims_to_do(request.user)
     return {"claims": claims, "now": timezone.now()} if claims else None
+
+
+@dashboard.register("claims_for_moderator", "claims/panels/for_moderator.html")
+def claims_for_moderator_panel(request):
+    figures = claims_for_moderator(request.user)
+    return {"figures": figures} if figures["total"] else None
 
 
 @candidate_page.register("claim_lines", "claims/panels/candidate_lines.html")

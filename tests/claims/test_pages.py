@@ -379,3 +379,10 @@ def test_the_moderator_list_shows_only_their_submitted_claims(client, people, se
     assert submitted.number.encode() in client.get(reverse("claims:moderator-list")).content
     client.force_login(other)
     assert submitted.number.encode() not in client.get(reverse("claims:moderator-list")).content
+
+
+def test_the_moderators_dashboard_counts_their_claims(client, people, submitted):
+    client.force_login(people["moderator"])
+    content = client.get("/").content.decode()
+    assert "Claims sent to you" in content
+    assert "1 to confirm you have the work" in content
