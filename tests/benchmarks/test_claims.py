@@ -140,3 +140,4 @@ def _measure_one(claim, setup, user, size):
     evidence.file.delete(save=False)
     evidence.delete()
     source.close()
+    Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.SUBMITTED)  # for the next size
