@@ -5,7 +5,6 @@ JavaScript, by the row's own Save button."""
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -48,11 +47,19 @@ class Row:
 class BuildMixin(ClaimMixin):
     centre_permission = "claims.build_claims"
 
-    def draft(self):
+    def get(self, request, *args, **kwargs):
         claim = self.get_claim()
         if not claim.is_draft:
-            raise PermissionDenied("This claim has been submitted.")
-        return claim
+            messages.info(
+                request,
+                f"Claim {claim.number} has been submitted; only the examiner-moderator can "
+                "change it now.",
+            )
+            return redirect("claims:claim", self.centre.number, claim.pk)
+        return super().get(request, *args, **kwargs)
+
+    def draft(self):
+        return self.get_claim()
 
     def candidates(self):
         return {row["candidate"].pk: row for row in claim_candidates(self.get_claim())}

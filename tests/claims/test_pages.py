@@ -386,3 +386,14 @@ def test_the_moderators_dashboard_counts_their_claims(client, people, submitted)
     content = client.get("/").content.decode()
     assert "Claims sent to you" in content
     assert "1 to confirm you have the work" in content
+
+
+def test_the_build_pages_of_a_submitted_claim_lead_back_to_it(client, people, centre, setup, draft):
+    submit_claim(claim=draft, declaration=True, by=people["teacher"])
+    client.force_login(people["teacher"])
+    response = client.get(
+        reverse("claims:build-unit", args=[centre.number, draft.pk, setup["units"]["1"].pk]),
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("claims:claim", args=[centre.number, draft.pk])
+    assert b"only the examiner-moderator can change it now" in response.content
