@@ -4,11 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
+PDF_FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 # Two workers on two cores; the tests that run a real Celery worker share one (they share a queue).
 PYTEST_XDIST ?= -n 2 --dist loadgroup
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test test-fast lint format install migrate demo check-deploy benchmarks clean
+.PHONY: run test test-fast system-package lint format install migrate demo check-deploy benchmarks clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +18,7 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-install: $(STAMP)
+install: $(STAMP) $(PDF_FONT)
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -37,15 +38,23 @@ test: install $(CHROMIUM)
 test-fast: install
 	$(BIN)/pytest $(PYTEST_XDIST) -m 'not browser and not subprocess' $(PYTEST_ARGS)
 
+# Debian packages the project needs from the machine: DejaVu for the PDF documents (run and
+# test), Chromium for the browser tests. Installed when missing (as root), else explained.
+$(PDF_FONT):
+	@$(MAKE) --no-print-directory system-package PACKAGE=fonts-dejavu-core
+
 $(CHROMIUM):
+	@$(MAKE) --no-print-directory system-package PACKAGE=chromium
+
+system-package:
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "--- installing Debian's chromium for the browser tests"; \
+	  echo "--- installing Debian's $(PACKAGE)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium fonts-dejavu-core >/dev/null; \
+	    $(PACKAGE) >/dev/null; \
 	else \
-	  echo "The browser tests need Debian's Chromium at $(CHROMIUM). Install it with:"; \
-	  echo "    sudo apt-get install chromium fonts-dejavu-core"; \
-	  echo "or run 'make test-fast', which leaves the browser tests out."; \
+	  echo "ocradmin needs Debian's $(PACKAGE) (fonts for PDFs; Chromium for the browser tests)."; \
+	  echo "Install it with:  sudo apt-get install $(PACKAGE)"; \
+	  echo "('make test-fast' leaves the browser tests out.)"; \
 	  exit 1; \
 	fi
 

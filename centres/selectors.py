@@ -27,6 +27,31 @@ def roles_at(user, centre) -> frozenset[str]:
     return cache[centre.pk]
 
 
+# --- Who to tell -----------------------------------------------------------------------------
+
+
+def centre_people(centre, *roles) -> list:
+    """The active users holding any of ``roles`` at ``centre`` (a centre or its id), each once,
+    by name. Every "tell the centre's admins / heads" reads its recipients here."""
+    centre_id = getattr(centre, "pk", centre)
+    return people_by_centre([centre_id], *roles).get(centre_id, [])
+
+
+def people_by_centre(centre_ids, *roles) -> dict[int, list]:
+    """``centre_people`` for many centres in one query: ``{centre id: [users]}``."""
+    if not roles:
+        raise ValueError("Name the roles to tell.")
+    people: dict[int, dict] = {}
+    memberships = (
+        Membership.objects.filter(centre_id__in=centre_ids, role__in=roles, user__is_active=True)
+        .select_related("user")
+        .order_by("centre_id", "user__full_name", "user__email")
+    )
+    for membership in memberships:
+        people.setdefault(membership.centre_id, {})[membership.user_id] = membership.user
+    return {centre_id: list(users.values()) for centre_id, users in people.items()}
+
+
 def centres_for(user):
     """The centres a user belongs to, each with ``my_memberships`` prefetched."""
     return (

@@ -159,7 +159,6 @@ class Entry(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
     rejection_reason = models.TextField(blank=True)
     review_reason = models.TextField(blank=True)
-    breach_notified_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     upload = models.ForeignKey(
         "EntryUpload", null=True, blank=True, on_delete=models.SET_NULL, related_name="entries"

@@ -7,7 +7,6 @@ from .models import (
     GradeSeries,
     QualificationGrades,
     TeacherAssignment,
-    WindowReminder,
 )
 
 
@@ -57,10 +56,3 @@ class CentreSubmissionAdmin(admin.ModelAdmin):
     list_filter = ["series"]
     search_fields = ["centre__number", "centre__name", "head_name"]
     raw_id_fields = ["centre", "submitted_by"]
-
-
-@admin.register(WindowReminder)
-class WindowReminderAdmin(admin.ModelAdmin):
-    list_display = ["centre", "series", "days_before", "sent_at"]
-    list_filter = ["series", "days_before"]
-    search_fields = ["centre__number"]

@@ -215,22 +215,3 @@ class CentreSubmission(models.Model):
 
     def __str__(self):
         return f"{self.series} grades from {self.centre.number}"
-
-
-class WindowReminder(models.Model):
-    """A reminder sent to a head of centre before submission closes; one per days-before."""
-
-    series = models.ForeignKey(GradeSeries, on_delete=models.CASCADE, related_name="+")
-    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+")
-    days_before = models.PositiveSmallIntegerField()
-    sent_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["series", "centre", "days_before"], name="reminder_once"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.days_before}-day reminder to {self.centre.number}"

@@ -5,8 +5,10 @@ from celery import shared_task
 from .services import reminders, submission
 
 
-@shared_task
+@shared_task(autoretry_for=(OSError,), retry_backoff=10, max_retries=5)
 def store_receipt(submission_id: int):
+    """Queued when the centre submits: render the PDF receipt once and keep it (a storage
+    that is briefly unavailable is retried)."""
     submission.store_receipt(submission_id=submission_id)
 
 

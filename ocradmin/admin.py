@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from .models import AuditEvent, ClosureDay, Heartbeat, Notification, User
+from .models import AuditEvent, ClosureDay, Heartbeat, Notification, SentNotice, User
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -83,3 +83,18 @@ class HeartbeatAdmin(admin.ModelAdmin):
     list_display = ["name", "last_run_at"]
     search_fields = ["name"]
     list_filter = [("last_run_at", admin.DateFieldListFilter)]
+
+
+@admin.register(SentNotice)
+class SentNoticeAdmin(admin.ModelAdmin):
+    """What the deadline scans have sent; read only (a row's presence is what stops a resend)."""
+
+    list_display = ["key", "target_type", "target_id", "recipient", "sent_at"]
+    list_filter = ["target_type"]
+    search_fields = ["key"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -6,4 +6,4 @@ class OcradminConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self):
-        from . import panels  # noqa: F401  (registers the platform panels)
+        from . import documents, panels  # noqa: F401  (register the font check and the panels)

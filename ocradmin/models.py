@@ -163,3 +163,28 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} at {self.last_run_at:%Y-%m-%d %H:%M:%S}"
+
+
+class SentNotice(models.Model):
+    """A notice that goes once: the unique row is the claim, so a rerun, a retry or a second
+    worker sends nothing. ``recipient`` is empty when the notice goes once to everyone
+    concerned (e.g. the staff mailbox, or every head of a centre)."""
+
+    key = models.CharField(max_length=100)
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    target_id = models.PositiveBigIntegerField()
+    recipient = models.CharField(max_length=254, blank=True)
+    claim = models.UUIDField(help_text="The scan that sent it.")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "target_type", "target_id", "recipient"], name="notice_sent_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["claim"])]
+
+    def __str__(self):
+        return f"{self.key} for {self.target_type.model} {self.target_id}"

@@ -22,7 +22,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from . import audit
-from .tasks import send_plain_email
+from .notifications import email_notice
 
 User = get_user_model()
 
@@ -128,17 +128,8 @@ def _send_confirmation(user) -> None:
             "token": activation_token.make_token(user),
         },
     )
-    send_plain_email.delay_on_commit(
-        to=[user.email],
-        subject="Confirm your email address",
-        body=(
-            f"Hello {user.full_name},\n\n"
-            "To finish creating your ocradmin account, open this link and press "
-            '"Confirm my account":\n\n'
-            f"{link}\n\n"
-            "The link works for three days. If you did not create an account, ignore this email "
-            "and the account will not be used."
-        ),
+    email_notice(
+        to=[user.email], notice="ocradmin/confirm_email", context={"user": user, "link": link}
     )
 
 
@@ -147,31 +138,17 @@ def _send_account_exists(user) -> None:
         # Not a new password: whoever typed this address may not own it.
         _send_confirmation(user)
         return
-    if not user.is_active:
-        body = (
-            "Someone tried to create an ocradmin account with this email address. An account "
-            "already uses it but is switched off. If you need it back, reply to "
-            f"{settings.STAFF_EMAIL}."
-        )
-    else:
-        reset_link = settings.SITE_URL + reverse(
+    context = {"active": user.is_active, "staff_email": settings.STAFF_EMAIL}
+    if user.is_active:
+        context["sign_in"] = settings.SITE_URL + reverse("login")
+        context["reset_link"] = settings.SITE_URL + reverse(
             "password_reset_confirm",
             kwargs={
                 "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
                 "token": default_token_generator.make_token(user),
             },
         )
-        body = (
-            "Someone (probably you) tried to create an ocradmin account with this email "
-            "address, but you already have one.\n\n"
-            f"Sign in: {settings.SITE_URL}{reverse('login')}\n\n"
-            f"Forgotten your password? Choose a new one here (the link works for three days):\n"
-            f"{reset_link}\n\n"
-            "If it was not you, you can ignore this email; nothing has changed."
-        )
-    send_plain_email.delay_on_commit(
-        to=[user.email], subject="You already have an ocradmin account", body=body
-    )
+    email_notice(to=[user.email], notice="ocradmin/account_exists", context=context)
 
 
 class RegisterView(FormView):

@@ -16,8 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ocradmin import audit
-from ocradmin.notifications import notify
-from ocradmin.tasks import send_plain_email
+from ocradmin.notifications import email_notice, notify
 
 from ..models import Centre, CentreApplication, HeadOfCentre, Role, normalise_postcode
 from . import CentreError
@@ -122,23 +121,18 @@ def submit_application(
         )
         notify(
             user=application.applicant,
-            subject=f"We have received your centre application for {application.name}",
-            body=(
-                "Thank you. Awarding-body staff will review the application and email you "
-                "with the decision. You cannot change it while it is being reviewed."
-            ),
+            notice="centres/application_received",
+            context={"application": application},
             url=reverse("centres:apply-detail", args=[application.pk]),
         )
-        send_plain_email.delay_on_commit(
+        email_notice(
             to=[settings.STAFF_EMAIL],
-            subject=f"Centre application {'resubmitted' if resubmitted else 'submitted'}: "
-            f"{application.name}",
-            body=(
-                f"{application.name}, {application.town} {application.postcode}\n"
-                f"Applicant: {application.applicant.email}\n\n"
-                f"Review it: {settings.SITE_URL}"
-                f"{reverse('centres:staff-application', args=[application.pk])}"
-            ),
+            notice="centres/application_for_staff",
+            context={
+                "application": application,
+                "resubmitted": resubmitted,
+                "url": reverse("centres:staff-application", args=[application.pk]),
+            },
         )
     return application
 
@@ -202,25 +196,14 @@ def approve_application(*, application, by) -> Centre:
         )
         notify(
             user=application.applicant,
-            subject=f"{centre.name} is approved: centre number {centre.number}",
-            body=(
-                f"Your centre application is approved. The centre number is {centre.number} "
-                "and you are its centre admin: you can now add your colleagues and request "
-                "approval for the qualifications you will offer."
-            ),
+            notice="centres/application_approved",
+            context={"centre": centre},
             url=reverse("centres:home", args=[centre.number]),
         )
-        send_plain_email.delay_on_commit(
+        email_notice(
             to=[application.head_email],
-            subject=f"{centre.name} is an approved centre: {centre.number}",
-            body=(
-                f"Dear {application.head_name},\n\n"
-                f"{centre.name} is now an approved centre for remotely moderated vocational "
-                f"qualifications. Its centre number is {centre.number}.\n\n"
-                "You are recorded as head of centre. "
-                f"{application.applicant.get_full_name()} ({application.applicant.email}) "
-                f"administers the centre in ocradmin: {settings.SITE_URL}/"
-            ),
+            notice="centres/application_approved_for_head",
+            context={"centre": centre, "application": application},
         )
     return centre
 
@@ -246,8 +229,8 @@ def reject_application(*, application, reason: str, by) -> CentreApplication:
         )
         notify(
             user=application.applicant,
-            subject=f"Your centre application for {application.name} needs changes",
-            body=f"Reason: {reason}\n\nYou can amend the application and submit it again.",
+            notice="centres/application_rejected",
+            context={"application": application, "reason": reason},
             url=reverse("centres:apply-detail", args=[application.pk]),
         )
     return application

@@ -15,8 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ocradmin import audit
-from ocradmin.notifications import notify
-from ocradmin.tasks import send_plain_email
+from ocradmin.notifications import email_notice, notify
 
 from ..hooks import withdrawal_blockers
 from ..models import (
@@ -156,16 +155,17 @@ def request_approval(
                 "planned_start": planned_start.isoformat(),
             },
         )
-        send_plain_email.delay_on_commit(
+        email_notice(
             to=[settings.STAFF_EMAIL],
-            subject=f"Qualification approval requested: {centre.number} {qualification.entry_code}",
-            body=(
-                f"{centre} asks to offer {qualification}.\n"
-                f"Delivered by: {delivered_by}\n"
-                f"Planned start: {planned_start:%d %B %Y}\n"
-                f"Requested by: {by}\n\n"
-                f"{settings.SITE_URL}{reverse('centres:staff-approvals')}"
-            ),
+            notice="centres/approval_requested",
+            context={
+                "centre": centre,
+                "qualification": qualification,
+                "delivered_by": delivered_by,
+                "planned_start": planned_start,
+                "by": by,
+                "url": reverse("centres:staff-approvals"),
+            },
         )
     return approval
 
@@ -184,14 +184,7 @@ def approve_approval(*, approval, by) -> QualificationApproval:
             target=approval,
             data={"qualification": approval.qualification.entry_code},
         )
-        _tell_centre(
-            approval,
-            subject=f"Approved to offer {approval.qualification.entry_code}",
-            body=(
-                f"Centre {approval.centre.number} is now approved to offer "
-                f"{approval.qualification}. You can make entries for it."
-            ),
-        )
+        _tell_centre(approval, notice="centres/approval_approved")
     return approval
 
 
@@ -213,15 +206,7 @@ def reject_approval(*, approval, reason: str, by) -> QualificationApproval:
             target=approval,
             data={"qualification": approval.qualification.entry_code, "reason": reason},
         )
-        _tell_centre(
-            approval,
-            subject=f"Request to offer {approval.qualification.entry_code} rejected",
-            body=(
-                f"The request for centre {approval.centre.number} to offer "
-                f"{approval.qualification} was rejected.\n\nReason: {reason}\n\n"
-                "You can request approval again once the reason is dealt with."
-            ),
-        )
+        _tell_centre(approval, notice="centres/approval_rejected", reason=reason)
     return approval
 
 
@@ -301,20 +286,19 @@ def _already_live(live, centre, qualification) -> str:
     )
 
 
-def _tell_centre(approval, *, subject: str, body: str) -> None:
+def _tell_centre(approval, *, notice: str, reason: str = "") -> None:
     """The requester (a notification and email) and the head of centre's recorded address."""
     url = reverse("centres:approvals", args=[approval.centre.number])
+    context = {"approval": approval, "reason": reason, "url": url}
     told = set()
     if approval.requested_by is not None and approval.requested_by.is_active:
-        notify(user=approval.requested_by, subject=subject, body=body, url=url)
+        notify(user=approval.requested_by, notice=notice, context=context, url=url)
         told.add(approval.requested_by.email.lower())
     head_email = (
         HeadOfCentre.objects.filter(centre=approval.centre).values_list("email", flat=True).first()
     )
     if head_email and head_email.lower() not in told:
-        send_plain_email.delay_on_commit(
-            to=[head_email], subject=subject, body=f"{body}\n\n{settings.SITE_URL}{url}"
-        )
+        email_notice(to=[head_email], notice=notice, context={**context, "link": True})
 
 
 # --- What can be requested -------------------------------------------------------------------

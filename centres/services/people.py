@@ -14,7 +14,6 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -24,11 +23,11 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from ocradmin import audit
-from ocradmin.notifications import notify
-from ocradmin.tasks import send_plain_email
+from ocradmin.notifications import email_notice, notify
 
 from ..hooks import head_details_gates
 from ..models import HeadOfCentre, Invitation, Membership, Role
+from ..selectors import centre_people
 from . import CentreError
 
 INVITATION_DAYS = 14
@@ -46,28 +45,19 @@ def _tell_head_of_centre(centre, subject: str, body: str, *, also: tuple[str, ..
     the head-of-centre role there. ``also`` adds addresses (e.g. a replaced head's old email).
     Queued on commit, so a refused change sends nothing.
     """
-    subject = f"{centre.number} {centre.name}: {subject}"
-    body = f"{body}\n\nYou receive this as head of centre of {centre.name} ({centre.number})."
+    notice = "centres/people_changed_for_head"
+    context = {"centre": centre, "change": subject, "detail": body}
     head = HeadOfCentre.objects.filter(centre=centre).first()
     if head is not None:
         recipients = list(dict.fromkeys(e.lower() for e in (head.email, *also) if e))
-        send_plain_email.delay_on_commit(to=recipients, subject=subject, body=body)
+        email_notice(to=recipients, notice=notice, context=context)
         return
-    heads = (
-        get_user_model()
-        .objects.filter(
-            memberships__centre=centre,
-            memberships__role=Role.HEAD_OF_CENTRE,
-            is_active=True,
-        )
-        .distinct()
-    )
     url = reverse("centres:users", args=[centre.number])
-    for user in heads:
-        notify(user=user, subject=subject, body=body, url=url)
+    for user in centre_people(centre, Role.HEAD_OF_CENTRE):
+        notify(user=user, notice=notice, context=context, url=url)
     extra = [e for e in also if e]
     if extra:
-        send_plain_email.delay_on_commit(to=extra, subject=subject, body=body)
+        email_notice(to=extra, notice=notice, context=context)
 
 
 def _day(moment, fmt: str = "j F Y") -> str:
@@ -167,8 +157,8 @@ def revoke_role(*, centre, user, role: str, by) -> None:
         membership.delete()
         notify(
             user=user,
-            subject=f"You are no longer {label.lower()} at {centre.number} {centre.name}",
-            body=f"{_who(by)} removed your role {label} at {centre.name} ({centre.number}).",
+            notice="centres/role_removed",
+            context={"centre": centre, "role": label, "who": _who(by)},
         )
         _tell_head_of_centre(
             centre,
@@ -199,11 +189,8 @@ def remove_person(*, centre, user, by) -> list[str]:
         Membership.objects.filter(pk__in=[m.pk for m in memberships]).delete()
         notify(
             user=user,
-            subject=f"You have been removed from {centre.number} {centre.name}",
-            body=(
-                f"{_who(by)} removed you from {centre.name} ({centre.number}). "
-                f"You no longer hold these roles there: {_role_list(roles)}."
-            ),
+            notice="centres/person_removed",
+            context={"centre": centre, "roles": _role_list(roles), "who": _who(by)},
         )
         _tell_head_of_centre(
             centre,
@@ -272,11 +259,8 @@ def _add_existing_user(*, centre, user, roles, by) -> InviteOutcome:
         _grant(centre=centre, user=user, role=role, by=by)
     notify(
         user=user,
-        subject=f"You have been added to {centre.number} {centre.name}",
-        body=(
-            f"{_who(by)} gave you these roles at {centre.name} ({centre.number}): "
-            f"{_role_list(missing)}."
-        ),
+        notice="centres/person_added",
+        context={"centre": centre, "roles": _role_list(missing), "who": _who(by)},
         url=reverse("centres:home", args=[centre.number]),
     )
     _tell_head_of_centre(
@@ -334,18 +318,17 @@ def _send_invitation(*, centre, email, full_name, roles, by) -> InviteOutcome:
         data={"email": email, "roles": roles, "expires_at": invitation.expires_at.isoformat()},
     )
     expires = invitation.expires_at
-    send_plain_email.delay_on_commit(
+    email_notice(
         to=[email],
-        subject=f"You are invited to join {centre.name} on ocradmin",
-        body=(
-            f"Hello {full_name},\n\n"
-            f"{_who(by)} has invited you to join {centre.name} (centre {centre.number}) on "
-            f"ocradmin as: {_role_list(roles)}.\n\n"
-            f"Open this link to set your password and accept:\n"
-            f"{settings.SITE_URL}{invitation_url(invitation)}\n\n"
-            f"The link works once and expires on {_day(expires, DAY_AND_TIME)}. If you were not "
-            "expecting this invitation you can ignore this email."
-        ),
+        notice="centres/invitation",
+        context={
+            "centre": centre,
+            "full_name": full_name,
+            "who": _who(by),
+            "roles": _role_list(roles),
+            "url": invitation_url(invitation),
+            "expires": _day(expires, DAY_AND_TIME),
+        },
     )
     _tell_head_of_centre(
         centre,
@@ -389,8 +372,13 @@ def _accept(invitation, user) -> list[str]:
     if invitation.invited_by_id and invitation.invited_by_id != user.pk:
         notify(
             user=invitation.invited_by,
-            subject=f"{user.email} accepted your invitation to {centre.number}",
-            body=f"{_who(user)} joined {centre.name} as: {_role_list(invitation.roles)}.",
+            notice="centres/invitation_accepted",
+            context={
+                "centre": centre,
+                "user": user,
+                "who": _who(user),
+                "roles": _role_list(invitation.roles),
+            },
             url=reverse("centres:users", args=[centre.number]),
         )
     _tell_head_of_centre(

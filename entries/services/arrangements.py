@@ -13,12 +13,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from centres.models import Membership, Role
+from centres.models import Role
+from centres.selectors import centre_people
 from centres.services import CentreError
 from centres.services.approvals import require_approved_qualification
 from ocradmin import audit
-from ocradmin.notifications import notify_many
-from ocradmin.tasks import send_plain_email
+from ocradmin.notifications import email_notice, notify_many
 
 from ..models import AccessArrangement, Candidate
 from . import EntryError
@@ -96,15 +96,6 @@ def _check(
     return {"details": details, "evidence": evidence}
 
 
-def _centre_admins(centre):
-    return [
-        m.user
-        for m in Membership.objects.filter(
-            centre=centre, role=Role.CENTRE_ADMIN, user__is_active=True
-        ).select_related("user")
-    ]
-
-
 def apply_for_arrangement(
     *,
     centre,
@@ -171,16 +162,16 @@ def apply_for_arrangement(
             },
         )
         if referred:
-            send_plain_email.delay_on_commit(
+            email_notice(
                 to=[settings.STAFF_EMAIL],
-                subject=f"Access arrangement referred by centre {centre.number}",
-                body=(
-                    f"Centre {centre.number} {centre.name} has applied for {arrangement} in "
-                    f"{qualification.entry_code} {qualification.title}, beyond its delegated "
-                    f"authority. The first assessment is planned for "
-                    f"{first_assessment_on:%d/%m/%Y}.\n\n"
-                    f"{settings.SITE_URL}{reverse('entries:staff-arrangements')}"
-                ),
+                notice="entries/arrangement_referred",
+                context={
+                    "centre": centre,
+                    "arrangement": arrangement,
+                    "qualification": qualification,
+                    "first_assessment_on": first_assessment_on,
+                    "url": reverse("entries:staff-arrangements"),
+                },
             )
     return arrangement
 
@@ -214,19 +205,10 @@ def _decide(*, arrangement, by, approve: bool, reason: str) -> AccessArrangement
             target=current,
             data={"by_staff": True, "reason": reason} if reason else {"by_staff": True},
         )
-        outcome = "approved" if approve else "rejected"
-        body = (
-            f"The awarding body has {outcome} {current} in {current.qualification.entry_code} "
-            f"{current.qualification.title}."
-        )
-        if not approve:
-            body += f"\n\nReason: {reason}"
-        elif reason:
-            body += f"\n\nNote: {reason}"
         notify_many(
-            users=_centre_admins(current.centre),
-            subject=f"Access arrangement {outcome}: {current.candidate.full_name}",
-            body=body,
+            users=centre_people(current.centre, Role.CENTRE_ADMIN),
+            notice="entries/arrangement_decided",
+            context={"arrangement": current, "approved": approve, "reason": reason},
             url=reverse("entries:arrangements", args=[current.centre.number]),
         )
     return current

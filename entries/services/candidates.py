@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from centres.models import Centre
 from ocradmin import audit
-from ocradmin.tasks import send_plain_email
+from ocradmin.notifications import email_notice
 
 from ..hooks import results_exist_checks
 from ..models import Candidate
@@ -291,23 +291,9 @@ def update_candidate(*, candidate, by, **changes) -> Candidate:
             data={"changes": changed},
         )
         if after_results:
-            lines = [f"  {name}: {old} → {new}" for name, (old, new) in changed.items()]
-            send_plain_email.delay_on_commit(
+            email_notice(
                 to=[settings.STAFF_EMAIL],
-                subject=(
-                    f"Candidate details changed after results: centre {current.centre.number} "
-                    f"candidate {current.candidate_number}"
-                ),
-                body="\n".join(
-                    [
-                        f"{getattr(by, 'email', 'Someone')} changed the details of candidate "
-                        f"{current.candidate_number} ({current.uci}) at centre "
-                        f"{current.centre.number} {current.centre.name}, who already has "
-                        "results:",
-                        *lines,
-                        "",
-                        "Check whether results or certificates need reissuing.",
-                    ]
-                ),
+                notice="entries/identity_changed_after_results",
+                context={"candidate": current, "by": by, "changed": changed},
             )
     return current

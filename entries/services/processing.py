@@ -18,13 +18,13 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from centres.models import Membership, QualificationApproval, Role
-from centres.selectors import moderators_for
+from centres.models import QualificationApproval, Role
+from centres.selectors import centre_people, moderators_for, people_by_centre
 from ocradmin import audit
-from ocradmin.notifications import notify, notify_many
-from ocradmin.tasks import send_plain_email
+from ocradmin.notifications import email_notice, notify, notify_many
 
 from ..models import Entry, ModeratorAllocation
+from ..selectors import PROCESSING_CLOCK
 from . import EntryError
 
 BATCH_SIZE = 500
@@ -254,7 +254,7 @@ def _record_and_tell(entries, decisions, allocated) -> None:
     for entry in entries:
         by_centre[entry.centre_id][decisions[entry.pk].status] += 1
         centres[entry.centre_id] = entry.centre
-    admins = _centre_admins(centres)
+    admins = people_by_centre(list(centres), Role.CENTRE_ADMIN)
 
     for centre_id, counts in by_centre.items():
         centre = centres[centre_id]
@@ -267,9 +267,9 @@ def _record_and_tell(entries, decisions, allocated) -> None:
         rejected = counts.get(Entry.Status.REJECTED, 0)
         if rejected:
             notify_many(
-                users=admins[centre_id],
-                subject=f"Entries rejected at {centre.number}: {rejected}",
-                body="Each rejected entry shows the reason on the entries page.",
+                users=admins.get(centre_id, []),
+                notice="entries/entries_rejected",
+                context={"centre": centre, "rejected": rejected},
                 url=reverse("entries:list", args=[centre.number]) + "?status=rejected",
             )
 
@@ -283,22 +283,25 @@ def _record_and_tell(entries, decisions, allocated) -> None:
             target=allocation,
             data={"qualification": qualification.entry_code, "moderator": allocation.moderator_id},
         )
-        subject = f"Examiner-moderator allocated for {qualification.entry_code} at {centre.number}"
-        notify(user=allocation.moderator, subject=subject, body=f"{centre}: {qualification}.")
+        context = {
+            "centre": centre,
+            "qualification": qualification,
+            "moderator": allocation.moderator,
+        }
+        notify(user=allocation.moderator, notice="entries/moderator_allocated", context=context)
         notify_many(
-            users=admins[allocation.centre_id],
-            subject=subject,
-            body=f"{allocation.moderator.full_name} will moderate {qualification}.",
+            users=admins.get(allocation.centre_id, []),
+            notice="entries/moderator_allocated_for_centre",
+            context=context,
             url=reverse("entries:list", args=[centre.number]),
         )
 
     for_staff = sum(1 for d in decisions.values() if d.status == Entry.Status.NEEDS_REVIEW)
     if for_staff:
-        send_plain_email.delay_on_commit(
+        email_notice(
             to=[settings.STAFF_EMAIL],
-            subject=f"{for_staff} entries need a decision",
-            body=f"Entry processing could not decide {for_staff} entries. "
-            f"{settings.SITE_URL}{reverse('entries:staff-review')}",
+            notice="entries/entries_for_staff",
+            context={"count": for_staff, "url": reverse("entries:staff-review")},
         )
 
 
@@ -348,56 +351,34 @@ def reject_reviewed_entry(*, entry, reason: str, by) -> Entry:
             data={"reason": reason},
         )
         notify_many(
-            users=_centre_admins([entry.centre_id])[entry.centre_id],
-            subject=f"An entry was rejected at {entry.centre.number}",
-            body=f"{entry}: {reason}",
+            users=centre_people(entry.centre_id, Role.CENTRE_ADMIN),
+            notice="entries/entry_rejected_by_staff",
+            context={"entry": entry, "reason": reason},
             url=reverse("entries:list", args=[entry.centre.number]),
         )
     return entry
-
-
-def _centre_admins(centre_ids) -> dict[int, list]:
-    admins = defaultdict(list)
-    for membership in Membership.objects.filter(
-        centre_id__in=centre_ids, role=Role.CENTRE_ADMIN
-    ).select_related("user"):
-        admins[membership.centre_id].append(membership.user)
-    return admins
 
 
 # --- The 48-hour breach ---------------------------------------------------------------------
 
 
 def flag_overdue_entries(*, batch_size: int = 500) -> int:
-    """Mark entries past ``process_by`` and email staff about them, once per entry."""
-    flagged = 0
-    while True:
-        now = timezone.now()
-        with transaction.atomic():
-            overdue = list(
-                Entry.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(
-                    status__in=[Entry.Status.SUBMITTED, Entry.Status.NEEDS_REVIEW],
-                    process_by__lte=now,
-                    breach_notified_at__isnull=True,
-                )
-                .select_related("centre", "qualification")
-                .order_by("process_by", "id")[:batch_size]
-            )
-            if not overdue:
-                return flagged
-            Entry.objects.filter(
-                pk__in=[e.pk for e in overdue], breach_notified_at__isnull=True
-            ).update(breach_notified_at=now)
-            lines = [
-                f"{e.centre.number} {e.qualification.entry_code} entry {e.pk}: "
-                f"due {timezone.localtime(e.process_by):%d %b %Y %H:%M}"
-                for e in overdue
-            ]
-            send_plain_email.delay_on_commit(
-                to=[settings.STAFF_EMAIL],
-                subject=f"{len(overdue)} entries not processed within 48 hours",
-                body="\n".join(lines[:100])
-                + (f"\n… and {len(lines) - 100} more" if len(lines) > 100 else ""),
-            )
-        flagged += len(overdue)
+    """Tell staff about entries past ``process_by``, once per entry (the breach notice)."""
+    return PROCESSING_CLOCK.scan_breaches(tell=_tell_staff_of_breaches, batch_size=batch_size)
+
+
+def _tell_staff_of_breaches(claimed) -> None:
+    overdue = list(
+        claimed.select_related("centre", "qualification").order_by("process_by", "id")[:101]
+    )
+    total = claimed.count() if len(overdue) > 100 else len(overdue)
+    email_notice(
+        to=[settings.STAFF_EMAIL],
+        notice="entries/entries_overdue",
+        context={
+            "count": total,
+            "entries": overdue[:100],
+            "more": total - min(total, 100),
+            "url": PROCESSING_CLOCK.link("breach"),
+        },
+    )

@@ -8,17 +8,37 @@ from django.views.generic import ListView
 from ocradmin.views import StaffRequiredMixin
 
 from ..models import Entry
-from ..selectors import entries_with_staff
+from ..selectors import entries_on_the_clock, entries_with_staff
 from ..services import EntryError
 from ..services.processing import accept_reviewed_entry, reject_reviewed_entry
 
+CLOCK_HEADINGS = {
+    "waiting": "Entries waiting to be processed",
+    "amber": "Entries waiting more than 24 hours",
+    "breach": "Entries past the 48-hour deadline",
+}
+
 
 class StaffReviewQueueView(StaffRequiredMixin, ListView):
+    """The entries the job could not decide; with ``?clock=waiting|amber|breach`` (the staff
+    board's links), the waiting entries in that state of the 24–48 h clock instead."""
+
     template_name = "entries/processing/staff_review.html"
     paginate_by = 50
 
     def get_queryset(self):
-        return entries_with_staff()
+        self.clock = self.request.GET.get("clock", "")
+        if self.clock not in CLOCK_HEADINGS:
+            self.clock = ""
+            return entries_with_staff()
+        return entries_on_the_clock(self.clock)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            clock=self.clock,
+            heading=CLOCK_HEADINGS.get(self.clock, "Entries the processing job could not decide"),
+            **kwargs,
+        )
 
 
 class StaffReviewDecisionView(StaffRequiredMixin, View):

@@ -6,7 +6,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from centres.models import Membership, Role
+from centres.models import Role
+from centres.selectors import centre_people
 from ocradmin import audit
 from ocradmin.notifications import notify_many
 
@@ -29,15 +30,6 @@ def _lock(*, series, centre, qualification) -> QualificationGrades:
 def _require_head(by, centre) -> None:
     if not by.has_perm("grades.approve_grades", centre):
         raise PermissionDenied("Only the head of centre approves or returns grades.")
-
-
-def _heads_of_centre(centre):
-    return [
-        m.user
-        for m in Membership.objects.filter(centre=centre, role=Role.HEAD_OF_CENTRE).select_related(
-            "user"
-        )
-    ]
 
 
 def _grades_url(centre, qualification=None) -> str:
@@ -77,9 +69,9 @@ def send_for_approval(*, series, centre, qualification, by) -> QualificationGrad
             data={"qualification": qualification.entry_code, "candidates": total},
         )
         notify_many(
-            users=_heads_of_centre(centre),
-            subject=f"{qualification.entry_code} grades are ready for your approval",
-            body=f"{by.full_name} sent the {qualification} grades ({total} candidates).",
+            users=centre_people(centre, Role.HEAD_OF_CENTRE),
+            notice="grades/grades_sent",
+            context={"qualification": qualification, "by": by, "total": total},
             url=_grades_url(centre, qualification),
         )
     return qualification_grades
@@ -120,9 +112,9 @@ def return_grades(*, series, centre, qualification, comment: str, by) -> Qualifi
         if qualification_grades.sent_by:
             teachers.append(qualification_grades.sent_by)
         notify_many(
-            users=teachers,
-            subject=f"{qualification.entry_code} grades returned by the head of centre",
-            body=comment,
+            users=[teacher for teacher in teachers if teacher.is_active],
+            notice="grades/grades_returned",
+            context={"qualification": qualification, "comment": comment},
             url=_grades_url(centre, qualification),
         )
     return qualification_grades

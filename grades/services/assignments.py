@@ -34,8 +34,13 @@ def assign_teacher(*, series, centre, qualification, teacher, by) -> TeacherAssi
             )
             notify(
                 user=teacher,
-                subject=f"You can grade {qualification.entry_code} at {centre.number}",
-                body=f"{by.full_name} assigned you to {qualification} for {series}.",
+                notice="grades/teacher_assigned",
+                context={
+                    "qualification": qualification,
+                    "centre": centre,
+                    "series": series,
+                    "by": by,
+                },
             )
     except IntegrityError:
         raise GradeError(

@@ -1,76 +1,76 @@
-"""Reminders to heads of centre whose grades are not submitted, before submission closes."""
+"""Reminders to heads of centre whose grades are not submitted, before submission closes: the
+grade window's deadline clock (``ocradmin.clocks``)."""
 
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db.models import DateTimeField, Exists, OuterRef, Value
 from django.urls import reverse
 from django.utils import timezone
 
-from centres.models import Membership, Role
+from centres.models import Centre, Role
+from centres.selectors import people_by_centre
 from entries.models import Entry
-from ocradmin.notifications import notify_many
+from ocradmin.clocks import Clock
+from ocradmin.notifications import Delivery, notify_each
 
-from ..models import CentreSubmission, WindowReminder
+from ..models import CentreSubmission
 from ..selectors import current_series
 
-REMINDER_DAYS = (7, 3, 1)
+REMINDERS = (timedelta(days=7), timedelta(days=3), timedelta(days=1))
 
 
-def due_reminder(series, now) -> int | None:
-    """The reminder due now: the nearest of 7, 3 and 1 days before the close that has passed.
-    After an outage only the nearest is sent, not a burst of all the missed ones."""
-    if now >= series.submission_closes_at or now < series.submission_opens_at:
-        return None
-    passed = [d for d in REMINDER_DAYS if now >= series.submission_closes_at - timedelta(days=d)]
-    return min(passed) if passed else None
+def grade_window_clock(series) -> Clock:
+    """The centres with grades still waiting (live named entries for a TAG qualification, not
+    submitted), each with the series' close as its deadline."""
 
-
-def send_closing_reminders() -> int:
-    series = current_series()
-    now = timezone.now()
-    days = due_reminder(series, now) if series else None
-    if days is None:
-        return 0
-    waiting = (
-        Entry.objects.filter(
-            kind=Entry.Kind.NAMED,
-            status__in=Entry.LIVE,
-            qualification__available_for_tags=True,
+    def waiting_centres():
+        return Centre.objects.filter(
+            Exists(
+                Entry.objects.filter(
+                    centre=OuterRef("pk"),
+                    kind=Entry.Kind.NAMED,
+                    status__in=Entry.LIVE,
+                    qualification__available_for_tags=True,
+                )
+            ),
+            ~Exists(CentreSubmission.objects.filter(series=series, centre=OuterRef("pk"))),
+        ).annotate(
+            closes_at=Value(series.submission_closes_at, output_field=DateTimeField()),
         )
-        .exclude(centre_id__in=CentreSubmission.objects.filter(series=series).values("centre_id"))
-        .exclude(
-            centre_id__in=WindowReminder.objects.filter(series=series, days_before=days).values(
-                "centre_id"
-            )
-        )
-        .order_by()
-        .values_list("centre_id", flat=True)
-        .distinct()
+
+    return Clock(
+        key=f"grades.closing.{series.code}",
+        rows=waiting_centres,
+        deadline="closes_at",
+        amber=max(REMINDERS),
+        reminders=REMINDERS,
     )
-    sent = 0
+
+
+def send_closing_reminders(now=None) -> int:
+    """Remind the heads of every centre with grades waiting, 7, 3 and 1 days before submission
+    closes, once each; how many centres were reminded. A few queries whatever the number of
+    centres."""
+    now = now or timezone.now()
+    series = current_series()
+    if series is None or not series.submission_opens_at <= now < series.submission_closes_at:
+        return 0
     closes = timezone.localtime(series.submission_closes_at)
-    for centre_id in list(waiting):
-        try:
-            with transaction.atomic():
-                # The unique row is the claim: a second worker or a rerun sends nothing.
-                reminder = WindowReminder.objects.create(
-                    series=series, centre_id=centre_id, days_before=days
+
+    def tell(centres, before: timedelta):
+        heads = people_by_centre(centres.values("pk"), Role.HEAD_OF_CENTRE)
+        numbers = dict(centres.values_list("pk", "number"))
+        notify_each(
+            notice="grades/closing_reminder",
+            deliveries=[
+                Delivery(
+                    head,
+                    {"series": series, "days": before.days, "number": number, "closes": closes},
+                    reverse("grades:review", args=[number]),
                 )
-                heads = [
-                    m.user
-                    for m in Membership.objects.filter(
-                        centre_id=centre_id, role=Role.HEAD_OF_CENTRE
-                    ).select_related("user", "centre")
-                ]
-                number = reminder.centre.number
-                notify_many(
-                    users=heads,
-                    subject=f"{series} grades close in {days} day{'s' if days != 1 else ''}",
-                    body=f"Centre {number} has not submitted its grades. Submission closes "
-                    f"{closes:%d %B %Y at %H:%M}; nothing can be changed after that.",
-                    url=reverse("grades:review", args=[number]),
-                )
-        except IntegrityError:
-            continue
-        sent += 1
-    return sent
+                for centre_id, number in numbers.items()
+                for head in heads.get(centre_id, [])
+            ],
+        )
+
+    return grade_window_clock(series).send_reminders(tell=tell, now=now)

@@ -1,16 +1,14 @@
 """The head of centre's declaration and the submission of the centre's grades, and the PDF
 receipt that records them."""
 
-from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from centres.models import Centre, Membership, Role
-from ocradmin import audit
+from centres.models import Centre, Role
+from centres.selectors import centre_people
+from ocradmin import audit, documents
 from ocradmin.notifications import notify_many
 
 from ..models import CentreSubmission, Grade, QualificationGrades
@@ -84,25 +82,21 @@ def submit_centre_grades(
         from ..tasks import store_receipt  # here: grades.tasks imports this module
 
         store_receipt.delay_on_commit(submission.pk)
-        people = [
-            m.user
-            for m in Membership.objects.filter(
-                centre=centre, role__in=[Role.HEAD_OF_CENTRE, Role.CENTRE_ADMIN]
-            ).select_related("user")
-        ]
         notify_many(
-            users=people,
-            subject=f"{series} grades submitted for centre {centre.number}",
-            body=f"{head_name}, {head_job_title}, submitted {grade_count} grades. "
-            "The receipt (PDF) is on the grades page.",
+            users=centre_people(centre, Role.HEAD_OF_CENTRE, Role.CENTRE_ADMIN),
+            notice="grades/grades_submitted",
+            context={
+                "series": series,
+                "centre": centre,
+                "submission": submission,
+                "grade_count": grade_count,
+            },
             url=reverse("grades:receipt", args=[centre.number]),
         )
     return submission
 
 
-def render_receipt(submission: CentreSubmission) -> bytes:
-    from weasyprint import CSS, HTML
-
+def receipt_context(submission: CentreSubmission) -> dict:
     grades = (
         Grade.objects.filter(series=submission.series, centre=submission.centre)
         .exclude(grade="")
@@ -112,25 +106,21 @@ def render_receipt(submission: CentreSubmission) -> bytes:
     by_qualification: dict = {}
     for grade in grades:
         by_qualification.setdefault(grade.qualification, []).append(grade)
-    html = render_to_string(
-        "grades/submission/receipt.html",
-        {"submission": submission, "by_qualification": by_qualification, "total": len(grades)},
-    )
-    stylesheet = CSS(filename=finders.find("css/receipt.css"))
-    return HTML(string=html).write_pdf(stylesheets=[stylesheet])
+    return {"submission": submission, "by_qualification": by_qualification, "total": len(grades)}
+
+
+def receipt_filename(submission: CentreSubmission) -> str:
+    return f"{submission.series.code}-{submission.centre.number}-receipt.pdf"
 
 
 def store_receipt(*, submission_id: int) -> CentreSubmission:
-    """Render and keep the receipt once; a second call (a retried task, a page that got there
-    first) finds it stored and does nothing."""
+    """Render and keep the receipt once (the task queued on submission); a second call finds
+    it stored and does nothing."""
     submission = CentreSubmission.objects.select_related("series", "centre").get(pk=submission_id)
-    if submission.receipt:
-        return submission
-    pdf = render_receipt(submission)
-    name = f"{submission.series.code}-{submission.centre.number}-receipt.pdf"
-    with transaction.atomic():
-        locked = CentreSubmission.objects.select_for_update().get(pk=submission_id)
-        if not locked.receipt:
-            locked.receipt.save(name, ContentFile(pdf), save=False)
-            locked.save(update_fields=["receipt"])
-        return locked
+    return documents.store_once(
+        submission,
+        "receipt",
+        template_name="grades/pdf/receipt.html",
+        context=lambda: receipt_context(submission),
+        filename=receipt_filename(submission),
+    )

@@ -1,12 +1,13 @@
 """The head of centre's declaration and submission, and the PDF receipt."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.views import View
 from django.views.generic import FormView
 
 from centres.tenancy import CentreMixin
+from ocradmin import documents
 
 from ..forms.submission import DeclarationForm
 from ..models import CentreSubmission
@@ -14,7 +15,7 @@ from ..services import GradeError
 from ..services.grading import submission_window_message
 from ..services.submission import (
     CONFIRMATIONS,
-    store_receipt,
+    receipt_filename,
     submission_blockers,
     submit_centre_grades,
 )
@@ -69,9 +70,9 @@ class ReceiptView(CentreMixin, SeriesMixin, View):
         submission = CentreSubmission.objects.filter(series=self.series, centre=self.centre).first()
         if submission is None:
             raise Http404("The centre has not submitted its grades.")
-        submission = store_receipt(submission_id=submission.pk)
-        return FileResponse(
-            submission.receipt.open("rb"),
-            content_type="application/pdf",
-            filename=f"{self.series.code}-{self.centre.number}-receipt.pdf",
+        return documents.serve(
+            request,
+            submission.receipt,
+            filename=receipt_filename(submission),
+            title="The receipt of your grades submission",
         )

@@ -18,7 +18,7 @@ from entries.selectors import clock_state, entry_clock
 from entries.services import EntryError, processing
 from entries.validators import make_uci
 from ocradmin.celery import app as celery_app
-from ocradmin.models import AuditEvent, Notification
+from ocradmin.models import AuditEvent, Notification, SentNotice
 
 from ..factories import CentreFactory, UserFactory
 
@@ -330,12 +330,55 @@ def test_a_breach_is_flagged_and_emailed_to_staff_once(
     ):
         assert processing.flag_overdue_entries() == 1
         assert processing.flag_overdue_entries() == 0
-    entry.refresh_from_db()
-    assert entry.breach_notified_at == T0 + timedelta(hours=48)
+    notice = SentNotice.objects.get()
+    assert (notice.key, notice.target_id) == ("entries.processing:breach", entry.pk)
+    assert notice.sent_at == T0 + timedelta(hours=48)
     assert [m.subject for m in mail.outbox] == [
         "[ocradmin] 1 entries not processed within 48 hours"
     ]
     assert "12345 05838" in mail.outbox[0].body
+
+
+def test_the_board_figures_link_to_exactly_those_entries(client, centre, qualification, people):
+    with time_machine.travel(T0, tick=False):
+        fresh = submit(centre, qualification, candidate(centre, 1))
+    with time_machine.travel(T0 - timedelta(hours=30), tick=False):
+        amber = submit(centre, qualification, candidate(centre, 2))
+    with time_machine.travel(T0 - timedelta(hours=50), tick=False):
+        breached = submit(centre, qualification, candidate(centre, 3))
+    client.force_login(people["staff"])
+    with time_machine.travel(T0 + timedelta(minutes=1), tick=False):
+        board = client.get(reverse("staff-board")).content.decode()
+        base = reverse("entries:staff-review")
+        assert f'<a href="{base}?clock=amber">1 waiting more than 24 hours</a>' in board
+        assert f'<a href="{base}?clock=breach">1 past the 48-hour deadline</a>' in board
+        assert f'<a href="{base}?clock=waiting">3 entries waiting</a>' in board
+        for state, expected in [
+            ("amber", [amber]),
+            ("breach", [breached]),
+            ("waiting", [breached, amber, fresh]),
+        ]:
+            page = client.get(base, {"clock": state})
+            assert list(page.context["object_list"]) == expected
+            assert "Waiting for the processing job" in page.content.decode()
+        # Anything else is the queue of entries with staff (none here).
+        page = client.get(base, {"clock": "nonsense"})
+        assert list(page.context["object_list"]) == []
+
+
+def test_the_breach_scan_runs_in_the_same_queries_for_1_and_50_entries(centre, qualification):
+    def queries_for(n, offset):
+        with time_machine.travel(T0, tick=False):
+            for i in range(n):
+                submit(centre, qualification, candidate(centre, offset + i))
+        with (
+            time_machine.travel(T0 + timedelta(hours=49), tick=False),
+            CaptureQueriesContext(connection) as captured,
+        ):
+            assert processing.flag_overdue_entries() == n
+        return len(captured)
+
+    assert queries_for(1, 1) == queries_for(50, 100)
 
 
 def test_beat_runs_the_processing_scans():
@@ -419,6 +462,38 @@ def test_two_concurrent_runs_process_each_entry_exactly_once(qualification):
     events = AuditEvent.objects.filter(action="entries.processed")
     assert sum(e.data["accepted"] for e in events) == 200
     assert ModeratorAllocation.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_breach_scans_tell_staff_of_each_entry_once(qualification):
+    centre = CentreFactory(number="34567")
+    with time_machine.travel(T0, tick=False):
+        for n in range(1, 201):
+            submit(centre, qualification, candidate(centre, n))
+    told, errors = [], []
+    barrier = threading.Barrier(2)
+
+    def run():
+        try:
+            barrier.wait()
+            with time_machine.travel(T0 + timedelta(hours=49)):
+                told.append(processing.flag_overdue_entries(batch_size=15))
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert not errors
+    assert sum(told) == 200
+    notices = SentNotice.objects.filter(key="entries.processing:breach")
+    assert notices.count() == notices.values("target_id").distinct().count() == 200
 
 
 def test_the_staff_queue_costs_the_same_queries_for_1_or_50_entries(

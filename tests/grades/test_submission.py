@@ -3,6 +3,7 @@
 import csv
 import io
 from datetime import UTC, date, datetime, timedelta
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -10,18 +11,19 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pypdf import PdfReader
 
-from centres.models import Centre
+from centres.models import Centre, Role
 from entries.models import Candidate, Entry
 from entries.validators import make_uci
-from grades.models import CentreSubmission, Grade, QualificationGrades, WindowReminder
+from grades.models import CentreSubmission, Grade, QualificationGrades
 from grades.services import GradeError, WindowClosed
 from grades.services.grading import save_grade
 from grades.services.reminders import send_closing_reminders
 from grades.services.submission import CONFIRMATIONS, store_receipt, submit_centre_grades
-from ocradmin.models import AuditEvent, Notification
+from ocradmin.models import AuditEvent, Notification, SentNotice
 
-from ..factories import CentreFactory
+from ..factories import CentreFactory, MembershipFactory
 from .conftest import entered_candidates, make_tag_qualification, set_grade
 
 CLOSES_AT = datetime(2021, 6, 18, 23, 0, tzinfo=UTC)
@@ -123,6 +125,11 @@ def test_submission_closes_to_the_second(series, centre, ready, people, in_submi
     submit(series, centre, people["head_of_centre"])
 
 
+def pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
 def test_the_declaration_page_submits_and_the_receipt_opens(
     client, series, centre, ready, people, django_capture_on_commit_callbacks
 ):
@@ -138,21 +145,78 @@ def test_the_declaration_page_submits_and_the_receipt_opens(
         assert client.post(url, form).status_code == 302
     response = client.get(reverse("grades:receipt", args=[centre.number]))
     assert response["Content-Type"] == "application/pdf"
-    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert 'filename="summer-2021-12345-receipt.pdf"' in response["Content-Disposition"]
+    text = pdf_text(b"".join(response.streaming_content))
+    assert "Receipt: Summer 2021 teacher-assessed grades" in text
+    assert f"Centre 12345 {centre.name}" in text
+    assert "by Hannah Head, Headteacher" in text
+    assert "05838" in text and "3 grades in 1 qualification" in text
+    for candidate in ready:
+        assert f"{candidate.last_name}, {candidate.first_name}" in text
+    assert "Page 1 of 1" in text
+
+
+def test_the_receipt_embeds_its_fonts(series, centre, ready, people):
+    submission = store_receipt(submission_id=submit(series, centre, people["head_of_centre"]).pk)
+    reader = PdfReader(submission.receipt.open("rb"))
+    fonts = reader.pages[0]["/Resources"]["/Font"]
+    names = set()
+    for ref in fonts.values():
+        font = ref.get_object()
+        descendant = (
+            font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+        )
+        descriptor = descendant["/FontDescriptor"].get_object()
+        assert "/FontFile2" in descriptor or "/FontFile3" in descriptor  # embedded
+        names.add(str(font["/BaseFont"]).split("+")[-1])
+    assert {"Document-Sans", "Document-Sans-Bold"} <= names  # the @font-face of pdf/print.css
+    assert reader.pages[0].mediabox.width == pytest.approx(595.3, abs=0.5)  # A4
+
+
+def test_opening_the_receipt_never_renders_it(
+    client, series, centre, ready, people, django_capture_on_commit_callbacks
+):
+    submission = submit(series, centre, people["head_of_centre"])  # no on-commit: not yet stored
+    client.force_login(people["head_of_centre"])
+    url = reverse("grades:receipt", args=[centre.number])
+    with mock.patch("ocradmin.documents.render_pdf", side_effect=AssertionError("rendered")):
+        waiting = client.get(url)
+    assert waiting.status_code == 202
+    assert waiting["Refresh"] == "5"
+    assert "is being prepared" in waiting.content.decode()
+    submission.refresh_from_db()
+    assert not submission.receipt
+
+    store_receipt(submission_id=submission.pk)  # the task
+    with mock.patch("ocradmin.documents.render_pdf", side_effect=AssertionError("rendered")):
+        ready_response = client.get(url)
+    assert ready_response.status_code == 200
+    assert b"".join(ready_response.streaming_content).startswith(b"%PDF-")
 
 
 def test_the_receipt_is_rendered_once_and_kept(series, centre, ready, people):
     submission = submit(series, centre, people["head_of_centre"])  # no on-commit: not yet stored
     first = store_receipt(submission_id=submission.pk).receipt.name
-    assert store_receipt(submission_id=submission.pk).receipt.name == first
+    with mock.patch("ocradmin.documents.render_pdf", side_effect=AssertionError("rendered")):
+        assert store_receipt(submission_id=submission.pk).receipt.name == first
+
+
+def test_a_document_loads_nothing_but_its_fonts(settings):
+    from ocradmin.documents import font_fetcher
+
+    fetch = font_fetcher().fetch
+    for url in ["https://fonts.example.org/x.woff2", "file:///etc/passwd", "data:,x"]:
+        with pytest.raises(ValueError, match="only the embedded fonts"):
+            fetch(url)
+    assert fetch(f"file://{settings.PDF_FONT_DIR}/DejaVuSans.ttf").read(4)
 
 
 @pytest.mark.parametrize(
     ("person", "status"),
     [
-        ("centre_admin", 200),
-        ("head_of_centre", 200),
-        ("staff", 200),
+        ("centre_admin", 202),  # 202: being prepared (the task has not run)
+        ("head_of_centre", 202),
+        ("staff", 202),
         ("teacher", 403),
         ("aam_user", 403),
         ("other_centre_admin", 404),
@@ -188,8 +252,8 @@ def test_reminders_go_7_3_and_1_days_before(
     in_submission_window.move_to(CLOSES_AT - before_close)
     sent = send_closing_reminders()
     assert sent == (1 if days else 0)
-    assert list(WindowReminder.objects.values_list("days_before", flat=True)) == (
-        [days] if days else []
+    assert list(SentNotice.objects.values_list("key", "target_id")) == (
+        [(f"grades.closing.summer-2021:{days}d", centre.pk)] if days else []
     )
     if days:
         notice = Notification.objects.get(user=people["head_of_centre"])
@@ -211,9 +275,41 @@ def test_each_reminder_goes_once_and_never_to_a_submitted_centre(
     in_submission_window.move_to(CLOSES_AT - timedelta(hours=20))
     assert send_closing_reminders() == 1
     assert Notification.objects.filter(user=people["head_of_centre"]).count() == 2
-    assert not WindowReminder.objects.filter(centre=submitted).exists()
+    assert not SentNotice.objects.filter(target_id=submitted.pk).exists()
     in_submission_window.move_to(CLOSES_AT)
     assert send_closing_reminders() == 0
+
+
+def test_reminders_go_to_active_heads_only_with_the_text_of_the_notice(
+    series, centre, candidates, people, in_submission_window
+):
+    away = MembershipFactory(centre=centre, role=Role.HEAD_OF_CENTRE, user__is_active=False)
+    in_submission_window.move_to(CLOSES_AT - timedelta(days=1))
+    assert send_closing_reminders() == 1
+    notice = Notification.objects.get()
+    assert notice.user == people["head_of_centre"] != away.user
+    assert notice.subject == "Summer 2021 grades close in 1 day"
+    assert notice.body == (
+        "Centre 12345 has not submitted its grades. Submission closes 19 June 2021 at 00:00; "
+        "nothing can be changed after that."
+    )
+    assert notice.url == reverse("grades:review", args=["12345"])
+
+
+def test_the_reminder_scan_costs_the_same_queries_for_2_and_20_centres(
+    series, qualification, in_submission_window
+):
+    def queries_for(count, first):
+        for n in range(first, first + count):
+            centre = CentreFactory(number=f"{n:05d}")
+            entered_candidates(centre, qualification, 1)
+            MembershipFactory(centre=centre, role=Role.HEAD_OF_CENTRE)
+        with CaptureQueriesContext(connection) as captured:
+            assert send_closing_reminders() == count
+        return len(captured)
+
+    in_submission_window.move_to(CLOSES_AT - timedelta(days=3))
+    assert queries_for(2, 40000) == queries_for(20, 50000)
 
 
 # --- Staff ----------------------------------------------------------------------------------

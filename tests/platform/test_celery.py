@@ -37,6 +37,12 @@ class Boom(Exception):
     pass
 
 
+REJECTED = {
+    "notice": "entries/entries_rejected",
+    "context": {"centre": {"number": "12345"}, "rejected": 2},
+}
+
+
 # --- delay_on_commit -----------------------------------------------------------------------
 
 
@@ -44,7 +50,7 @@ def test_notify_sends_nothing_when_the_transaction_rolls_back(transactional_db, 
     user = people["teacher"]
     with mock.patch.object(tasks.send_notification_email, "apply_async") as send:
         with pytest.raises(Boom), transaction.atomic():
-            notify(user=user, subject="Your entries were accepted", url="/centres/12345/")
+            notify(user=user, **REJECTED, url="/centres/12345/")
             raise Boom
         send.assert_not_called()
     assert not Notification.objects.exists()
@@ -55,7 +61,7 @@ def test_notify_queues_the_email_once_when_the_transaction_commits(transactional
     user = people["teacher"]
     with mock.patch.object(tasks.send_notification_email, "apply_async") as send:
         with transaction.atomic():
-            notification = notify(user=user, subject="Your entries were accepted")
+            notification = notify(user=user, **REJECTED)
             send.assert_not_called()  # not before the commit
         send.assert_called_once()
     assert send.call_args.args[0] == (notification.pk,)
@@ -63,23 +69,23 @@ def test_notify_queues_the_email_once_when_the_transaction_commits(transactional
 
 def test_notify_emails_on_commit_in_eager_mode(transactional_db, people):
     with transaction.atomic():
-        notify(user=people["teacher"], subject="Results are out", body="See the results page.")
+        notify(user=people["teacher"], **REJECTED)
         assert mail.outbox == []
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["teacher@northfield.example"]
-    assert mail.outbox[0].subject == "[ocradmin] Results are out"
+    assert mail.outbox[0].subject == "[ocradmin] Entries rejected at 12345: 2"
 
 
 def test_a_rolled_back_notify_sends_no_email_in_eager_mode(transactional_db, people):
     with pytest.raises(Boom), transaction.atomic():
-        notify(user=people["teacher"], subject="Results are out")
+        notify(user=people["teacher"], **REJECTED)
         raise Boom
     assert mail.outbox == []
 
 
 def test_notify_without_email_queues_nothing(transactional_db, people):
     with transaction.atomic():
-        notify(user=people["teacher"], subject="Quiet", email=False)
+        notify(user=people["teacher"], **REJECTED, email=False)
     assert mail.outbox == []
     assert Notification.objects.get().emailed_at is None
 
@@ -111,7 +117,7 @@ def test_notify_many_tells_each_person_once(transactional_db, people):
 
     teacher = people["teacher"]
     with transaction.atomic():
-        notify_many(users=[teacher, people["head_of_centre"], teacher], subject="Window closes")
+        notify_many(users=[teacher, people["head_of_centre"], teacher], **REJECTED)
     assert Notification.objects.count() == 2
     assert sorted(m.to[0] for m in mail.outbox) == [
         "head@northfield.example",
@@ -256,7 +262,7 @@ def test_a_real_worker_runs_a_task_sent_through_the_broker(transactional_db, tmp
 def test_a_real_worker_sends_the_email_queued_on_commit(transactional_db, tmp_path, people):
     with real_broker(tmp_path), start_worker(app, perform_ping_check=False, shutdown_timeout=30):
         with transaction.atomic():
-            notification = notify(user=people["teacher"], subject="Work received")
+            notification = notify(user=people["teacher"], **REJECTED)
         assert wait_for(
             lambda: Notification.objects.filter(
                 pk=notification.pk, emailed_at__isnull=False
@@ -264,7 +270,7 @@ def test_a_real_worker_sends_the_email_queued_on_commit(transactional_db, tmp_pa
             timeout=30,
         )
         assert wait_for(lambda: len(mail.outbox) == 1, timeout=5)
-    assert mail.outbox[0].subject == "[ocradmin] Work received"
+    assert mail.outbox[0].subject == "[ocradmin] Entries rejected at 12345: 2"
 
 
 # --- beat and a worker as separate processes ------------------------------------------------

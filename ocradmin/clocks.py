@@ -1,0 +1,212 @@
+"""Deadline clocks (DESIGN.md §4): which rows are on the clock, the field holding each row's
+deadline, when it turns amber, and the breach.
+
+A clock gives the staff board its figures in one query (``summary``), each linking to the
+staff list filtered to exactly those rows (``?clock=amber``, read back with ``rows_in``), and
+runs the scans beat calls: ``scan_breaches`` (rows past the deadline) and ``send_reminders``
+(the nearest reminder before the deadline). A scan tells people once per row through the
+send-once notice table (``SentNotice``): claiming a notice is an insert that does nothing when
+the row is already there, so a rerun, a retry or a second worker sends nothing twice.
+
+An app declares its clock beside its selectors, e.g. ``entries.selectors.PROCESSING_CLOCK``.
+"""
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import SentNotice
+
+STATES = ("waiting", "amber", "breach")
+
+
+@dataclass(frozen=True)
+class ClockSummary:
+    waiting: int
+    amber: int
+    breached: int
+    oldest: datetime | None
+    links: dict[str, str]
+    extra: dict = field(default_factory=dict)
+
+    def __getitem__(self, name):  # the panels' templates read the extra figures by name
+        return self.extra[name] if name in self.extra else getattr(self, name)
+
+
+@dataclass(frozen=True)
+class Clock:
+    key: str
+    """Names the clock's notices, e.g. ``"entries.processing"``."""
+    rows: Callable[[], QuerySet]
+    """The rows whose clock is running (the deadline not yet met)."""
+    deadline: str
+    """The field (or an annotation of ``rows()``) holding each row's deadline."""
+    amber: timedelta
+    """Amber once the deadline is this close."""
+    started: str = ""
+    """The field of when each row's clock started, for "the oldest"; optional."""
+    reminders: Sequence[timedelta] = ()
+    """Notices before the deadline, e.g. 7, 3 and 1 days."""
+    list_url: str = ""
+    """The URL name of the staff list that filters on ``?clock=<state>``."""
+
+    # --- Reading -----------------------------------------------------------------------------
+
+    def _state_q(self, state: str, now) -> Q:
+        if state == "breach":
+            return Q(**{f"{self.deadline}__lte": now})
+        if state == "amber":
+            return Q(**{f"{self.deadline}__gt": now, f"{self.deadline}__lte": now + self.amber})
+        if state == "waiting":
+            return Q()
+        raise ValueError(f"A clock state is one of {STATES}, not {state!r}.")
+
+    def rows_in(self, state: str, now=None) -> QuerySet:
+        """The rows in ``state`` (``waiting`` is every row on the clock), deadline first."""
+        return (
+            self.rows()
+            .filter(self._state_q(state, now or timezone.now()))
+            .order_by(self.deadline, "pk")
+        )
+
+    def state(self, row, now=None) -> str:
+        """``"breach"``, ``"amber"`` or ``""`` for a row on the clock."""
+        now = now or timezone.now()
+        deadline = getattr(row, self.deadline)
+        if deadline <= now:
+            return "breach"
+        if deadline <= now + self.amber:
+            return "amber"
+        return ""
+
+    def link(self, state: str) -> str:
+        """The staff list filtered to the rows in ``state``."""
+        return f"{reverse(self.list_url)}?clock={state}"
+
+    def summary(self, now=None, **extra) -> ClockSummary:
+        """The staff board's figures in one query; ``extra`` adds aggregates of the rows."""
+        now = now or timezone.now()
+        aggregates = {
+            "waiting": Count("pk"),
+            "amber": Count("pk", filter=self._state_q("amber", now)),
+            "breached": Count("pk", filter=self._state_q("breach", now)),
+            **extra,
+        }
+        if self.started:
+            aggregates["oldest"] = Min(self.started)
+        figures = self.rows().order_by().aggregate(**aggregates)
+        links = {state: self.link(state) for state in STATES} if self.list_url else {}
+        return ClockSummary(
+            waiting=figures.pop("waiting"),
+            amber=figures.pop("amber"),
+            breached=figures.pop("breached"),
+            oldest=figures.pop("oldest", None),
+            links=links,
+            extra=figures,
+        )
+
+    # --- Scans -------------------------------------------------------------------------------
+
+    def scan_breaches(
+        self, *, tell: Callable[[QuerySet], None], now=None, batch_size: int = 500
+    ) -> int:
+        """Claim the breach notice of every row past its deadline and ``tell`` about the rows
+        claimed, batch by batch, each batch in its own transaction. Rows another worker holds
+        are skipped (``skip_locked``); they are that worker's. Returns how many were told."""
+        key = f"{self.key}:breach"
+        told = 0
+        while True:
+            with transaction.atomic():
+                batch = list(
+                    unsent(self.rows_in("breach", now or timezone.now()), key)
+                    .select_for_update(skip_locked=True, of=("self",))
+                    .values_list("pk", flat=True)[:batch_size]
+                )
+                if not batch:
+                    return told
+                model = self.rows().model
+                claimed, count = claim_notices(key, model._default_manager.filter(pk__in=batch))
+                if count:
+                    tell(claimed)
+            told += count
+            if len(batch) < batch_size:
+                return told
+
+    def send_reminders(self, *, tell: Callable[[QuerySet, timedelta], None], now=None) -> int:
+        """For each row, claim the nearest reminder whose time has come and ``tell`` about the
+        rows claimed, once per reminder. After an outage only the nearest is sent, not every
+        one missed. A few queries per reminder, whatever the number of rows."""
+        now = now or timezone.now()
+        told = 0
+        nearer = None
+        for before in sorted(self.reminders):
+            due = self.rows().filter(
+                **{f"{self.deadline}__gt": now, f"{self.deadline}__lte": now + before}
+            )
+            if nearer is not None:
+                due = due.filter(**{f"{self.deadline}__gt": now + nearer})
+            nearer = before
+            with transaction.atomic():
+                claimed, count = claim_notices(reminder_key(self.key, before), due)
+                if count:
+                    tell(claimed, before)
+            told += count
+        return told
+
+
+def reminder_key(key: str, before: timedelta) -> str:
+    if before % timedelta(days=1):
+        return f"{key}:{int(before.total_seconds() // 3600)}h"
+    return f"{key}:{before.days}d"
+
+
+def unsent(queryset: QuerySet, key: str, recipient: str = "") -> QuerySet:
+    """The rows of ``queryset`` whose notice ``key`` has not gone."""
+    target_type = ContentType.objects.get_for_model(queryset.model)
+    return queryset.filter(
+        ~Exists(
+            SentNotice.objects.filter(
+                key=key, target_type=target_type, target_id=OuterRef("pk"), recipient=recipient
+            )
+        )
+    )
+
+
+def claim_notices(key: str, targets: QuerySet, recipient: str = "") -> tuple[QuerySet, int]:
+    """Record notice ``key`` as sent for each row of ``targets`` that does not have it yet, in
+    one ``INSERT … SELECT … ON CONFLICT DO NOTHING`` whatever the number of rows. Returns the
+    rows this call claimed (a queryset) and how many: rows claimed before, or by a worker at the
+    same moment, are not in it. Call inside the transaction that tells them."""
+    model = targets.model
+    target_type = ContentType.objects.get_for_model(model)
+    claim = uuid.uuid4()
+    opts = SentNotice._meta
+    quote = connection.ops.quote_name
+    columns = ["key", "target_type_id", "target_id", "recipient", "claim", "sent_at"]
+    select_sql, select_params = (
+        targets.order_by().annotate(notice_target=F("pk")).values("notice_target").query
+    ).sql_with_params()
+    prepared = [
+        opts.get_field("claim").get_db_prep_value(claim, connection),
+        opts.get_field("sent_at").get_db_prep_value(timezone.now(), connection),
+    ]
+    # ``WHERE 1 = 1`` keeps SQLite from reading ON CONFLICT as part of the SELECT.
+    sql = (
+        f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        f"SELECT %s, %s, t.notice_target, %s, %s, %s FROM ({select_sql}) t WHERE 1 = 1 "
+        f"ON CONFLICT DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key, target_type.pk, recipient, *prepared, *select_params])
+        count = cursor.rowcount
+    claimed = model._default_manager.filter(
+        pk__in=SentNotice.objects.filter(claim=claim).values("target_id")
+    )
+    return claimed, max(count, 0)
