@@ -4,9 +4,9 @@ from django.utils import timezone
 
 from centres.navigation import register_section
 from entries.pages import candidate_page
-from ocradmin.pages import dashboard
+from ocradmin.pages import dashboard, staff_board
 
-from .selectors import candidate_claim_lines, claims_for_moderator, claims_to_do
+from .selectors import candidate_claim_lines, claims_for_moderator, claims_to_do, work_clock
 
 register_section(
     key="claims", label="Claims", url_name="claims:list", permission="claims.view_claims"
@@ -23,6 +23,11 @@ def claims_to_do_panel(request):
 def claims_for_moderator_panel(request):
     figures = claims_for_moderator(request.user)
     return {"figures": figures} if figures["total"] else None
+
+
+@staff_board.register("claims_work_clock", "claims/panels/staff_work_clock.html")
+def work_clock_panel(request):
+    return {"clock": work_clock()}
 
 
 @candidate_page.register("claim_lines", "claims/panels/candidate_lines.html")

@@ -2,15 +2,47 @@
 
 from collections import defaultdict
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from centres.models import Qualification, QualificationApproval, Unit
 from entries.models import AccessArrangement, Entry, ModeratorAllocation
+from ocradmin.clocks import Clock, ClockSummary
 
 from .models import Claim, ClaimLine, Evidence, FullAwardRequest
 
 FAIL_GRADE = "U"
+
+# The 24-hour work clock: from submission (``work_due_at`` = submitted + 24 h) until the work
+# is sent. One reminder 6 hours before; amber in those last 6 hours; overdue at the deadline.
+WORK_REMINDER = timedelta(hours=6)
+WORK_CLOCK = Clock(
+    key="claims.work",
+    rows=lambda: Claim.objects.filter(status=Claim.Status.SUBMITTED),
+    deadline="work_due_at",
+    amber=WORK_REMINDER,
+    started="submitted_at",
+    reminders=(WORK_REMINDER,),
+    list_url="claims:staff-list",
+)
+
+
+def work_clock(now=None) -> ClockSummary:
+    """The staff board's figures: claims whose work is due, due within 6 hours, overdue."""
+    return WORK_CLOCK.summary(now)
+
+
+def claims_on_the_clock(state: str):
+    """For the staff list's ``?clock=`` filter: the claims whose work is due, in that state."""
+    return WORK_CLOCK.rows_in(state).select_related("centre", "qualification", "moderator")
+
+
+def staff_claims():
+    """Every centre's claims for the staff list, newest first."""
+    return Claim.objects.select_related("centre", "qualification", "moderator").order_by(
+        "-created_at", "-id"
+    )
 
 
 def claimable_qualifications(centre):

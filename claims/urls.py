@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import build, claims, moderator, work
+from .views import build, claims, moderator, staff, work
 
 app_name = "claims"
 
@@ -28,6 +28,8 @@ urlpatterns = [
         work.DownloadEvidenceView.as_view(),
         name="work-file",
     ),
+    # Staff: /staff/claims/
+    path("staff/claims/", staff.StaffClaimListView.as_view(), name="staff-list"),
     # The allocated examiner-moderator: /moderation/claims/…
     path("moderation/claims/", moderator.ModeratorClaimListView.as_view(), name="moderator-list"),
     path(

@@ -389,15 +389,12 @@ def submit_claim(*, claim, declaration: bool, by) -> Claim:
         )
         notify(
             user=allocation.moderator,
-            subject=(
-                f"Claim {claim.number} from centre {centre.number}: "
-                f"{claim.qualification.entry_code} {claim.qualification.title}"
-            ),
-            body=(
-                f"{centre.name} submitted claim {claim.number} with {len(lines)} "
-                f"line{'s' if len(lines) != 1 else ''}. The candidates' work is due with you by "
-                f"{timezone.localtime(claim.work_due_at):%-d %B %Y, %H:%M}."
-            ),
+            notice="claims/submitted",
+            context={
+                "claim": claim,
+                "lines": len(lines),
+                "candidates": len({line.candidate_id for line in lines}),
+            },
             url=reverse("claims:moderator-claim", args=[claim.pk]),
         )
     return claim

@@ -49,12 +49,12 @@ def _received(claim, at) -> None:
     claim.results_due_on = add_working_days(business_date(at), RESULTS_WITHIN_WORKING_DAYS)
 
 
-def _tell_moderator(claim, subject: str, body: str) -> None:
+def _tell_moderator(claim, notice: str, **context) -> None:
     if claim.moderator_id:
         notify(
             user=claim.moderator,
-            subject=subject,
-            body=body,
+            notice=notice,
+            context={"claim": claim, **context},
             url=reverse("claims:moderator-claim", args=[claim.pk]),
         )
 
@@ -138,12 +138,7 @@ def add_evidence(*, claim, candidate, unit, file, by) -> Evidence:
                     target=claim,
                     data={"by": "upload", "results_due_on": claim.results_due_on.isoformat()},
                 )
-                _tell_moderator(
-                    claim,
-                    f"Claim {claim.number}: the work has been uploaded",
-                    f"Centre {claim.centre.number} uploaded the work of every candidate in claim "
-                    f"{claim.number}. Results are due by {claim.results_due_on:%-d %B %Y}.",
-                )
+                _tell_moderator(claim, "claims/work_uploaded")
         except Exception:
             evidence.file.delete(save=False)
             raise
@@ -189,13 +184,7 @@ def record_dispatch(*, claim, posted_on: date, carrier: str, tracking_reference:
                 "tracking_reference": tracking_reference,
             },
         )
-        _tell_moderator(
-            claim,
-            f"Claim {claim.number}: the work is in the post",
-            f"Centre {claim.centre.number} posted the work of claim {claim.number} on "
-            f"{posted_on:%-d %B %Y} ({carrier}, tracking {tracking_reference}). Confirm on "
-            "ocradmin when it reaches you.",
-        )
+        _tell_moderator(claim, "claims/work_posted", dispatch=dispatch)
     return dispatch
 
 
