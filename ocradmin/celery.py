@@ -36,6 +36,10 @@ def _beat_schedule() -> dict:
             "task": "ocradmin.tasks.fail_interrupted_imports",
             "schedule": 15 * 60,
         },
+        "claims-work-clock": {
+            "task": "claims.tasks.scan_work_clock",
+            "schedule": 5 * 60,
+        },
         "grade-closing-reminders": {
             "task": "grades.tasks.send_closing_reminders",
             "schedule": 60 * 60,

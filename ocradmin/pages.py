@@ -1,7 +1,8 @@
 """Extension points for pages that gather every app's work: the dashboard and the staff board.
 
 Each app registers its panels in ``AppConfig.ready()``, so the shell never imports a later app.
-A panel is a template and a function ``(request) -> dict | None``; ``None`` hides the panel.
+A panel is a template and a function ``(request, *args) -> dict | None`` (the page passes its
+own object, if any); ``None`` hides the panel.
 Panels render in registration order, which follows the app order in INSTALLED_APPS.
 """
 
@@ -34,10 +35,10 @@ class PanelRegistry:
 
         return decorator
 
-    def render_list(self, request) -> list[dict]:
+    def render_list(self, request, *args) -> list[dict]:
         rendered = []
         for panel in self._panels.values():
-            context = panel.context(request)
+            context = panel.context(request, *args)
             if context is not None:
                 rendered.append({"key": panel.key, "template": panel.template, **context})
         return rendered

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "ocradmin.apps.OcradminConfig",
     "centres.apps.CentresConfig",
     "entries.apps.EntriesConfig",
+    "claims.apps.ClaimsConfig",
     "grades.apps.GradesConfig",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -227,6 +228,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # take before it is refused.
 SPREADSHEET_MAX_BYTES = int(os.environ.get("SPREADSHEET_MAX_BYTES", 5 * 1024 * 1024))
 SPREADSHEET_PARSE_SECONDS = int(os.environ.get("SPREADSHEET_PARSE_SECONDS", 60))
+# Claims: the candidates' work (evidence files), per file and per claim, and the ZIP bomb check.
+CLAIM_EVIDENCE_MAX_FILE_BYTES = int(
+    os.environ.get("CLAIM_EVIDENCE_MAX_FILE_BYTES", 250 * 1024 * 1024)
+)
+CLAIM_EVIDENCE_MAX_CLAIM_BYTES = int(
+    os.environ.get("CLAIM_EVIDENCE_MAX_CLAIM_BYTES", 2 * 1024 * 1024 * 1024)
+)
+CLAIM_EVIDENCE_ZIP_MAX_MEMBERS = 10_000
+CLAIM_EVIDENCE_ZIP_MAX_RATIO = 100
+CLAIM_EVIDENCE_ZIP_MAX_UNPACKED_BYTES = 4 * 1024 * 1024 * 1024
 
 # --- Email ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ocradmin <no-reply@ocradmin.example>")

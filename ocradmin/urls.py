@@ -46,5 +46,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("centres.urls")),
     path("", include("entries.urls")),
+    path("", include("claims.urls")),
     path("", include("grades.urls")),
 ]

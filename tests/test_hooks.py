@@ -30,8 +30,13 @@ HOOKS = {
     "centres.withdrawal_blockers": [
         "entries.services.entries.live_entries_block_approval_withdrawal"
     ],
-    "entries.entry_withdrawal_blockers": [],
-    "entries.results_exist_checks": ["grades.services.submission.grades_submitted"],
+    "entries.entry_withdrawal_blockers": [
+        "claims.services.hooks.live_claim_blocks_entry_withdrawal"
+    ],
+    "entries.results_exist_checks": [
+        "grades.services.submission.grades_submitted",
+        "claims.selectors.candidate_in_submitted_claim",
+    ],
     "ocradmin.two_factor_required": ["centres.selectors.holds_approving_role"],
 }
 

@@ -24,10 +24,16 @@ from django.views.generic import TemplateView
 
 from centres.models import Invitation, Membership, Role
 from centres.tenancy import CentreMixin
+from claims.models import Claim, ClaimLine, Evidence
 from entries.models import Entry, EntryUpload
 from grades.models import AssessmentMaterial, CentreSubmission, GradeUpload, TeacherAssignment
 
-from .entries.factories import ApprovalFactory, CandidateFactory, QualificationFactory
+from .entries.factories import (
+    ApprovalFactory,
+    CandidateFactory,
+    QualificationFactory,
+    UnitFactory,
+)
 from .factories import UserFactory
 from .grades.conftest import enter, make_tag_qualification, summer_2021
 
@@ -161,6 +167,32 @@ CENTRE_PAGES = [
     page("grades:return", HEAD, method="post", args=tag),
     page("grades:declaration", HEAD),
     page("grades:receipt", ADMIN, HEAD, STAFF),
+    # claims (a draft and a submitted claim with a file; the head of centre reads, staff too)
+    page("claims:list", ADMIN, TEACHER, HEAD, STAFF),
+    page("claims:start", ADMIN, TEACHER),
+    page("claims:claim", ADMIN, TEACHER, HEAD, STAFF, args=lambda w: [w["draft"].pk]),
+    page("claims:build", ADMIN, TEACHER, args=lambda w: [w["draft"].pk]),
+    page(
+        "claims:build-candidate",
+        ADMIN,
+        TEACHER,
+        args=lambda w: [w["draft"].pk, w["claimed"].pk],
+    ),
+    page("claims:build-unit", ADMIN, TEACHER, args=lambda w: [w["draft"].pk, w["unit"].pk]),
+    page("claims:save-line", ADMIN, TEACHER, method="post", args=lambda w: [w["draft"].pk]),
+    page("claims:full-award", ADMIN, TEACHER, method="post", args=lambda w: [w["draft"].pk]),
+    page("claims:submit", ADMIN, TEACHER, args=lambda w: [w["draft"].pk]),
+    page("claims:work", ADMIN, TEACHER, HEAD, STAFF, args=lambda w: [w["submitted"].pk]),
+    page("claims:work-upload", ADMIN, TEACHER, method="post", args=lambda w: [w["submitted"].pk]),
+    page("claims:work-post", ADMIN, TEACHER, method="post", args=lambda w: [w["submitted"].pk]),
+    page(
+        "claims:work-file",
+        ADMIN,
+        TEACHER,
+        HEAD,
+        STAFF,
+        args=lambda w: [w["submitted"].pk, w["evidence"].pk],
+    ),
 ]
 
 MEMBER_ROLES = {
@@ -288,6 +320,44 @@ def world(people, centre, in_grade_window):
         submitted_by=people["head_of_centre"],
     )
     submission.receipt.save("receipt.pdf", ContentFile(b"%PDF-1.4 receipt"))
+    claimed = CandidateFactory(centre=centre)
+    claimed_entry = Entry.objects.create(
+        centre=centre,
+        qualification=vocational,
+        kind=Entry.Kind.NAMED,
+        candidate=claimed,
+        status=Entry.Status.ACCEPTED,
+        submitted_at=IN_GRADE_WINDOW - timedelta(days=10),
+        process_by=IN_GRADE_WINDOW - timedelta(days=8),
+    )
+    unit = UnitFactory(qualification=vocational, number="1")
+    draft = Claim.objects.create(centre=centre, qualification=vocational, built_by=admin)
+    ClaimLine.objects.create(
+        claim=draft, candidate=claimed, unit=unit, entry=claimed_entry, grade="D"
+    )
+    submitted = Claim.objects.create(
+        centre=centre,
+        qualification=vocational,
+        status=Claim.Status.SUBMITTED,
+        number=f"{centre.number}-0001",
+        built_by=admin,
+        submitted_at=IN_GRADE_WINDOW,
+        work_due_at=IN_GRADE_WINDOW + timedelta(hours=24),
+    )
+    second_unit = UnitFactory(qualification=vocational, number="2")
+    ClaimLine.objects.create(
+        claim=submitted, candidate=claimed, unit=second_unit, entry=claimed_entry, grade="M"
+    )
+    evidence = Evidence.objects.create(
+        claim=submitted,
+        candidate=claimed,
+        unit=second_unit,
+        file=ContentFile(b"%PDF-1.4 work", name="work.pdf"),
+        original_name="work.pdf",
+        kind=Evidence.Kind.PDF,
+        content_type="application/pdf",
+        size=13,
+    )
     invitation = Invitation.objects.create(
         centre=centre,
         email="new@northfield.example",
@@ -309,6 +379,11 @@ def world(people, centre, in_grade_window):
         "assignment": assignment,
         "material": material,
         "invitation": invitation,
+        "claimed": claimed,
+        "unit": unit,
+        "draft": draft,
+        "submitted": submitted,
+        "evidence": evidence,
     }
 
 

@@ -9,6 +9,7 @@ from centres.tenancy import CentreMixin
 from ..filters import CandidateFilter
 from ..forms.candidates import CandidateForm, CorrectionForm
 from ..models import Candidate
+from ..pages import candidate_page
 from ..selectors import (
     candidate_arrangements,
     candidate_corrections,
@@ -77,6 +78,7 @@ class CandidateDetailView(CentreMixin, DetailView):
             can_view_arrangements=user.has_perm("entries.view_arrangements", self.centre),
             can_manage_arrangements=user.has_perm("entries.manage_arrangements", self.centre),
             can_manage_entries=user.has_perm("entries.manage_entries", self.centre),
+            candidate_panels=candidate_page.render_list(self.request, self.object),
         )
         return context
 

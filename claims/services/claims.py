@@ -1,0 +1,400 @@
+"""Starting a claim, its lines and full awards, and submitting it (DESIGN.md §3 "Claims").
+
+A claim is one qualification at one centre, built as a draft by centre admins and teachers and
+locked once submitted. Each change locks the claim row (``select_for_update``) and checks it is
+still a draft; a line also locks the entry behind it, which is the lock ``withdraw_entry``
+takes before asking whether a claim uses the entry. Starting and submitting lock the centre
+(``no_key``) first, which serialises drafts and claim numbers per centre.
+"""
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from centres.models import Centre, QualificationApproval
+from entries.models import Candidate, Entry, ModeratorAllocation
+from ocradmin import audit
+from ocradmin.notifications import notify
+
+from ..combination import shortfall
+from ..models import Claim, ClaimLine, FullAwardRequest
+from ..selectors import achieved_units, claim_units, open_draft
+from . import ClaimError
+
+WORK_DUE_WITHIN = timedelta(hours=24)
+
+
+class DraftExists(ClaimError):
+    """A draft for the centre and qualification is already open; ``draft`` is it."""
+
+    def __init__(self, draft: Claim):
+        self.draft = draft
+        super().__init__(
+            f"A draft claim for {draft.qualification.entry_code} is already open: add your "
+            "lines to it (a new claim can be started once it is submitted)."
+        )
+
+
+def _lock_centre(centre) -> Centre:
+    return Centre.objects.select_for_update(no_key=True).get(pk=centre.pk)
+
+
+def _lock_draft(claim) -> Claim:
+    claim = (
+        Claim.objects.select_for_update(of=("self",))
+        .select_related("centre", "qualification")
+        .get(pk=claim.pk)
+    )
+    if claim.status != Claim.Status.DRAFT:
+        raise ClaimError(
+            f"Claim {claim.number} has been submitted; "
+            "only the examiner-moderator can change it now."
+        )
+    return claim
+
+
+def _require_claimable(centre, qualification) -> ModeratorAllocation:
+    what = f"{qualification.entry_code} {qualification.title}"
+    if not qualification.is_remotely_moderated:
+        raise ClaimError(f"{what} is not claimed through ocradmin.")
+    if not QualificationApproval.objects.filter(
+        centre=centre, qualification=qualification, status=QualificationApproval.Status.APPROVED
+    ).exists():
+        raise ClaimError(f"The centre is not approved for {what}.")
+    if not Entry.objects.filter(
+        centre=centre,
+        qualification=qualification,
+        kind=Entry.Kind.NAMED,
+        status=Entry.Status.ACCEPTED,
+    ).exists():
+        raise ClaimError(f"No candidate has an accepted entry for {what} yet.")
+    allocation = (
+        ModeratorAllocation.objects.filter(centre=centre, qualification=qualification)
+        .select_related("moderator")
+        .first()
+    )
+    if allocation is None:
+        raise ClaimError(
+            f"No examiner-moderator is allocated for {what} yet; a claim can be made once one is."
+        )
+    return allocation
+
+
+def start_claim(*, centre, qualification, by) -> Claim:
+    """A new draft claim, unless one is already open (``DraftExists`` names it)."""
+    with transaction.atomic():
+        centre = _lock_centre(centre)
+        _require_claimable(centre, qualification)
+        draft = open_draft(centre, qualification)
+        if draft is not None:
+            raise DraftExists(draft)
+        try:
+            with transaction.atomic():
+                claim = Claim.objects.create(
+                    centre=centre, qualification=qualification, built_by=by
+                )
+        except IntegrityError as error:  # the conditional unique constraint, if the lock missed
+            raise DraftExists(open_draft(centre, qualification)) from error
+        audit.record(
+            actor=by,
+            action="claim.started",
+            centre=centre,
+            target=claim,
+            data={"qualification": qualification.entry_code},
+        )
+    return claim
+
+
+# --- Lines -----------------------------------------------------------------------------------
+
+
+def _who(candidate) -> str:
+    return f"{candidate.candidate_number} {candidate.first_name} {candidate.last_name}"
+
+
+def _check_grade(unit, grade: str) -> str:
+    grade = (grade or "").strip().upper()
+    if grade not in unit.grade_scale:
+        raise ClaimError(
+            f"“{grade or '(blank)'}” is not a grade of unit {unit.number}: choose one of "
+            f"{', '.join(unit.grade_scale)}."
+        )
+    return grade
+
+
+def _locked_entry(claim, candidate, unit) -> Entry:
+    """The accepted entry that lets the candidate be claimed for the unit (the unit's own entry,
+    else a full-award entry), row-locked; the refusal says what is missing."""
+    if candidate.centre_id != claim.centre_id:
+        raise ClaimError("That candidate is not one of this centre's candidates.")
+    if unit.qualification_id != claim.qualification_id:
+        raise ClaimError(
+            f"Unit {unit.number} is not a unit of {claim.qualification.entry_code} "
+            f"{claim.qualification.title}."
+        )
+    entries = list(
+        Entry.objects.select_for_update(of=("self",))
+        .filter(
+            centre_id=claim.centre_id,
+            qualification_id=claim.qualification_id,
+            candidate=candidate,
+            kind=Entry.Kind.NAMED,
+            status=Entry.Status.ACCEPTED,
+        )
+        .filter(Q(unit__isnull=True) | Q(unit=unit))
+        .order_by("pk")
+    )
+    entry = next((e for e in entries if e.unit_id == unit.pk), None) or next(iter(entries), None)
+    if entry is None:
+        withdrawn = Entry.objects.filter(
+            qualification_id=claim.qualification_id,
+            candidate=candidate,
+            status=Entry.Status.WITHDRAWN,
+        ).exists()
+        reason = "their entry was withdrawn" if withdrawn else "they have no accepted entry"
+        raise ClaimError(
+            f"{_who(candidate)} cannot be claimed for unit {unit.number}: {reason} for "
+            f"{claim.qualification.entry_code} (a full-award entry, or an entry for this unit)."
+        )
+    return entry
+
+
+def _check_not_elsewhere(claim, candidate, unit) -> None:
+    other = (
+        ClaimLine.objects.filter(candidate=candidate, unit=unit, claim__status__in=Claim.LIVE)
+        .exclude(claim=claim)
+        .select_related("claim")
+        .first()
+    )
+    if other is not None:
+        label = f"claim {other.claim.number}" if other.claim.number else "another draft claim"
+        raise ClaimError(f"{_who(candidate)} is already claimed for unit {unit.number} on {label}.")
+
+
+def add_line(*, claim, candidate, unit, grade: str, by) -> ClaimLine:
+    """Claim the candidate for the unit with the centre's assessed grade."""
+    with transaction.atomic():
+        claim = _lock_draft(claim)
+        candidate = Candidate.objects.get(pk=candidate.pk)
+        grade = _check_grade(unit, grade)
+        entry = _locked_entry(claim, candidate, unit)
+        existing = ClaimLine.objects.filter(claim=claim, candidate=candidate, unit=unit).first()
+        if existing is not None:
+            raise ClaimError(
+                f"{_who(candidate)} is already on this claim for unit {unit.number} with grade "
+                f"{existing.grade}; change that grade instead."
+            )
+        _check_not_elsewhere(claim, candidate, unit)
+        line = ClaimLine.objects.create(
+            claim=claim, candidate=candidate, unit=unit, entry=entry, grade=grade, added_by=by
+        )
+        audit.record(
+            actor=by,
+            action="claim.line_added",
+            centre=claim.centre,
+            target=claim,
+            data={"candidate": candidate.candidate_number, "unit": unit.number, "grade": grade},
+        )
+    return line
+
+
+def change_grade(*, line, grade: str, by) -> ClaimLine:
+    with transaction.atomic():
+        claim = _lock_draft(line.claim)
+        line = ClaimLine.objects.select_related("candidate", "unit").get(pk=line.pk, claim=claim)
+        grade = _check_grade(line.unit, grade)
+        if grade == line.grade:
+            return line
+        previous, line.grade = line.grade, grade
+        line.save(update_fields=["grade"])
+        audit.record(
+            actor=by,
+            action="claim.line_changed",
+            centre=claim.centre,
+            target=claim,
+            data={
+                "candidate": line.candidate.candidate_number,
+                "unit": line.unit.number,
+                "grade": {"from": previous, "to": grade},
+            },
+        )
+    return line
+
+
+def remove_line(*, line, by) -> None:
+    with transaction.atomic():
+        claim = _lock_draft(line.claim)
+        line = ClaimLine.objects.select_related("candidate", "unit").get(pk=line.pk, claim=claim)
+        line.delete()
+        audit.record(
+            actor=by,
+            action="claim.line_removed",
+            centre=claim.centre,
+            target=claim,
+            data={"candidate": line.candidate.candidate_number, "unit": line.unit.number},
+        )
+
+
+def save_line(*, claim, candidate, unit, grade: str, by) -> ClaimLine | None:
+    """What the building pages send: a grade adds or changes the line, a blank removes it."""
+    line = ClaimLine.objects.filter(claim=claim, candidate=candidate, unit=unit).first()
+    if not (grade or "").strip():
+        if line is not None:
+            remove_line(line=line, by=by)
+        return None
+    if line is None:
+        return add_line(claim=claim, candidate=candidate, unit=unit, grade=grade, by=by)
+    return change_grade(line=line, grade=grade, by=by)
+
+
+# --- Full awards -----------------------------------------------------------------------------
+
+
+def award_shortfall(claim, candidate, units=None):
+    """What the candidate lacks for the whole qualification, counting this claim's lines
+    graded above U and the units achieved before."""
+    units = units if units is not None else claim_units(claim)
+    claimed = set(
+        ClaimLine.objects.filter(claim=claim, candidate=candidate)
+        .exclude(grade="U")
+        .values_list("unit_id", flat=True)
+    )
+    achieved = achieved_units(claim.qualification, [candidate.pk], exclude_claim_id=claim.pk)
+    return shortfall(claim.qualification, units, claimed | achieved.get(candidate.pk, set()))
+
+
+def mark_full_award(*, claim, candidate, by) -> FullAwardRequest:
+    """Claim the whole qualification for the candidate; refused, naming the missing units,
+    unless the rule of combination is met."""
+    with transaction.atomic():
+        claim = _lock_draft(claim)
+        candidate = Candidate.objects.get(pk=candidate.pk, centre_id=claim.centre_id)
+        if not Entry.objects.filter(
+            qualification_id=claim.qualification_id,
+            candidate=candidate,
+            kind=Entry.Kind.NAMED,
+            unit__isnull=True,
+            status=Entry.Status.ACCEPTED,
+        ).exists():
+            raise ClaimError(
+                f"{_who(candidate)} has no accepted full-award entry for "
+                f"{claim.qualification.entry_code}, so the full award cannot be claimed."
+            )
+        if FullAwardRequest.objects.filter(claim=claim, candidate=candidate).exists():
+            raise ClaimError(f"{_who(candidate)} is already claimed for the full award.")
+        missing = award_shortfall(claim, candidate)
+        if missing:
+            raise ClaimError(
+                f"The full award cannot be claimed for {_who(candidate)}: "
+                + missing.describe(claim.qualification)
+            )
+        request = FullAwardRequest.objects.create(claim=claim, candidate=candidate, requested_by=by)
+        audit.record(
+            actor=by,
+            action="claim.full_award_marked",
+            centre=claim.centre,
+            target=claim,
+            data={"candidate": candidate.candidate_number},
+        )
+    return request
+
+
+def unmark_full_award(*, claim, candidate, by) -> None:
+    with transaction.atomic():
+        claim = _lock_draft(claim)
+        deleted, _ = FullAwardRequest.objects.filter(claim=claim, candidate=candidate).delete()
+        if deleted:
+            audit.record(
+                actor=by,
+                action="claim.full_award_unmarked",
+                centre=claim.centre,
+                target=claim,
+                data={"candidate": candidate.candidate_number},
+            )
+
+
+# --- Submission ------------------------------------------------------------------------------
+
+
+def _next_number(centre) -> str:
+    """``<centre number>-<sequence>``, e.g. ``12345-0007``; the caller holds the centre lock."""
+    count = Claim.objects.filter(centre=centre, number__isnull=False).count()
+    return f"{centre.number}-{count + 1:04d}"
+
+
+def submit_claim(*, claim, declaration: bool, by) -> Claim:
+    """Lock the claim for the centre, number it, start the 24-hour clock for the work and tell
+    the examiner-moderator."""
+    with transaction.atomic():
+        centre = _lock_centre(claim.centre)
+        claim = _lock_draft(claim)
+        if not declaration:
+            raise ClaimError(
+                "Confirm the authentication declaration: the work is the candidates' own and "
+                "was assessed to the standard."
+            )
+        lines = list(ClaimLine.objects.filter(claim=claim).select_related("candidate", "unit"))
+        if not lines:
+            raise ClaimError("This claim has no lines yet; add at least one before submitting it.")
+        # The lock ``update_candidate`` holds while it asks whether the identity is fixed.
+        list(
+            Candidate.objects.select_for_update()
+            .filter(pk__in={line.candidate_id for line in lines})
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        allocation = _require_claimable(centre, claim.qualification)
+        units = claim_units(claim)
+        for request in FullAwardRequest.objects.filter(claim=claim).select_related("candidate"):
+            missing = award_shortfall(claim, request.candidate, units)
+            if missing:
+                raise ClaimError(
+                    f"The full award for {_who(request.candidate)} is no longer complete: "
+                    + missing.describe(claim.qualification)
+                    + " Add the units or untick the full award."
+                )
+        now = timezone.now()
+        claim.number = _next_number(centre)
+        claim.status = Claim.Status.SUBMITTED
+        claim.submitted_by = by
+        claim.submitted_at = now
+        claim.work_due_at = now + WORK_DUE_WITHIN
+        claim.moderator = allocation.moderator
+        claim.save(
+            update_fields=[
+                "number",
+                "status",
+                "submitted_by",
+                "submitted_at",
+                "work_due_at",
+                "moderator",
+                "updated_at",
+            ]
+        )
+        audit.record(
+            actor=by,
+            action="claim.submitted",
+            centre=centre,
+            target=claim,
+            data={
+                "number": claim.number,
+                "lines": len(lines),
+                "candidates": len({line.candidate_id for line in lines}),
+                "declaration": True,
+                "work_due_at": claim.work_due_at.isoformat(),
+            },
+        )
+        notify(
+            user=allocation.moderator,
+            notice="claims/submitted",
+            context={
+                "claim": claim,
+                "lines": len(lines),
+                "candidates": len({line.candidate_id for line in lines}),
+            },
+            url=reverse("claims:moderator-claim", args=[claim.pk]),
+        )
+    return claim

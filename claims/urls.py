@@ -1,0 +1,50 @@
+from django.urls import path
+
+from .views import build, claims, moderator, staff, work
+
+app_name = "claims"
+
+CLAIM = "centres/<centre:number>/claims/<int:pk>/"
+
+urlpatterns = [
+    path("centres/<centre:number>/claims/", claims.ClaimListView.as_view(), name="list"),
+    path("centres/<centre:number>/claims/new/", claims.StartClaimView.as_view(), name="start"),
+    path(CLAIM, claims.ClaimDetailView.as_view(), name="claim"),
+    path(f"{CLAIM}build/", build.ChooseView.as_view(), name="build"),
+    path(
+        f"{CLAIM}candidates/<int:candidate_pk>/",
+        build.BuildByCandidateView.as_view(),
+        name="build-candidate",
+    ),
+    path(f"{CLAIM}units/<int:unit_pk>/", build.BuildByUnitView.as_view(), name="build-unit"),
+    path(f"{CLAIM}lines/", build.SaveLineView.as_view(), name="save-line"),
+    path(f"{CLAIM}full-award/", build.FullAwardView.as_view(), name="full-award"),
+    path(f"{CLAIM}submit/", claims.SubmitClaimView.as_view(), name="submit"),
+    path(f"{CLAIM}work/", work.WorkView.as_view(), name="work"),
+    path(f"{CLAIM}work/upload/", work.UploadEvidenceView.as_view(), name="work-upload"),
+    path(f"{CLAIM}work/post/", work.RecordDispatchView.as_view(), name="work-post"),
+    path(
+        f"{CLAIM}work/files/<int:evidence_pk>/",
+        work.DownloadEvidenceView.as_view(),
+        name="work-file",
+    ),
+    # Staff: /staff/claims/
+    path("staff/claims/", staff.StaffClaimListView.as_view(), name="staff-list"),
+    # The allocated examiner-moderator: /moderation/claims/…
+    path("moderation/claims/", moderator.ModeratorClaimListView.as_view(), name="moderator-list"),
+    path(
+        "moderation/claims/<int:pk>/",
+        moderator.ModeratorClaimView.as_view(),
+        name="moderator-claim",
+    ),
+    path(
+        "moderation/claims/<int:pk>/files/<int:evidence_pk>/",
+        moderator.ModeratorEvidenceView.as_view(),
+        name="moderator-file",
+    ),
+    path(
+        "moderation/claims/<int:pk>/receipt/",
+        moderator.ConfirmReceiptView.as_view(),
+        name="moderator-receipt",
+    ),
+]

@@ -1,0 +1,143 @@
+"""Benchmarks: the claims list and a claim's page with 1 and 500 lines, and a large evidence
+file uploaded and downloaded with the memory it takes.
+
+Runs only with ``make benchmarks`` (pytest's addopts ignore tests/benchmarks). It prints
+seconds, query counts, peak Python memory and the ratio to a baseline measured in the same run;
+it asserts nothing about time.
+"""
+
+import shutil
+import tempfile
+import time
+import tracemalloc
+
+import pytest
+from django.core.files.uploadedfile import TemporaryUploadedFile
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from claims.models import Claim
+from claims.services.claims import add_line, start_claim, submit_claim
+from claims.services.work import add_evidence
+from claims.views.work import stream
+
+from ..claims.conftest import claimable
+from ..claims.test_pages import _claims_with_lines
+
+MB = 1024 * 1024
+
+
+@pytest.fixture
+def setup(centre, people):
+    return claimable(centre, people)
+
+
+def measured(func):
+    """Seconds and peak traced Python memory (bytes) of ``func()``."""
+    tracemalloc.start()
+    started = time.perf_counter()
+    result = func()
+    seconds = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return seconds, peak, result
+
+
+def test_claims_pages_with_1_and_500_lines(client, people, centre, setup):
+    client.force_login(people["centre_admin"])
+    units = list(setup["units"].values())
+    print("\nclaims pages: queries and seconds with 1 and 500 lines per claim (5 claims)")
+    for lines in (1, 500):
+        Claim.objects.all().delete()
+        _claims_with_lines(centre, setup["qualification"], units, lines, people["teacher"])
+        claim = Claim.objects.exclude(status="draft").order_by("pk").first()
+        for name, url in (
+            ("list", reverse("claims:list", args=[centre.number])),
+            ("claim", reverse("claims:claim", args=[centre.number, claim.pk])),
+            ("claim by unit", reverse("claims:claim", args=[centre.number, claim.pk]) + "?by=unit"),
+        ):
+            client.get(url)  # warm
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                client.get(url)
+                seconds = time.perf_counter() - started
+            print(f"  {name:<14} {lines:>4} lines: {len(queries):3d} queries  {seconds:7.4f} s")
+
+
+def _big_pdf(size: int) -> TemporaryUploadedFile:
+    upload = TemporaryUploadedFile("work.pdf", "application/pdf", size, None)
+    upload.write(b"%PDF-1.7\n")
+    block = b"0" * MB
+    remaining = size - 9
+    while remaining > 0:
+        upload.write(block[: min(MB, remaining)])
+        remaining -= MB
+    upload.flush()
+    upload.seek(0)
+    return upload
+
+
+def test_large_evidence_upload_and_download_memory(centre, people, setup):
+    claim = start_claim(centre=centre, qualification=setup["qualification"], by=people["teacher"])
+    add_line(
+        claim=claim,
+        candidate=setup["full"],
+        unit=setup["units"]["1"],
+        grade="D",
+        by=people["teacher"],
+    )
+    claim = submit_claim(claim=claim, declaration=True, by=people["teacher"])
+    with (
+        tempfile.TemporaryDirectory() as media,
+        override_settings(
+            STORAGES={
+                "default": {
+                    "BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": media},
+                },
+                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+            }
+        ),
+    ):
+        print("\nevidence: seconds and peak Python memory, against a bare file copy")
+        for size in (20 * MB, 200 * MB):
+            _measure_one(claim, setup, people["teacher"], size)
+
+
+def _copy(path, target):
+    with open(path, "rb") as source:
+        shutil.copyfileobj(source, target)
+
+
+def _download(evidence, user) -> int:
+    total = 0
+    response = stream(evidence, user)
+    for chunk in response.streaming_content:
+        total += len(chunk)
+    response.close()
+    return total
+
+
+def _measure_one(claim, setup, user, size):
+    source = _big_pdf(size)
+    with tempfile.NamedTemporaryFile() as target:
+        copy_s, copy_peak, _ = measured(lambda: _copy(source.temporary_file_path(), target))
+    source.seek(0)
+    up_s, up_peak, evidence = measured(
+        lambda: add_evidence(
+            claim=claim, candidate=setup["full"], unit=setup["units"]["1"], file=source, by=user
+        )
+    )
+    down_s, down_peak, total = measured(lambda: _download(evidence, user))
+    assert total == size
+    print(
+        f"  {size // MB:>4} MB  copy {copy_s:6.3f} s {copy_peak / MB:6.2f} MB"
+        f" | upload {up_s:6.3f} s ×{up_s / copy_s:5.1f} {up_peak / MB:6.2f} MB"
+        f" | download {down_s:6.3f} s ×{down_s / copy_s:5.1f} {down_peak / MB:6.2f} MB"
+    )
+    evidence.file.delete(save=False)
+    evidence.delete()
+    source.close()
+    Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.SUBMITTED)  # for the next size
