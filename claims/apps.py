@@ -8,7 +8,7 @@ class ClaimsConfig(AppConfig):
     def ready(self):
         from entries.hooks import entry_withdrawal_blockers, results_exist_checks
 
-        from . import panels  # noqa: F401  (registers the tab, panels and the candidate-page section)
+        from . import panels, uploads  # noqa: F401  (the tab, panels, candidate-page section; importer)
         from .selectors import candidate_in_submitted_claim
         from .services.hooks import live_claim_blocks_entry_withdrawal
 

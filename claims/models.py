@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from centres.models import Centre, Qualification, Unit
 from entries.models import Candidate, Entry
+from ocradmin.imports import ImportBase
 
 
 class Claim(models.Model):
@@ -214,3 +215,15 @@ class Dispatch(models.Model):
 
     def __str__(self):
         return f"{self.carrier} {self.tracking_reference} ({self.claim})"
+
+
+class ClaimUpload(ImportBase):
+    """A CSV or XLSX of lines (candidate number, unit, grade) for a draft claim: checked,
+    previewed, then added all or nothing (``ocradmin.imports``)."""
+
+    UPLOAD_DIR = "claim-uploads"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="uploads")
+
+    class Meta(ImportBase.Meta):
+        pass

@@ -24,7 +24,7 @@ from django.views.generic import TemplateView
 
 from centres.models import Invitation, Membership, Role
 from centres.tenancy import CentreMixin
-from claims.models import Claim, ClaimLine, Evidence
+from claims.models import Claim, ClaimLine, ClaimUpload, Evidence
 from entries.models import Entry, EntryUpload
 from grades.models import AssessmentMaterial, CentreSubmission, GradeUpload, TeacherAssignment
 
@@ -182,6 +182,28 @@ CENTRE_PAGES = [
     page("claims:save-line", ADMIN, TEACHER, method="post", args=lambda w: [w["draft"].pk]),
     page("claims:full-award", ADMIN, TEACHER, method="post", args=lambda w: [w["draft"].pk]),
     page("claims:submit", ADMIN, TEACHER, args=lambda w: [w["draft"].pk]),
+    page("claims:upload", ADMIN, TEACHER, args=lambda w: [w["draft"].pk]),
+    page("claims:upload-template-csv", ADMIN, TEACHER, args=lambda w: [w["draft"].pk]),
+    page("claims:upload-template-xlsx", ADMIN, TEACHER, args=lambda w: [w["draft"].pk]),
+    page(
+        "claims:upload-status",
+        ADMIN,
+        TEACHER,
+        args=lambda w: [w["draft"].pk, w["lines_upload"].pk],
+    ),
+    page(
+        "claims:upload-progress",
+        ADMIN,
+        TEACHER,
+        args=lambda w: [w["draft"].pk, w["lines_upload"].pk],
+    ),
+    page(
+        "claims:upload-confirm",
+        ADMIN,
+        TEACHER,
+        method="post",
+        args=lambda w: [w["draft"].pk, w["lines_upload"].pk],
+    ),
     page("claims:work", ADMIN, TEACHER, HEAD, STAFF, args=lambda w: [w["submitted"].pk]),
     page("claims:work-upload", ADMIN, TEACHER, method="post", args=lambda w: [w["submitted"].pk]),
     page("claims:work-post", ADMIN, TEACHER, method="post", args=lambda w: [w["submitted"].pk]),
@@ -335,6 +357,9 @@ def world(people, centre, in_grade_window):
     ClaimLine.objects.create(
         claim=draft, candidate=claimed, unit=unit, entry=claimed_entry, grade="D"
     )
+    lines_upload = ClaimUpload.objects.create(
+        centre=centre, claim=draft, uploaded_by=admin, original_name="lines.csv", status="failed"
+    )
     submitted = Claim.objects.create(
         centre=centre,
         qualification=vocational,
@@ -384,6 +409,7 @@ def world(people, centre, in_grade_window):
         "draft": draft,
         "submitted": submitted,
         "evidence": evidence,
+        "lines_upload": lines_upload,
     }
 
 

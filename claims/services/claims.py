@@ -7,6 +7,8 @@ takes before asking whether a claim uses the entry. Starting and submitting lock
 (``no_key``) first, which serialises drafts and claim numbers per centre.
 """
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -18,10 +20,11 @@ from centres.models import Centre, QualificationApproval
 from entries.models import Candidate, Entry, ModeratorAllocation
 from ocradmin import audit
 from ocradmin.notifications import notify
+from ocradmin.spreadsheets import RowError
 
 from ..combination import shortfall
 from ..models import Claim, ClaimLine, FullAwardRequest
-from ..selectors import achieved_units, claim_units, open_draft
+from ..selectors import achieved_units, claim_units, open_draft, taken_elsewhere
 from . import ClaimError
 
 WORK_DUE_WITHIN = timedelta(hours=24)
@@ -398,3 +401,218 @@ def submit_claim(*, claim, declaration: bool, by) -> Claim:
             url=reverse("claims:moderator-claim", args=[claim.pk]),
         )
     return claim
+
+
+# --- Lines from a spreadsheet ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineRow:
+    """One row of a lines file; ``grade`` blank means "not claimed" (the row is skipped)."""
+
+    row: int
+    candidate_number: str
+    unit_number: str
+    grade: str
+    last_name: str = ""
+    first_name: str = ""
+
+
+class LineRowsError(ClaimError):
+    """Lines refused: ``errors`` lists every problem, row by row (``RowError``)."""
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        noun = "problem" if len(errors) == 1 else "problems"
+        super().__init__(f"No lines were added: the rows have {len(errors)} {noun}.")
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def check_line_rows(claim, rows: Sequence[LineRow]) -> tuple[list[RowError], list[dict], dict]:
+    """Every row against the database in a fixed number of queries: ``(errors, planned lines,
+    summary)``. A planned line is ``{row, candidate_id, unit_id, entry_id, candidate, unit,
+    old, new}``; a row matching a line already on the claim is counted as unchanged."""
+    numbers = {r.candidate_number for r in rows if r.candidate_number}
+    candidates = {
+        c.candidate_number: c
+        for c in Candidate.objects.filter(centre_id=claim.centre_id, candidate_number__in=numbers)
+    }
+    units = {u.number: u for u in claim_units(claim)}
+    entries: dict[int, dict] = {}
+    for entry in Entry.objects.filter(
+        centre_id=claim.centre_id,
+        qualification_id=claim.qualification_id,
+        kind=Entry.Kind.NAMED,
+        status=Entry.Status.ACCEPTED,
+        candidate_id__in=[c.pk for c in candidates.values()],
+    ).order_by("pk"):
+        entries.setdefault(entry.candidate_id, {})[entry.unit_id] = entry
+    existing = {
+        (c, u): g
+        for c, u, g in ClaimLine.objects.filter(claim=claim).values_list(
+            "candidate_id", "unit_id", "grade"
+        )
+    }
+    elsewhere = taken_elsewhere(claim, [c.pk for c in candidates.values()])
+    errors, planned, seen = [], [], {}
+    unchanged = skipped = 0
+    code = claim.qualification.entry_code
+    for row in rows:
+        problems = []
+
+        def problem(column, message, row=row, problems=problems):
+            problems.append(RowError(row.row, column, message))
+
+        candidate = candidates.get(row.candidate_number)
+        unit = units.get(row.unit_number)
+        if not row.candidate_number:
+            problem("candidate_number", "Enter the candidate number.")
+        elif candidate is None:
+            problem(
+                "candidate_number",
+                f"There is no candidate {row.candidate_number} at centre {claim.centre.number}.",
+            )
+        else:
+            for column, given, actual in (
+                ("last_name", row.last_name, candidate.last_name),
+                ("first_name", row.first_name, candidate.first_name),
+            ):
+                if given and _fold(given) != _fold(actual):
+                    problem(
+                        column,
+                        f"Candidate {candidate.candidate_number} is {candidate.full_name}, not "
+                        f"“{given}”; check the candidate number.",
+                    )
+        if unit is None:
+            problem(
+                "unit_number",
+                f"“{row.unit_number}” is not a unit of {code}: use one of {', '.join(units)}."
+                if row.unit_number
+                else "Enter the unit number.",
+            )
+        grade = row.grade.strip().upper()
+        if unit is not None and grade and grade not in unit.grade_scale:
+            problem(
+                "grade",
+                f"“{row.grade}” is not a grade of unit {unit.number}: use one of "
+                f"{', '.join(unit.grade_scale)}, or leave it blank.",
+            )
+        if candidate is not None and unit is not None and not problems:
+            key = (candidate.pk, unit.pk)
+            own = entries.get(candidate.pk, {})
+            entry = own.get(unit.pk) or own.get(None)
+            if key in seen:
+                problem(
+                    "unit_number",
+                    f"Candidate {candidate.candidate_number} unit {unit.number} is also on row "
+                    f"{seen[key]}; list each candidate and unit once.",
+                )
+            elif grade and entry is None:
+                problem(
+                    "candidate_number",
+                    f"{_who(candidate)} has no accepted entry for {code} unit {unit.number}.",
+                )
+            elif grade and key in elsewhere:
+                problem(
+                    "unit_number",
+                    f"{_who(candidate)} is already claimed for unit {unit.number} on "
+                    f"{'claim ' + elsewhere[key] if elsewhere[key] != 'a draft' else 'a draft'}.",
+                )
+            seen.setdefault(key, row.row)
+        if problems:
+            errors.extend(problems)
+            continue
+        if not grade:
+            skipped += 1
+            continue
+        old = existing.get((candidate.pk, unit.pk), "")
+        if old == grade:
+            unchanged += 1
+            continue
+        planned.append(
+            {
+                "row": row.row,
+                "candidate_number": candidate.candidate_number,
+                "unit_number": unit.number,
+                "candidate_id": candidate.pk,
+                "unit_id": unit.pk,
+                "entry_id": entry.pk,
+                "candidate": _who(candidate),
+                "unit": f"Unit {unit.number}",
+                "old": old,
+                "new": grade,
+            }
+        )
+    summary = {
+        "added": sum(1 for p in planned if not p["old"]),
+        "changed": sum(1 for p in planned if p["old"]),
+        "unchanged": unchanged,
+        "skipped": skipped,
+    }
+    return errors, planned, summary
+
+
+def add_lines(*, claim, rows: Sequence[LineRow], by) -> int:
+    """Add (or regrade) every line of ``rows`` on the draft, all or none, checked again under
+    the claim's lock and the entries' row locks. Raises ``LineRowsError``."""
+    with transaction.atomic():
+        claim = _lock_draft(claim)
+        list(
+            Entry.objects.select_for_update(of=("self",))
+            .filter(
+                centre_id=claim.centre_id,
+                qualification_id=claim.qualification_id,
+                candidate__candidate_number__in={r.candidate_number for r in rows},
+                status=Entry.Status.ACCEPTED,
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        errors, planned, _ = check_line_rows(claim, rows)
+        if errors:
+            raise LineRowsError(errors)
+        now = timezone.now()
+        new = [p for p in planned if not p["old"]]
+        ClaimLine.objects.bulk_create(
+            [
+                ClaimLine(
+                    claim=claim,
+                    candidate_id=p["candidate_id"],
+                    unit_id=p["unit_id"],
+                    entry_id=p["entry_id"],
+                    grade=p["new"],
+                    added_by=by,
+                    added_at=now,
+                )
+                for p in new
+            ],
+            batch_size=1000,
+        )
+        changed = [p for p in planned if p["old"]]
+        if changed:
+            lines = {
+                (line.candidate_id, line.unit_id): line
+                for line in ClaimLine.objects.filter(
+                    claim=claim, candidate_id__in={p["candidate_id"] for p in changed}
+                )
+            }
+            for p in changed:
+                lines[(p["candidate_id"], p["unit_id"])].grade = p["new"]
+            ClaimLine.objects.bulk_update(
+                [lines[(p["candidate_id"], p["unit_id"])] for p in changed], ["grade"]
+            )
+        audit.record(
+            actor=by,
+            action="claim.lines_uploaded",
+            centre=claim.centre,
+            target=claim,
+            data={
+                "added": len(new),
+                "changed": len(changed),
+                "lines": [f"{p['candidate']}, {p['unit']}: {p['new']}" for p in planned],
+            },
+        )
+    return len(planned)

@@ -86,6 +86,28 @@ def test_a_teacher_builds_submits_and_sends_the_work_of_a_claim(
     )
     assert_accessible(page)
 
+    # --- From a spreadsheet: unit 5 for the full-award candidate -----------------------------
+    page.goto(url(f"/centres/12345/claims/{claim.pk}/"))
+    page.get_by_role("link", name="Add lines from a spreadsheet").click()
+    expect(
+        page.get_by_role("heading", name=re.compile("Add lines from a spreadsheet"))
+    ).to_be_visible()
+    assert_accessible(page)
+    lines = (
+        "candidate_number,last_name,first_name,unit_number,grade\r\n"
+        f"{full.candidate_number},{full.last_name},{full.first_name},5,P\r\n"
+    ).encode()
+    page.get_by_label("Lines file (CSV or Excel .xlsx)").set_input_files(
+        {"name": "lines.csv", "mimeType": "text/csv", "buffer": lines}
+    )
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_text("1 line will be added")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirm and save these lines").click()
+    expect(page.get_by_text("1 line saved.")).to_be_visible()
+    page.get_by_role("link", name="See the claim").click()
+    expect(page.get_by_role("table")).to_contain_text("Unit 5: P")
+
     # --- Check and submit -------------------------------------------------------------------
     page.get_by_role("link", name="Check and submit").click()
     expect(page.get_by_role("table", name="Lines by unit and grade")).to_contain_text("D × 1")
