@@ -438,18 +438,24 @@ def check_line_rows(claim, rows: Sequence[LineRow]) -> tuple[list[RowError], lis
     numbers = {r.candidate_number for r in rows if r.candidate_number}
     candidates = {
         c.candidate_number: c
-        for c in Candidate.objects.filter(centre_id=claim.centre_id, candidate_number__in=numbers)
+        for c in Candidate.objects.filter(
+            centre_id=claim.centre_id, candidate_number__in=numbers
+        ).only("pk", "candidate_number", "first_name", "last_name")
     }
     units = {u.number: u for u in claim_units(claim)}
-    entries: dict[int, dict] = {}
-    for entry in Entry.objects.filter(
-        centre_id=claim.centre_id,
-        qualification_id=claim.qualification_id,
-        kind=Entry.Kind.NAMED,
-        status=Entry.Status.ACCEPTED,
-        candidate_id__in=[c.pk for c in candidates.values()],
-    ).order_by("pk"):
-        entries.setdefault(entry.candidate_id, {})[entry.unit_id] = entry
+    entries: dict[int, dict] = {}  # candidate id → {unit id (None: full award): entry id}
+    for entry_id, candidate_id, unit_id in (
+        Entry.objects.filter(
+            centre_id=claim.centre_id,
+            qualification_id=claim.qualification_id,
+            kind=Entry.Kind.NAMED,
+            status=Entry.Status.ACCEPTED,
+            candidate_id__in=[c.pk for c in candidates.values()],
+        )
+        .order_by("pk")
+        .values_list("pk", "candidate_id", "unit_id")
+    ):
+        entries.setdefault(candidate_id, {})[unit_id] = entry_id
     existing = {
         (c, u): g
         for c, u, g in ClaimLine.objects.filter(claim=claim).values_list(
@@ -539,7 +545,7 @@ def check_line_rows(claim, rows: Sequence[LineRow]) -> tuple[list[RowError], lis
                 "unit_number": unit.number,
                 "candidate_id": candidate.pk,
                 "unit_id": unit.pk,
-                "entry_id": entry.pk,
+                "entry_id": entry,
                 "candidate": _who(candidate),
                 "unit": f"Unit {unit.number}",
                 "old": old,

@@ -18,13 +18,21 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from claims.models import Claim
-from claims.services.claims import add_line, start_claim, submit_claim
+from claims.models import Claim, ClaimLine
+from claims.services.claims import (
+    LineRow,
+    add_line,
+    add_lines,
+    check_line_rows,
+    start_claim,
+    submit_claim,
+)
 from claims.services.work import add_evidence
 from claims.views.work import stream
 
-from ..claims.conftest import claimable
+from ..claims.conftest import claimable, make_entry
 from ..claims.test_pages import _claims_with_lines
+from ..entries.factories import CandidateFactory
 
 MB = 1024 * 1024
 
@@ -32,6 +40,12 @@ MB = 1024 * 1024
 @pytest.fixture
 def setup(centre, people):
     return claimable(centre, people)
+
+
+def timed(func):
+    started = time.perf_counter()
+    result = func()
+    return time.perf_counter() - started, result
 
 
 def measured(func):
@@ -141,3 +155,42 @@ def _measure_one(claim, setup, user, size):
     evidence.delete()
     source.close()
     Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.SUBMITTED)  # for the next size
+
+
+def test_500_lines_from_a_spreadsheet_against_a_bare_bulk_create(centre, people, setup):
+    """The check and the write of 500 rows (what the pipeline's two tasks do), against a bare
+    ``bulk_create`` of the same 500 lines."""
+    qualification, unit = setup["qualification"], setup["units"]["1"]
+    candidates = [CandidateFactory(centre=centre) for _ in range(500)]
+    entries = [make_entry(centre, qualification, c) for c in candidates]
+    claim = start_claim(centre=centre, qualification=qualification, by=people["teacher"])
+    rows = [
+        LineRow(row=n + 2, candidate_number=c.candidate_number, unit_number="1", grade="P")
+        for n, c in enumerate(candidates)
+    ]
+
+    def bare():
+        ClaimLine.objects.bulk_create(
+            ClaimLine(claim=claim, candidate=c, unit=unit, entry=e, grade="P")
+            for c, e in zip(candidates, entries, strict=True)
+        )
+
+    def check():
+        errors, planned, _ = check_line_rows(claim, rows)
+        assert not errors and len(planned) == 500
+
+    base, _ = timed(bare)
+    ClaimLine.objects.filter(claim=claim).delete()
+    checking, _ = timed(check)
+    with CaptureQueriesContext(connection) as queries:
+        writing, written = timed(lambda: add_lines(claim=claim, rows=rows, by=people["teacher"]))
+    assert written == 500
+    print("\n500 lines from a spreadsheet against a bare bulk_create of the same lines")
+    print(f"  bulk_create            {base:7.4f} s")
+    print(f"  check (the check task) {checking:7.4f} s   ×{checking / base:5.1f}")
+    print(
+        f"  write (checks again)   {writing:7.4f} s   ×{writing / base:5.1f}   "
+        f"{len(queries)} queries"
+    )
+    total = checking + writing
+    print(f"  both                   {total:7.4f} s   ×{total / base:5.1f}")
