@@ -34,8 +34,8 @@ HOOKS = {
         "claims.services.hooks.live_claim_blocks_entry_withdrawal"
     ],
     "entries.results_exist_checks": [
-        "grades.services.submission.grades_submitted",
         "claims.selectors.candidate_in_submitted_claim",
+        "grades.services.submission.grades_submitted",
     ],
     "ocradmin.two_factor_required": ["centres.selectors.holds_approving_role"],
 }

@@ -16,10 +16,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from openpyxl.styles import Font
 
+from claims.models import ClaimLine
+from claims.services.claims import start_claim
 from entries.models import Candidate, Entry
 from grades.models import Grade
 from ocradmin import imports, spreadsheets
 
+from .claims.conftest import claimable
 from .entries.factories import ApprovalFactory, CandidateFactory, QualificationFactory, UnitFactory
 from .grades.conftest import enter, make_tag_qualification, summer_2021
 
@@ -78,7 +81,17 @@ def grade_setting(centre, people) -> Setting:
     )
 
 
-SETTINGS = {"entry": entry_setting, "grade": grade_setting}
+def claim_line_setting(centre, people) -> Setting:
+    setup = claimable(centre, people)
+    claim = start_claim(centre=centre, qualification=setup["qualification"], by=people["teacher"])
+    candidate = setup["full"]
+    good = [candidate.candidate_number, candidate.last_name, candidate.first_name, "1", "P"]
+    return Setting(
+        imports.IMPORTERS["claim_line"], centre, people["teacher"], good, {"claim": claim}
+    )
+
+
+SETTINGS = {"entry": entry_setting, "grade": grade_setting, "claim_line": claim_line_setting}
 
 
 def test_every_importer_is_covered():
@@ -91,12 +104,17 @@ def setting(request, centre, people) -> Setting:
 
 
 def written() -> tuple:
-    return Entry.objects.count(), Candidate.objects.count(), Grade.objects.count()
+    return (
+        Entry.objects.count(),
+        Candidate.objects.count(),
+        Grade.objects.count(),
+        ClaimLine.objects.count(),
+    )
 
 
 @pytest.fixture
 def nothing_written():
-    """Fails the test if anything was written (entries, candidates, grades)."""
+    """Fails the test if anything was written (entries, candidates, grades, claim lines)."""
     before = written()
     yield
     assert written() == before

@@ -107,8 +107,8 @@ def test_sending_the_work_stops_the_clock(claim, setup, people):
 
 
 def test_the_staff_board_counts_link_to_the_claims(client, people, claim):
-    client.force_login(people["staff"])
     with time_machine.travel(SUBMITTED_AT + timedelta(hours=19), tick=False):
+        client.force_login(people["staff"])  # a session lasts hours, not the day travelled
         board = client.get("/staff/").content.decode()
         assert "1 due within 6 hours" in board
         amber = client.get(reverse("claims:staff-list") + "?clock=amber")
@@ -118,17 +118,19 @@ def test_the_staff_board_counts_link_to_the_claims(client, people, claim):
             not in client.get(reverse("claims:staff-list") + "?clock=breach").content.decode()
         )
     with time_machine.travel(SUBMITTED_AT + timedelta(hours=25), tick=False):
+        client.force_login(people["staff"])
         assert "1 overdue" in client.get("/staff/").content.decode()
         breach = client.get(reverse("claims:staff-list") + "?clock=breach")
         assert claim.number in breach.content.decode()
 
 
 def test_the_claim_page_shows_the_time_left_then_overdue(client, people, centre, claim):
-    client.force_login(people["teacher"])
     url = reverse("claims:claim", args=[centre.number, claim.pk])
     with time_machine.travel(SUBMITTED_AT + timedelta(hours=19), tick=False):
+        client.force_login(people["teacher"])  # a session lasts hours, not the day travelled
         assert "5\xa0hours left" in client.get(url).content.decode()
     with time_machine.travel(SUBMITTED_AT + timedelta(hours=25), tick=False):
+        client.force_login(people["teacher"])
         assert "(overdue)" in client.get(url).content.decode()
 
 
