@@ -58,7 +58,9 @@ def submitted(series, riverside, qualification, people):
 def export_rows(client, staff) -> dict:
     client.force_login(staff)
     export = client.get(reverse("grades:staff-export"))
-    lines = list(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig"))))
+    lines = list(
+        csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig")))
+    )
     return {(r["candidate_number"], r["uci"], r["last_name"]): r["grade"] for r in lines}
 
 

@@ -47,6 +47,12 @@ NOT_FREE_TEXT = {
     ("grades", "GradeSeries", "code"),
     ("grades", "AssessmentMaterial", "original_name"),
     ("grades", "Grade", "grade"),
+    ("grades", "GradeUpload", "original_name"),
+    # Copies of the candidate's own (checked) fields, made when the grades are submitted.
+    ("grades", "Grade", "submitted_candidate_number"),
+    ("grades", "Grade", "submitted_uci"),
+    ("grades", "Grade", "submitted_first_name"),
+    ("grades", "Grade", "submitted_last_name"),
 }
 
 
