@@ -266,16 +266,19 @@ class ModeratorAllocation(models.Model):
         return f"{self.moderator} for {self.qualification.entry_code} at {self.centre.number}"
 
 
+class CorrectionStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for the awarding body"
+    APPROVED = "approved", "Approved and made"
+    REJECTED = "rejected", "Rejected"
+
+
 class CandidateCorrection(models.Model):
     """A change to a candidate's identity (names, date of birth, candidate number, UCI, ULN)
     once their grades are submitted or results exist: the centre asks, staff decide, and the
     change is made only when staff approve it. ``changes`` maps each field to ``[old, new]``
     (dates as ISO text) as they stood when the centre asked."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for the awarding body"
-        APPROVED = "approved", "Approved and made"
-        REJECTED = "rejected", "Rejected"
+    Status = CorrectionStatus
 
     centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="+")
     candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="corrections")
@@ -296,7 +299,7 @@ class CandidateCorrection(models.Model):
         ordering = ["-requested_at"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=["pending", "approved", "rejected"]),
+                condition=models.Q(status__in=CorrectionStatus.values),
                 name="correction_status_valid",
             ),
             models.UniqueConstraint(
