@@ -5,8 +5,6 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
 PDF_FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
-# Two workers on two cores; the tests that run a real Celery worker share one (they share a queue).
-PYTEST_XDIST ?= -n 2 --dist loadgroup
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .PHONY: run test test-fast system-package lint format install migrate demo check-deploy benchmarks benchmark-pages clean
@@ -34,11 +32,11 @@ run: demo
 
 # The whole suite, browser tests included (they drive Debian's Chromium, installed when missing).
 test: install $(CHROMIUM)
-	$(BIN)/pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The inner loop: no browser tests and no tests that start processes or a real Celery worker.
 test-fast: install
-	$(BIN)/pytest $(PYTEST_XDIST) -m 'not browser and not subprocess' $(PYTEST_ARGS)
+	$(BIN)/pytest -m 'not browser and not subprocess' $(PYTEST_ARGS)
 
 # Debian packages the project needs from the machine: DejaVu for the PDF documents (run and
 # test), Chromium for the browser tests. Installed when missing (as root), else explained.

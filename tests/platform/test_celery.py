@@ -29,8 +29,6 @@ from ocradmin.notifications import notify
 
 BASE_DIR = Path(settings.BASE_DIR)
 USING_SPOOL = not os.environ.get("CELERY_BROKER_URL")
-# One xdist worker runs every test here: the real-worker tests share the broker's queue.
-pytestmark = pytest.mark.xdist_group("celery-broker")
 
 
 class Boom(Exception):
