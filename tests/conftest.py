@@ -5,15 +5,39 @@ examiner-moderator, a member of staff and a user with no roles, which is what ev
 permission test needs (owner / other centre / wrong role / outsider).
 """
 
+from importlib import import_module
+
 import pytest
+from django.apps import apps
 from django.core.cache import cache
 from django.db import connection
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
 from django.test import override_settings
 
 from centres.models import Role
 from ocradmin.celery import app as celery_app
 
 from .factories import CentreFactory, MembershipFactory, UserFactory
+
+# The rows data migrations make, by the migration that makes them and its function.
+MIGRATION_ROWS = [
+    ("centres.migrations.0003_seed_catalogue", "seed"),
+    ("grades.migrations.0002_seed_summer_2021", "seed"),
+    ("ocradmin.migrations.0004_staff_group", "make_staff_group"),
+]
+
+
+@receiver(post_migrate)
+def restore_migration_rows(sender, **kwargs):
+    """A transactional test (the browser journeys, the concurrency tests) ends by flushing the
+    database, which removes the rows data migrations made; Django sends ``post_migrate`` after
+    the flush, and this puts them back, so every test starts from the migrated database
+    whatever ran before it. Each function is idempotent."""
+    if sender is not list(apps.get_app_configs())[-1]:
+        return
+    for module, function in MIGRATION_ROWS:
+        getattr(import_module(module), function)(apps, None)
 
 
 def pytest_collection_modifyitems(config, items):
