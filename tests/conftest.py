@@ -24,7 +24,7 @@ from .factories import CentreFactory, MembershipFactory, UserFactory
 MIGRATION_ROWS = [
     ("centres.migrations.0003_seed_catalogue", "seed"),
     ("grades.migrations.0002_seed_summer_2021", "seed"),
-    ("ocradmin.migrations.0004_staff_group", "make_staff_group"),
+    ("ocradmin.migrations.0004_staff_group", "grant_staff_permissions"),
 ]
 
 

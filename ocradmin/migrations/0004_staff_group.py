@@ -32,6 +32,11 @@ def make_staff_group(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
+    grant_staff_permissions(apps, schema_editor)
+
+
+def grant_staff_permissions(apps, schema_editor=None):
+    """The group and its permissions, once the permissions exist (idempotent)."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.get_or_create(name=GROUP)
