@@ -180,14 +180,28 @@ class ModeratorProfileAdmin(admin.ModelAdmin):
 
 @admin.register(HeadOfCentre)
 class HeadOfCentreAdmin(admin.ModelAdmin):
-    """Centre admins keep this up to date on the centre's users page (audited and emailed)."""
+    """Centre admins keep this up to date on the centre's users page (audited and emailed); the
+    person named holds the role only after accepting the emailed link. Who the head is cannot
+    be changed here, so no change of head skips the previous head's email or the staff board."""
 
     list_display = ["centre", "name", "job_title", "email", "user", "updated_at"]
     list_filter = ["centre__status"]
     search_fields = ["centre__number", "centre__name", "name", "email", "user__email"]
     list_select_related = ["centre", "user"]
-    autocomplete_fields = ["centre", "user"]
-    readonly_fields = ["updated_at"]
+    readonly_fields = [
+        "centre",
+        "name",
+        "email",
+        "user",
+        "nominated_at",
+        "nominated_by",
+        "accepted_at",
+        "token",
+        "updated_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Invitation)
