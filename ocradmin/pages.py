@@ -8,9 +8,11 @@ Panels render in registration order, which follows the app order in INSTALLED_AP
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime, time
 
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -46,3 +48,53 @@ class PanelRegistry:
 
 dashboard = PanelRegistry()
 staff_board = PanelRegistry()
+
+
+@dataclass(frozen=True)
+class Task:
+    """One thing a person should do next, shown on the dashboard as a link to where it is done.
+
+    ``due`` (a datetime or a date, or ``None`` for no deadline) orders the list: the most urgent
+    first, tasks without a deadline last. ``centre`` is the caption (the centre's name) or "".
+    """
+
+    title: str
+    url: str
+    due: object = None
+    detail: str = ""
+    centre: str = ""
+
+
+class TaskRegistry:
+    """Every app's dashboard tasks: ``@dashboard_tasks.register(key)`` on a function
+    ``(request) -> list[Task]``; a key registered twice raises."""
+
+    def __init__(self):
+        self._sources: dict[str, Callable[[HttpRequest], list[Task]]] = {}
+
+    def register(self, key: str):
+        def decorator(func):
+            if key in self._sources:
+                raise ImproperlyConfigured(
+                    f"A task source with the key {key!r} is already registered."
+                )
+            self._sources[key] = func
+            return func
+
+        return decorator
+
+    def collect(self, request) -> list[Task]:
+        tasks = [task for source in self._sources.values() for task in source(request)]
+        return sorted(tasks, key=_urgency)
+
+
+def _urgency(task: Task):
+    due = task.due
+    if due is None:
+        return (1, 0.0)
+    if isinstance(due, date) and not isinstance(due, datetime):
+        due = timezone.make_aware(datetime.combine(due, time.max))
+    return (0, due.timestamp())
+
+
+dashboard_tasks = TaskRegistry()
