@@ -107,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "ocradmin.context_processors.shell",
             ],
+            "builtins": ["ocradmin.templatetags.dates"],
         },
     },
 ]
