@@ -175,6 +175,10 @@ class Entry(models.Model):
     rejection_reason = models.TextField(blank=True)
     review_reason = models.TextField(blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawal_reason = models.TextField(blank=True)
     upload = models.ForeignKey(
         "EntryUpload", null=True, blank=True, on_delete=models.SET_NULL, related_name="entries"
     )

@@ -12,6 +12,16 @@ urlpatterns = [
         name="candidates",
     ),
     path(
+        "centres/<centre:number>/candidates/export.csv",
+        candidates.CandidateExportView.as_view(file_format="csv"),
+        name="candidates-csv",
+    ),
+    path(
+        "centres/<centre:number>/candidates/export.xlsx",
+        candidates.CandidateExportView.as_view(file_format="xlsx"),
+        name="candidates-xlsx",
+    ),
+    path(
         "centres/<centre:number>/candidates/add/",
         candidates.CandidateCreateView.as_view(),
         name="candidate-add",
@@ -44,6 +54,16 @@ urlpatterns = [
     ),
     # Entries: /centres/<number>/entries/…
     path("centres/<centre:number>/entries/", entries.EntryListView.as_view(), name="list"),
+    path(
+        "centres/<centre:number>/entries/export.csv",
+        entries.EntryExportView.as_view(file_format="csv"),
+        name="export-csv",
+    ),
+    path(
+        "centres/<centre:number>/entries/export.xlsx",
+        entries.EntryExportView.as_view(file_format="xlsx"),
+        name="export-xlsx",
+    ),
     path(
         "centres/<centre:number>/entries/new/",
         entries.NamedEntryCreateView.as_view(),

@@ -95,6 +95,8 @@ CENTRE_PAGES = [
     page("centres:approval-withdraw", ADMIN, args=lambda w: [w["approval"].pk]),
     # entries
     page("entries:candidates", ADMIN, TEACHER, HEAD, STAFF),
+    page("entries:candidates-csv", ADMIN, TEACHER, HEAD, STAFF),
+    page("entries:candidates-xlsx", ADMIN, TEACHER, HEAD, STAFF),
     page("entries:candidate-add", ADMIN),
     page("entries:candidate", ADMIN, TEACHER, HEAD, STAFF, args=lambda w: [w["candidate"].pk]),
     page("entries:candidate-edit", ADMIN, args=lambda w: [w["candidate"].pk]),
@@ -106,6 +108,8 @@ CENTRE_PAGES = [
     page("entries:new-unnamed", ADMIN),
     page("entries:amend", ADMIN, args=lambda w: [w["entry"].pk]),
     page("entries:withdraw", ADMIN, method="post", args=lambda w: [w["entry"].pk]),
+    page("entries:export-csv", ADMIN, TEACHER, HEAD, STAFF),
+    page("entries:export-xlsx", ADMIN, TEACHER, HEAD, STAFF),
     page("entries:upload", ADMIN, STAFF),
     page("entries:upload-template-csv", ADMIN, STAFF),
     page("entries:upload-template-xlsx", ADMIN, STAFF),

@@ -243,8 +243,19 @@ def amend_entry(*, entry, by, quantity: int | None = None, option_code: str | No
     return entry
 
 
-def withdraw_entry(*, entry, by) -> Entry:
-    """Withdraw a live entry, unless something later (a claim) still uses it."""
+WITHDRAWAL_REASON_MAX = 1000
+
+
+def withdraw_entry(*, entry, by, reason: str) -> Entry:
+    """Withdraw a live entry, with the centre's reason, unless something later (a claim) still
+    uses it."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise EntryError("Enter the reason for withdrawing the entry.")
+    if len(reason) > WITHDRAWAL_REASON_MAX:
+        raise EntryError(
+            f"The reason must be {WITHDRAWAL_REASON_MAX} characters or fewer; it has {len(reason)}."
+        )
     with transaction.atomic():
         entry = (
             Entry.objects.select_for_update(of=("self",))
@@ -256,21 +267,35 @@ def withdraw_entry(*, entry, by) -> Entry:
                 f"This entry is {entry.get_status_display().lower()}; "
                 "only live entries can be withdrawn."
             )
-        reason = entry_withdrawal_blockers.first(entry)
-        if reason:
-            raise EntryError(f"This entry cannot be withdrawn: {reason}")
+        blocker = entry_withdrawal_blockers.first(entry)
+        if blocker:
+            raise EntryError(f"This entry cannot be withdrawn: {blocker}")
         previous = entry.status
         entry.status = Entry.Status.WITHDRAWN
         entry.withdrawn_at = timezone.now()
-        entry.save(update_fields=["status", "withdrawn_at"])
+        entry.withdrawn_by = by
+        entry.withdrawal_reason = reason
+        entry.save(update_fields=["status", "withdrawn_at", "withdrawn_by", "withdrawal_reason"])
         audit.record(
             actor=by,
             action="entry.withdrawn",
             centre=entry.centre,
             target=entry,
-            data={**_entry_data(entry), "previous_status": previous},
+            data={**_entry_data(entry), "previous_status": previous, "reason": reason},
         )
     return entry
+
+
+def withdrawal_blocker(entry) -> str | None:
+    """Why the entry cannot be withdrawn now, in words, or None: what the confirmation page
+    says before the centre writes a reason (the service asks again under the row lock)."""
+    if entry.status not in WITHDRAWABLE:
+        return (
+            f"This entry is {entry.get_status_display().lower()}; "
+            "only live entries can be withdrawn."
+        )
+    blocker = entry_withdrawal_blockers.first(entry)
+    return f"This entry cannot be withdrawn: {blocker}" if blocker else None
 
 
 def _entry_data(entry) -> dict:

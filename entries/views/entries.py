@@ -2,6 +2,7 @@
 amending a waiting entry, and withdrawing one."""
 
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import dateformat, timezone
@@ -9,17 +10,115 @@ from django.views import View
 from django.views.generic import FormView, ListView
 
 from centres.tenancy import CentreMixin
+from ocradmin import audit
+from ocradmin.exports import export_response
 from ocradmin.identifiers import parse_id
+from ocradmin.sorting import SortMixin
 
 from ..filters import EntryFilter
 from ..forms.entries import AmendEntryForm, NamedEntryForm, UnnamedEntryForm
+from ..forms.withdraw import WithdrawEntryForm
 from ..models import Entry
 from ..selectors import allocations_for, centre_entries
 from ..services import EntryError
-from ..services.entries import amend_entry, make_named_entry, make_unnamed_entry, withdraw_entry
+from ..services.entries import (
+    amend_entry,
+    make_named_entry,
+    make_unnamed_entry,
+    withdraw_entry,
+    withdrawal_blocker,
+)
+
+ENTRY_SORTS = {
+    "submitted": ("Submitted", ["submitted_at"]),
+    "candidate": ("Candidate", ["candidate__last_name", "candidate__first_name"]),
+    "number": ("Candidate number", ["candidate__candidate_number"]),
+    "qualification": ("Qualification", ["qualification__entry_code"]),
+    "unit": ("Unit", ["unit__number"]),
+    "state": ("State", ["status"]),
+}
+
+EXPORT_COLUMNS = [
+    "submitted_at",
+    "candidate_number",
+    "last_name",
+    "first_name",
+    "uci",
+    "unnamed_quantity",
+    "entry_code",
+    "qualification",
+    "unit",
+    "option_code",
+    "state",
+    "process_by",
+    "processed_at",
+    "rejection_reason",
+    "withdrawn_at",
+    "withdrawal_reason",
+]
+EXPORT_FIELDS = [
+    "submitted_at",
+    "candidate__candidate_number",
+    "candidate__last_name",
+    "candidate__first_name",
+    "candidate__uci",
+    "kind",
+    "quantity",
+    "qualification__entry_code",
+    "qualification__title",
+    "unit__number",
+    "option_code",
+    "status",
+    "process_by",
+    "processed_at",
+    "rejection_reason",
+    "withdrawn_at",
+    "withdrawal_reason",
+]
 
 
-class EntryListView(CentreMixin, ListView):
+def _local(value) -> str:
+    """A moment as the centre reads it: UK time, to the minute (``2021-05-03 14:05``)."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def entry_export_rows(entries):
+    states = dict(Entry.Status.choices)
+    for row in entries.values_list(*EXPORT_FIELDS).iterator(chunk_size=2000):
+        (submitted, number, last, first, uci, kind, quantity, code, title, unit, option,
+         status, process_by, processed, rejection, withdrawn, withdrawal) = row  # fmt: skip
+        yield (
+            _local(submitted),
+            number or "",
+            last or "",
+            first or "",
+            uci or "",
+            quantity if kind == Entry.Kind.UNNAMED else "",
+            code,
+            title,
+            unit if unit is not None else "full award",
+            option,
+            states.get(status, status),
+            _local(process_by),
+            _local(processed),
+            rejection,
+            _local(withdrawn),
+            withdrawal,
+        )
+
+
+class EntryListMixin(SortMixin):
+    sort_columns = ENTRY_SORTS
+    default_sort = "-submitted"
+
+    def filtered_entries(self):
+        self.filterset = EntryFilter(
+            self.request.GET, queryset=centre_entries(self.centre), centre=self.centre
+        )
+        return self.sort(self.filterset.qs)
+
+
+class EntryListView(CentreMixin, EntryListMixin, ListView):
     template_name = "entries/entries/list.html"
     centre_permission = "entries.view_entries"
     centre_section = "entries"
@@ -27,10 +126,7 @@ class EntryListView(CentreMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        self.filterset = EntryFilter(
-            self.request.GET, queryset=centre_entries(self.centre), centre=self.centre
-        )
-        return self.filterset.qs
+        return self.filtered_entries()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -41,6 +137,30 @@ class EntryListView(CentreMixin, ListView):
             now=timezone.now(),
         )
         return context
+
+
+class EntryExportView(CentreMixin, EntryListMixin, View):
+    """The entries the list shows (its filters and order), every page, as CSV or Excel."""
+
+    centre_permission = "entries.view_entries"
+    file_format = "csv"
+
+    def get(self, request, *args, **kwargs):
+        entries = self.filtered_entries()
+        with transaction.atomic():
+            audit.record(
+                actor=request.user,
+                action="entries.exported",
+                centre=self.centre,
+                data={"format": self.file_format, "filters": self.export_query()},
+            )
+        return export_response(
+            file_format=self.file_format,
+            name=f"entries-{self.centre.number}",
+            columns=EXPORT_COLUMNS,
+            rows=entry_export_rows(entries),
+            title=f"Entries {self.centre.number}",
+        )
 
 
 class _NewEntryView(CentreMixin, FormView):
@@ -134,18 +254,46 @@ class AmendEntryView(CentreMixin, FormView):
         return redirect("entries:list", self.centre.number)
 
 
-class WithdrawEntryView(CentreMixin, View):
-    centre_permission = "entries.manage_entries"
-    http_method_names = ["post"]
+class WithdrawEntryView(CentreMixin, FormView):
+    """A confirmation page naming the candidate and the qualification; the centre gives its
+    reason, and the entry is withdrawn (audited with the reason)."""
 
-    def post(self, request, number, pk):
-        entry = get_object_or_404(Entry, centre=self.centre, pk=pk)
-        try:
-            entry = withdraw_entry(entry=entry, by=request.user)
-        except EntryError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, f"Entry withdrawn: {entry}.")
-        back = request.POST.get("next", "")
+    template_name = "entries/entries/withdraw.html"
+    centre_permission = "entries.manage_entries"
+    centre_section = "entries"
+    form_class = WithdrawEntryForm
+
+    def get_entry(self):
+        if not hasattr(self, "entry"):
+            self.entry = get_object_or_404(
+                Entry.objects.select_related("qualification", "unit", "candidate"),
+                centre=self.centre,
+                pk=self.kwargs["pk"],
+            )
+        return self.entry
+
+    def back_url(self) -> str:
+        back = self.request.POST.get("next") or self.request.GET.get("next", "")
         list_url = reverse("entries:list", args=[self.centre.number])
-        return redirect(back if back.startswith(list_url) else list_url)
+        # Only back to the entries list (with its filters): never to another site.
+        return back if back.startswith(list_url) and "//" not in back else list_url
+
+    def get_context_data(self, **kwargs):
+        entry = self.get_entry()
+        return super().get_context_data(
+            entry=entry,
+            blocker=withdrawal_blocker(entry),
+            back_url=self.back_url(),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            entry = withdraw_entry(
+                entry=self.get_entry(), by=self.request.user, reason=form.cleaned_data["reason"]
+            )
+        except EntryError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, f"Entry withdrawn: {entry}.")
+        return redirect(self.back_url())

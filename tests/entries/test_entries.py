@@ -186,7 +186,7 @@ def test_named_entry_refused_when_already_live(centre, approved, ada, unit1, adm
 
 def test_withdrawn_entry_does_not_block_a_new_one(centre, approved, ada, qualification, admin):
     first = make_named_entry(centre=centre, candidate=ada, qualification=qualification, by=admin)
-    withdraw_entry(entry=first, by=admin)
+    withdraw_entry(entry=first, by=admin, reason="Candidate left the centre")
     make_named_entry(centre=centre, candidate=ada, qualification=qualification, by=admin)
     assert Entry.objects.filter(status=Entry.Status.SUBMITTED).count() == 1
 
@@ -313,7 +313,7 @@ def test_amend_refusals(centre, approved, ada, optioned, admin):
 def test_withdraw_live_entry(centre, approved, ada, qualification, admin, status):
     entry = make_named_entry(centre=centre, candidate=ada, qualification=qualification, by=admin)
     Entry.objects.filter(pk=entry.pk).update(status=status)
-    withdraw_entry(entry=entry, by=admin)
+    withdraw_entry(entry=entry, by=admin, reason="Candidate left the centre")
     entry.refresh_from_db()
     assert entry.status == Entry.Status.WITHDRAWN and entry.withdrawn_at == NOW
     event = AuditEvent.objects.get(action="entry.withdrawn")
@@ -325,7 +325,7 @@ def test_withdraw_refused_unless_live(centre, approved, ada, qualification, admi
     entry = make_named_entry(centre=centre, candidate=ada, qualification=qualification, by=admin)
     Entry.objects.filter(pk=entry.pk).update(status=status)
     with pytest.raises(EntryError, match="only live entries can be withdrawn"):
-        withdraw_entry(entry=entry, by=admin)
+        withdraw_entry(entry=entry, by=admin, reason="Candidate left the centre")
     entry.refresh_from_db()
     assert entry.status == status
     assert not AuditEvent.objects.filter(action="entry.withdrawn").exists()
@@ -341,7 +341,7 @@ def test_withdraw_refused_while_a_blocker_says_a_claim_uses_it(
         (lambda e: None, lambda e: f"claim 7 includes entry {e.pk}"),
     )
     with pytest.raises(EntryError, match=f"cannot be withdrawn: claim 7 includes entry {entry.pk}"):
-        withdraw_entry(entry=entry, by=admin)
+        withdraw_entry(entry=entry, by=admin, reason="Candidate left the centre")
     entry.refresh_from_db()
     assert entry.status == Entry.Status.SUBMITTED
 
@@ -358,7 +358,7 @@ def test_live_entries_block_withdrawing_the_qualification_approval(
         live_entries_block_approval_withdrawal(centre=centre, qualification=qualification)
         == "2 live entries"
     )
-    withdraw_entry(entry=entry, by=admin)
+    withdraw_entry(entry=entry, by=admin, reason="Candidate left the centre")
     Entry.objects.filter(kind=Entry.Kind.UNNAMED).update(status=Entry.Status.REJECTED)
     assert live_entries_block_approval_withdrawal(centre, qualification) is None
 
@@ -829,7 +829,7 @@ def test_list_shows_each_state(login, people, centre, approved, ada, qualificati
     content = login(people["teacher"]).get(list_url(centre)).content.decode()
     assert "Submitted — will be processed by" in content
     # 48 hours on, in London time (GMT in early March); two days left.
-    assert "4 Mar 2026, 09:00" in content and "2\xa0days left" in content
+    assert "4 March 2026, 09:00" in content and "2\xa0days left" in content
     assert "Rejected: No moderator for this yet." in content
     assert "3 unnamed candidates" in content
     assert "New named entry" not in content  # a teacher sees, but does not manage, entries
@@ -989,19 +989,76 @@ def test_aam_user_cannot_see_entries(login, people, centre):
 
 
 def test_withdraw_from_the_list(login, people, centre, approved, ada, qualification):
+    """The list links to a confirmation page naming the candidate and the qualification; the
+    reason is required; the entry is withdrawn with it, audited, and the list is back with its
+    filters."""
     admin = people["centre_admin"]
     entry = make_named_entry(centre=centre, candidate=ada, qualification=qualification, by=admin)
     client = login(admin)
-    content = client.get(list_url(centre)).content.decode()
-    assert 'data-confirm="Are you sure you want to withdraw this entry?"' in content
     url = reverse("entries:withdraw", args=[centre.number, entry.pk])
-    response = client.post(url, {"next": list_url(centre) + "?status=submitted"})
+    content = client.get(list_url(centre) + "?status=submitted").content.decode()
+    assert f"{url}?next=%2Fcentres%2F12345%2Fentries%2F%3Fstatus%3Dsubmitted" in content
+
+    page = client.get(url, {"next": list_url(centre) + "?status=submitted"}).content.decode()
+    assert "Withdraw this entry?" in page
+    assert "Ada Lovelace" in page and "X9001" in page and "Cambridge Technical in IT" in page
+
+    response = client.post(url, {"reason": "   ", "next": list_url(centre)})
+    assert response.status_code == 200
+    assert "Enter the reason for withdrawing the entry." in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.status == Entry.Status.SUBMITTED
+    assert not AuditEvent.objects.filter(action="entry.withdrawn").exists()
+
+    response = client.post(
+        url, {"reason": "Left the centre", "next": list_url(centre) + "?status=submitted"}
+    )
     assert response["Location"] == list_url(centre) + "?status=submitted"
     entry.refresh_from_db()
     assert entry.status == Entry.Status.WITHDRAWN
-    response = client.post(url, {"next": "https://evil.example/"}, follow=True)
+    assert entry.withdrawal_reason == "Left the centre"
+    assert entry.withdrawn_by == admin
+    event = AuditEvent.objects.get(action="entry.withdrawn")
+    assert event.data["reason"] == "Left the centre" and event.actor == admin
+
+    # A second time: the page says why not, and a post changes nothing.
+    page = client.get(url).content.decode()
+    assert "only live entries can be withdrawn" in page
+    assert 'name="reason"' not in page
+    response = client.post(url, {"reason": "Again", "next": "https://evil.example/"})
     assert "only live entries can be withdrawn" in response.content.decode()
-    assert response.redirect_chain[-1][0] == list_url(centre)
+    assert AuditEvent.objects.filter(action="entry.withdrawn").count() == 1
+
+
+def test_withdraw_goes_back_only_to_the_entries_list(
+    login, people, centre, approved, ada, qualification
+):
+    admin = people["centre_admin"]
+    entry = make_named_entry(centre=centre, candidate=ada, qualification=qualification, by=admin)
+    url = reverse("entries:withdraw", args=[centre.number, entry.pk])
+    response = login(admin).post(url, {"reason": "Left", "next": "https://evil.example/"})
+    assert response["Location"] == list_url(centre)
+
+
+def test_withdraw_page_says_what_blocks_it(
+    login, people, centre, approved, ada, qualification, monkeypatch
+):
+    admin = people["centre_admin"]
+    entry = make_named_entry(centre=centre, candidate=ada, qualification=qualification, by=admin)
+    monkeypatch.setattr(entry_withdrawal_blockers, "receivers", (lambda e: "a claim includes it",))
+    page = login(admin).get(reverse("entries:withdraw", args=[centre.number, entry.pk]))
+    assert "This entry cannot be withdrawn: a claim includes it" in page.content.decode()
+    assert 'name="reason"' not in page.content.decode()
+
+
+def test_withdraw_needs_a_reason(centre, approved, ada, qualification, admin):
+    entry = make_named_entry(centre=centre, candidate=ada, qualification=qualification, by=admin)
+    with pytest.raises(EntryError, match="Enter the reason"):
+        withdraw_entry(entry=entry, by=admin, reason=" \n ")
+    with pytest.raises(EntryError, match="1000 characters or fewer"):
+        withdraw_entry(entry=entry, by=admin, reason="x" * 1001)
+    entry.refresh_from_db()
+    assert entry.status == Entry.Status.SUBMITTED
 
 
 def test_withdraw_another_centres_entry_is_404(

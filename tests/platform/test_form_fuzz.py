@@ -224,7 +224,7 @@ def setups():
     """``{url name: (signed-in email or None, target url, url of the page with the form[,
     what to prepare first])}``; the page is the target itself unless given."""
     teacher_id = get_user_model().objects.get(email=TEACHER).pk
-    # The newest, so that it is on the first page of the entries list (its withdraw button).
+    # The newest waiting entry: one that can be withdrawn or amended.
     entry = (
         Entry.objects.filter(centre__number=N, status=Entry.Status.SUBMITTED)
         .order_by("-submitted_at", "-id")
@@ -348,11 +348,7 @@ def setups():
         "entries:new-named": (OFFICER, at("entries:new-named", N), None),
         "entries:new-unnamed": (OFFICER, at("entries:new-unnamed", N), None),
         "entries:amend": (OFFICER, at("entries:amend", N, entry), None),
-        "entries:withdraw": (
-            OFFICER,
-            at("entries:withdraw", N, entry),
-            at("entries:list", N),
-        ),
+        "entries:withdraw": (OFFICER, at("entries:withdraw", N, entry), None),
         "entries:upload": (OFFICER, at("entries:upload", N), None),
         "entries:upload-confirm": (
             OFFICER,
