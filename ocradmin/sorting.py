@@ -10,7 +10,8 @@ A list view mixes in ``SortMixin`` and declares its columns::
     }
     default_sort = "number"
 
-and its template writes each header with ``{% include "sort_header.html" with column=sorting.number %}``.
+and its template writes each header with
+``{% include "sort_header.html" with column=sorting.number %}``.
 """
 
 from dataclasses import dataclass

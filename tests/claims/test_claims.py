@@ -248,13 +248,29 @@ def test_an_empty_claim_or_no_declaration_is_refused(claim, setup, people):
 def test_an_entry_in_a_live_claim_cannot_be_withdrawn(claim, setup, people):
     _lines(claim, setup["unit_only"], setup["units"], {"3": "P"}, people["teacher"])
     with pytest.raises(EntryError, match="claimed on a draft claim"):
-        withdraw_entry(entry=setup["entries"]["unit_only"], by=people["centre_admin"], reason="Candidate left the centre")
+        withdraw_entry(
+            entry=setup["entries"]["unit_only"],
+            by=people["centre_admin"],
+            reason="Candidate left the centre",
+        )
     submit_claim(claim=claim, declaration=True, by=people["teacher"])
     with pytest.raises(EntryError, match="claimed on claim 12345-0001"):
-        withdraw_entry(entry=setup["entries"]["unit_only"], by=people["centre_admin"], reason="Candidate left the centre")
+        withdraw_entry(
+            entry=setup["entries"]["unit_only"],
+            by=people["centre_admin"],
+            reason="Candidate left the centre",
+        )
     Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.WITHDRAWN)
-    withdraw_entry(entry=setup["entries"]["unit_only"], by=people["centre_admin"], reason="Candidate left the centre")
+    withdraw_entry(
+        entry=setup["entries"]["unit_only"],
+        by=people["centre_admin"],
+        reason="Candidate left the centre",
+    )
 
 
 def test_an_entry_without_claim_lines_can_still_be_withdrawn(claim, setup, people):
-    withdraw_entry(entry=setup["entries"]["full"], by=people["centre_admin"], reason="Candidate left the centre")
+    withdraw_entry(
+        entry=setup["entries"]["full"],
+        by=people["centre_admin"],
+        reason="Candidate left the centre",
+    )

@@ -77,7 +77,9 @@ def test_a_line_and_the_withdrawal_of_its_entry_cannot_both_succeed(setup, centr
             grade="P",
             by=people["teacher"],
         ),
-        lambda: withdraw_entry(entry=entry, by=people["centre_admin"], reason="Candidate left the centre"),
+        lambda: withdraw_entry(
+            entry=entry, by=people["centre_admin"], reason="Candidate left the centre"
+        ),
     )
     assert outcomes in (["ClaimError", "ok"], ["EntryError", "ok"])
     entry.refresh_from_db()

@@ -119,7 +119,7 @@ def test_entries_sort_and_keep_the_filters(login, admin, centre, candidates, qua
         "Turing",
     ]
     response = client.get(url, {"sort": "-candidate", "kind": "named"})
-    assert [e.candidate.last_name for e in response.context["entries"]][0] == "Turing"
+    assert response.context["entries"][0].candidate.last_name == "Turing"
     assert "by candidate (descending)" in response.content.decode()
 
 
