@@ -239,6 +239,31 @@ class CentreSubmission(models.Model):
         return f"{self.series} grades from {self.centre.number}"
 
 
+class HeadReminder(models.Model):
+    """Staff reminded a centre's head of centre that its grades are not submitted: at most one
+    per centre and series a day (the day in UK time), so a head is never emailed twice in a
+    day however many staff press the button."""
+
+    series = models.ForeignKey(GradeSeries, on_delete=models.CASCADE, related_name="+")
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+")
+    sent_on = models.DateField(help_text="The day in UK time.")
+    sent_at = models.DateTimeField(default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "centre", "sent_on"], name="one_head_reminder_a_day"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.series} reminder to {self.centre.number} on {self.sent_on}"
+
+
 class GradeUpload(ImportBase):
     """A CSV or XLSX of one qualification's grades at a centre: checked, previewed, then
     saved all or nothing."""

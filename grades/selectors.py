@@ -1,10 +1,21 @@
 """Read queries that views and tasks share, scoped to a centre and free of N+1 queries."""
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
-from centres.models import Qualification, QualificationApproval, Role
+from centres.models import Centre, Qualification, QualificationApproval, Role
 from centres.selectors import roles_at
 from entries.models import Candidate, Entry
 
@@ -13,6 +24,7 @@ from .models import (
     CentreSubmission,
     Grade,
     GradeSeries,
+    HeadReminder,
     QualificationGrades,
     TeacherAssignment,
 )
@@ -253,3 +265,90 @@ def submitted_grades(series):
         .order_by("centre__number", "qualification__entry_code", "submitted_candidate_number")
         .values_list(*SUBMITTED_GRADE_FIELDS)
     )
+
+
+# --- Staff: the centres, one row each ---------------------------------------------------------
+
+CENTRE_STATES = {
+    "submitted": "Submitted",
+    "with_head": "With the head of centre",
+    "grading": "Being graded",
+    "not_started": "Not started",
+}
+NOT_SUBMITTED = "not_submitted"
+
+
+def _count(queryset, field: str):
+    """A per-centre count as a subquery (no join that multiplies the centre rows)."""
+    return Subquery(
+        queryset.filter(centre=OuterRef("pk"))
+        .order_by()
+        .values("centre")
+        .annotate(n=Count(field, distinct=True))
+        .values("n"),
+        output_field=IntegerField(),
+    )
+
+
+def centres_for_staff(series, *, status: str = "", qualification=None, search: str = ""):
+    """Every centre with candidates entered for a graded qualification, one row each, with how
+    far its grades have gone (``state``: one of ``CENTRE_STATES``, as the staff board counts
+    them), the number of qualifications entered and approved, when it submitted, and when its
+    head of centre was last reminded; narrowed to one qualification (the state is then that
+    qualification's), a state (or ``not_submitted``), and a search on the centre's number or
+    name. A fixed number of queries whatever the number of centres (subqueries, no joins that
+    multiply rows)."""
+    entries = Entry.objects.filter(
+        kind=Entry.Kind.NAMED, status__in=Entry.LIVE, qualification__available_for_tags=True
+    )
+    states = QualificationGrades.objects.filter(series=series)
+    grades = Grade.objects.filter(series=series).exclude(grade="")
+    if qualification is not None:
+        entries = entries.filter(qualification=qualification)
+        states = states.filter(qualification=qualification)
+        grades = grades.filter(qualification=qualification)
+    submission = CentreSubmission.objects.filter(series=series, centre=OuterRef("pk"))
+    centres = (
+        Centre.objects.filter(Exists(entries.filter(centre=OuterRef("pk"))))
+        .select_related("head")
+        .annotate(
+            submitted_at=Subquery(submission.values("submitted_at")[:1]),
+            with_head=Exists(
+                states.filter(
+                    centre=OuterRef("pk"),
+                    status__in=[
+                        QualificationGrades.Status.SENT,
+                        QualificationGrades.Status.APPROVED,
+                    ],
+                )
+            ),
+            graded=Exists(grades.filter(centre=OuterRef("pk"))),
+            qualifications_entered=_count(entries, "qualification"),
+            qualifications_approved=_count(
+                states.filter(status=QualificationGrades.Status.APPROVED), "qualification"
+            ),
+            last_reminded_at=Subquery(
+                HeadReminder.objects.filter(series=series, centre=OuterRef("pk"))
+                .order_by("-sent_at")
+                .values("sent_at")[:1]
+            ),
+        )
+        .annotate(
+            state=Case(
+                When(submitted_at__isnull=False, then=Value("submitted")),
+                When(with_head=True, then=Value("with_head")),
+                When(graded=True, then=Value("grading")),
+                default=Value("not_started"),
+                output_field=CharField(),
+            )
+        )
+        .order_by("number")
+    )
+    if status == NOT_SUBMITTED:
+        centres = centres.exclude(state="submitted")
+    elif status in CENTRE_STATES:
+        centres = centres.filter(state=status)
+    search = " ".join(search.split())[:100]
+    if search:
+        centres = centres.filter(Q(number__startswith=search) | Q(name__icontains=search))
+    return centres

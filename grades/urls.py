@@ -97,5 +97,10 @@ urlpatterns = [
     # Staff: /staff/grades/…
     path("staff/grades/", staff.StaffProgressView.as_view(), name="staff-progress"),
     path("staff/grades/export.csv", staff.StaffExportView.as_view(), name="staff-export"),
+    path(
+        "staff/grades/centres/<str:number>/remind/",
+        staff.StaffRemindHeadView.as_view(),
+        name="staff-remind",
+    ),
     path("staff/grades/materials/", materials.StaffMaterialsView.as_view(), name="staff-materials"),
 ]

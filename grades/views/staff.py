@@ -1,13 +1,20 @@
 """Staff: the series' progress and the export of submitted grades."""
 
+from django.contrib import messages
 from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import ListView
 
+from centres.models import Centre
 from ocradmin.spreadsheets import csv_lines
 from ocradmin.views import StaffRequiredMixin
 
-from ..selectors import series_progress_summary, submitted_grades
+from ..forms.staff import CentreFilterForm
+from ..selectors import CENTRE_STATES, centres_for_staff, series_progress_summary, submitted_grades
+from ..services import GradeError
+from ..services.reminders import remind_head_of_centre
 from .materials import SeriesMixin
 
 EXPORT_COLUMNS = [
@@ -23,14 +30,50 @@ EXPORT_COLUMNS = [
 ]
 
 
-class StaffProgressView(StaffRequiredMixin, SeriesMixin, TemplateView):
+class StaffProgressView(StaffRequiredMixin, SeriesMixin, ListView):
+    """The series' progress per qualification, then every centre with candidates entered, one
+    row each (filter by state, qualification, number or name), each not yet submitted with a
+    button that reminds its head of centre."""
+
     template_name = "grades/staff/progress.html"
+    context_object_name = "centres"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filter_form = CentreFilterForm(self.request.GET)
+        return centres_for_staff(self.series, **self.filter_form.filters())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["series"] = self.series
-        context.update(series_progress_summary(self.series))
+        context.update(
+            series=self.series,
+            filter_form=self.filter_form,
+            states=CENTRE_STATES,
+            **series_progress_summary(self.series),
+        )
         return context
+
+
+class StaffRemindHeadView(StaffRequiredMixin, SeriesMixin, View):
+    """Email the centre's head of centre that its grades are not submitted (once a day)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, number):
+        centre = get_object_or_404(Centre, number=number)
+        try:
+            remind_head_of_centre(series=self.series, centre=centre, by=request.user)
+        except GradeError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                f"The head of centre {centre.number} {centre.name} has been reminded "
+                "by email and in the app.",
+            )
+        back = request.POST.get("next", "")
+        progress = reverse("grades:staff-progress")
+        return redirect(back if back.startswith(progress + "?") or back == progress else progress)
 
 
 class StaffExportView(StaffRequiredMixin, SeriesMixin, View):
