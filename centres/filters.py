@@ -2,13 +2,19 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from ocradmin import audit
 from ocradmin.models import AuditEvent
 
 from .models import ModeratorProfile, Qualification, QualificationApproval, QualificationType
 
 
 class AuditEventFilter(django_filters.FilterSet):
-    action = django_filters.CharFilter(lookup_expr="icontains", label="Action")
+    """``action`` is one action, or an area (``claim``: every ``claim.…`` action); the choices
+    are the actions the centre's trail holds, in words."""
+
+    action = django_filters.ChoiceFilter(
+        method="by_action", label="Action", empty_label="Any action", choices=[]
+    )
     actor = django_filters.CharFilter(
         field_name="actor__email", lookup_expr="icontains", label="Done by (email)"
     )
@@ -28,6 +34,23 @@ class AuditEventFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEvent
         fields = []
+
+    def __init__(self, *args, actions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        areas: dict[str, list] = {}
+        for action in sorted(set(actions)):
+            areas.setdefault(action.partition(".")[0], []).append(action)
+        choices = []
+        for area, listed in sorted(areas.items()):
+            options = [(area, audit.area_label(area))] if len(listed) > 1 else []
+            options += sorted(((a, audit.action_label(a)) for a in listed), key=lambda c: c[1])
+            choices.append((area.replace("_", " ").capitalize(), options))
+        self.filters["action"].extra["choices"] = choices
+
+    def by_action(self, queryset, name, value):
+        if "." in value:
+            return queryset.filter(action=value)
+        return queryset.filter(action__startswith=f"{value}.")
 
 
 # --- Catalogue, qualification approvals, examiner-moderators ----------------------------------

@@ -1,5 +1,6 @@
 from django.views.generic import ListView, TemplateView
 
+from ocradmin import audit
 from ocradmin.models import AuditEvent
 
 from ..filters import AuditEventFilter
@@ -27,10 +28,18 @@ class AuditTrailView(CentreMixin, ListView):
 
     def get_queryset(self):
         events = AuditEvent.objects.filter(centre=self.centre).select_related("actor")
-        self.filterset = AuditEventFilter(self.request.GET, queryset=events)
+        actions = (
+            AuditEvent.objects.filter(centre=self.centre)
+            .order_by()
+            .values_list("action", flat=True)
+            .distinct()
+        )
+        self.filterset = AuditEventFilter(self.request.GET, queryset=events, actions=actions)
         return self.filterset.qs
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
+        for event in context["object_list"]:
+            event.label = audit.action_label(event.action)
         return context

@@ -1,6 +1,7 @@
 """The audit trail: ``audit.record`` and the centre's audit page."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -111,6 +112,11 @@ def audit_url(centre):
     return reverse("centres:audit", args=[centre.number])
 
 
+def tbody(response) -> str:
+    html = response.content.decode()
+    return html[html.index("<tbody>") :]
+
+
 @pytest.mark.django_db
 def test_audit_page_lists_the_centres_events(login, people, centre):
     make_events(centre, 3, actors=[people["teacher"]])
@@ -118,7 +124,8 @@ def test_audit_page_lists_the_centres_events(login, people, centre):
     assert response.status_code == 200
     assert rows(response) == 3
     html = response.content.decode()
-    assert "entry.accepted" in html
+    assert "<td>Entry: accepted</td>" in html  # in words, not the code
+    assert "entry.accepted" not in tbody(response)
     assert "teacher@northfield.example" in html
     assert "3 events" in html
 
@@ -129,44 +136,69 @@ def test_audit_page_does_not_show_another_centres_events(login, people, centre, 
     make_events(other_centre, 4, action="riverside.secret")
     response = login(people["centre_admin"]).get(audit_url(centre))
     assert rows(response) == 2
-    assert "riverside.secret" not in response.content.decode()
+    html = response.content.decode()
+    assert "riverside.secret" not in html and "Riverside: secret" not in html
+
+
+def test_every_action_reads_in_words():
+    assert audit.action_label("entry.withdrawn") == "Entry withdrawn"
+    assert audit.action_label("grades.head_reminded") == (
+        "Head of centre reminded to submit grades"
+    )
+    assert audit.action_label("thing.done_today") == "Thing: done today"
+    assert audit.action_label("lonely") == "Lonely"
 
 
 @pytest.mark.django_db
 def test_audit_page_filters_by_action_and_actor(login, people, centre):
-    make_events(centre, 2, action="entry.accepted", actors=[people["teacher"]])
+    make_events(centre, 2, action="entry.withdrawn", actors=[people["teacher"]])
     make_events(centre, 3, action="claim.submitted", actors=[people["head_of_centre"]])
-    make_events(centre, 1, action="claim.withdrawn", actors=[people["teacher"]])
+    make_events(centre, 1, action="claim.started", actors=[people["teacher"]])
     client = login(people["centre_admin"])
+
+    # The action filter is a list of the centre's actions, in words, grouped by area.
+    html = client.get(audit_url(centre)).content.decode()
+    assert '<select name="action"' in html
+    assert '<option value="claim">Every claim action</option>' in html
+    assert '<option value="claim.submitted">Claim submitted</option>' in html
+    assert '<option value="entry.withdrawn">Entry withdrawn</option>' in html
+    assert 'value="entry">' not in html  # one action in the area: no "every" option
 
     response = client.get(audit_url(centre), {"action": "claim"})
     assert rows(response) == 4
-    assert "entry.accepted" not in response.content.decode()
+    assert "Entry withdrawn" not in tbody(response)
+
+    response = client.get(audit_url(centre), {"action": "claim.started"})
+    assert rows(response) == 1
 
     response = client.get(audit_url(centre), {"actor": "TEACHER@northfield"})
     assert rows(response) == 3
-    assert "claim.submitted" not in response.content.decode()
+    assert "Claim submitted" not in tbody(response)
 
     response = client.get(audit_url(centre), {"action": "claim", "actor": "teacher@"})
     assert rows(response) == 1
-    assert "claim.withdrawn" in response.content.decode()
+    assert "Claim started" in tbody(response)
+
+    # An action the centre's trail does not hold is not a choice: the form says so.
+    response = client.get(audit_url(centre), {"action": "riverside.secret"})
+    assert "Select a valid choice" in response.content.decode()
 
 
 @pytest.mark.django_db
 def test_audit_page_paginates_fifty_a_page_and_keeps_the_filter(login, people, centre):
-    make_events(centre, 60, action="entry.accepted")
+    make_events(centre, 60, action="entry.accepted_by_staff")
     make_events(centre, 5, action="other.thing")
     client = login(people["centre_admin"])
 
-    first = client.get(audit_url(centre), {"action": "entry"})
+    first = client.get(audit_url(centre), {"action": "entry.accepted_by_staff"})
     assert rows(first) == 50
     html = first.content.decode()
     assert "Page 1 of 2" in html
-    assert "?action=entry&amp;page=2" in html
+    assert "?action=entry.accepted_by_staff&amp;page=2" in html
 
-    second = client.get(audit_url(centre), {"action": "entry", "page": 2})
+    second = client.get(audit_url(centre), {"action": "entry.accepted_by_staff", "page": 2})
     assert rows(second) == 10
-    assert "other.thing" not in second.content.decode()
+    assert "Other: thing" not in tbody(second)
 
 
 @pytest.mark.django_db
@@ -174,8 +206,8 @@ def test_audit_page_shows_newest_first(login, people, centre):
     with transaction.atomic():
         audit.record(actor=None, action="first.event", centre=centre)
         audit.record(actor=None, action="second.event", centre=centre)
-    html = login(people["centre_admin"]).get(audit_url(centre)).content.decode()
-    assert html.index("second.event") < html.index("first.event")
+    html = tbody(login(people["centre_admin"]).get(audit_url(centre)))
+    assert html.index("Second: event") < html.index("First: event")
 
 
 @pytest.mark.django_db
@@ -208,3 +240,17 @@ def test_audit_page_query_count_does_not_grow_with_rows(login, people, centre):
 )
 def test_who_may_read_the_audit_trail(login, people, centre, person, status):
     assert login(people[person]).get(audit_url(centre)).status_code == status
+
+
+def test_every_action_in_the_code_has_its_label():
+    """A new action gets its words in ``ocradmin.audit.ACTION_LABELS``."""
+    root = Path(__file__).resolve().parents[2]
+    found = set()
+    for app in ("ocradmin", "centres", "entries", "claims", "grades", "moderation", "results"):
+        for path in (root / app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            found |= set(re.findall(r'action="([a-z_]+\.[a-z_.]+)"', path.read_text()))
+    assert found, "no actions found"
+    missing = sorted(found - set(audit.ACTION_LABELS))
+    assert not missing, f"add these to ocradmin.audit.ACTION_LABELS: {missing}"
