@@ -7,3 +7,29 @@ document.addEventListener("submit", (event) => {
   const message = (button && button.dataset.confirm) || event.target.dataset.confirm;
   if (message && !window.confirm(message)) event.preventDefault();
 });
+
+// A table too wide for the screen scrolls inside its .table-responsive box. Keyboard users
+// scroll it too: the box takes the focus, named by the table's caption, while it overflows.
+function markScrollableTables() {
+  for (const box of document.querySelectorAll(".table-responsive")) {
+    const overflows = box.scrollWidth > box.clientWidth + 1;
+    if (overflows && !box.hasAttribute("tabindex")) {
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "region");
+      const caption = box.querySelector("caption");
+      box.setAttribute(
+        "aria-label",
+        caption ? `${caption.textContent.trim()} (scrolls sideways)` : "Table (scrolls sideways)",
+      );
+      box.dataset.scrollMarked = "true";
+    } else if (!overflows && box.dataset.scrollMarked) {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+      box.removeAttribute("aria-label");
+      delete box.dataset.scrollMarked;
+    }
+  }
+}
+document.addEventListener("DOMContentLoaded", markScrollableTables);
+window.addEventListener("resize", markScrollableTables);
+document.addEventListener("htmx:afterSettle", markScrollableTables);
