@@ -7,6 +7,7 @@ from django.views.generic import FormView, ListView
 
 from centres.tenancy import CentreMixin
 from ocradmin.identifiers import parse_id
+from ocradmin.sorting import SortMixin
 from ocradmin.views import StaffRequiredMixin
 from ocradmin.workdays import working_days_ages
 
@@ -23,17 +24,25 @@ from ..services.arrangements import (
 from .candidates import show_refusal
 
 
-class ArrangementListView(CentreMixin, ListView):
+class ArrangementListView(CentreMixin, SortMixin, ListView):
     template_name = "entries/arrangements/list.html"
     centre_permission = "entries.view_arrangements"
     centre_section = "arrangements"
     paginate_by = 50
+    sort_columns = {
+        "candidate": ("Candidate", ["candidate__last_name", "candidate__first_name"]),
+        "qualification": ("Qualification", ["qualification__entry_code"]),
+        "first_assessment": ("First assessment", ["first_assessment_on"]),
+        "applied": ("Applied", ["requested_at"]),
+        "status": ("Status", ["status"]),
+    }
+    default_sort = "-applied"
 
     def get_queryset(self):
         self.filterset = ArrangementFilter(
             self.request.GET, queryset=arrangements_in(self.centre), centre=self.centre
         )
-        return self.filterset.qs
+        return self.sort(self.filterset.qs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -223,3 +223,26 @@ def test_another_centre_cannot_download(login, people, other_centre):
         login(people["aam_user"]).get(reverse("entries:export-csv", args=["12345"])).status_code
         == 403
     )
+
+
+def test_arrangements_sort(login, admin, centre, candidates, qualification):
+    from entries.models import AccessArrangement
+
+    for n, candidate in enumerate(candidates):
+        AccessArrangement.objects.create(
+            centre=centre,
+            candidate=candidate,
+            qualification=qualification,
+            kind=AccessArrangement.Kind.EXTRA_TIME,
+            extra_time_percent=25,
+            first_assessment_on=date(2026, 5, 1 + n),
+            status=AccessArrangement.Status.APPROVED,
+        )
+    client = login(admin)
+    url = reverse("entries:arrangements", args=[centre.number])
+    response = client.get(url, {"sort": "candidate"})
+    names = [a.candidate.last_name for a in response.context["object_list"]]
+    assert names == ["Babbage", "Lovelace", "Turing"]
+    response = client.get(url, {"sort": "-first_assessment"})
+    names = [a.candidate.last_name for a in response.context["object_list"]]
+    assert names == ["Babbage", "Turing", "Lovelace"]
