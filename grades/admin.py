@@ -8,6 +8,7 @@ from .models import (
     Grade,
     GradeSeries,
     GradeUpload,
+    HeadReminder,
     QualificationGrades,
     TeacherAssignment,
 )
@@ -76,3 +77,20 @@ class GradeUploadAdmin(admin.ModelAdmin):
     list_filter = ["status", "series"]
     search_fields = ["original_name", "centre__number", "qualification__entry_code"]
     list_select_related = ["centre", "qualification"]
+
+
+@admin.register(HeadReminder)
+class HeadReminderAdmin(admin.ModelAdmin):
+    """Reminders staff sent to heads of centre (one per centre a day); read-only: the staff
+    grades page sends them."""
+
+    list_display = ["centre", "series", "sent_on", "sent_at", "sent_by"]
+    list_filter = ["series", "sent_on"]
+    search_fields = ["=centre__number", "=sent_by__email"]
+    raw_id_fields = ["centre", "sent_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -104,7 +104,8 @@ def remind_head_of_centre(*, series, centre, by) -> HeadReminder:
         )
         if earlier is not None:
             raise GradeError(
-                f"The head of centre {centre.number} was already reminded today, at "
+                f"The head of centre of {centre.number} {centre.name} was already reminded "
+                "today, at "
                 f"{date_format(timezone.localtime(earlier.sent_at), 'H:i')}"
                 f"{f' by {earlier.sent_by.email}' if earlier.sent_by else ''}. "
                 "A centre is reminded at most once a day: you can send another tomorrow."
@@ -122,7 +123,7 @@ def remind_head_of_centre(*, series, centre, by) -> HeadReminder:
                 )
         except IntegrityError as error:  # the unique day: another request got there first
             raise GradeError(
-                f"The head of centre {centre.number} was already reminded today. "
+                f"The head of centre of {centre.number} was already reminded today. "
                 "A centre is reminded at most once a day: you can send another tomorrow."
             ) from error
         audit.record(

@@ -68,7 +68,7 @@ class StaffRemindHeadView(StaffRequiredMixin, SeriesMixin, View):
         else:
             messages.success(
                 request,
-                f"The head of centre {centre.number} {centre.name} has been reminded "
+                f"The head of centre of {centre.number} {centre.name} has been reminded "
                 "by email and in the app.",
             )
         back = request.POST.get("next", "")

@@ -377,6 +377,11 @@ def setups():
             at("entries:staff-review"),
         ),
         "grades:assignments": (OFFICER, at("grades:assignments", N), None),
+        "grades:staff-remind": (
+            STAFF,
+            at("grades:staff-remind", N),
+            at("grades:staff-progress"),
+        ),
         "grades:assignment-remove": (
             OFFICER,
             at(
