@@ -233,7 +233,8 @@ def test_from_registration_to_an_approved_centre_with_a_teacher(
 
     centres.get_by_role("link", name=f"{number} {ORGANISATION}").click()
     expect(page).to_have_url(url(f"/centres/{number}/"))
-    expect(page.get_by_role("heading", name=ORGANISATION, level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Centre home", level=1)).to_be_visible()
+    expect(page.locator(".page-caption")).to_contain_text(ORGANISATION)
     assert_accessible(page)
 
     # --- A qualification approval: requested by the centre, granted by staff ------------------

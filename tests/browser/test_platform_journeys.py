@@ -42,7 +42,8 @@ def test_a_centre_admin_signs_in_and_reaches_the_audit_trail(
 
     centres.get_by_role("link", name="12345 Northfield Academy").click()
     expect(page).to_have_url(url("/centres/12345/"))
-    expect(page.get_by_role("heading", name="Northfield Academy", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Centre home", level=1)).to_be_visible()
+    expect(page.locator(".page-caption")).to_have_text("Northfield Academy · Centre 12345")
     tabs = page.get_by_role("navigation", name="Centre sections")
     expect(tabs.get_by_role("link", name="Centre home")).to_have_attribute("aria-current", "page")
     assert_accessible(page)
