@@ -1117,7 +1117,7 @@ def test_dashboard_panel_shows_entries_awaiting_processing(
     content = login(admin).get("/").content.decode()
     assert "Entries awaiting processing" in content
     assert "2 entries waiting" in content
-    assert "4 Mar 2026, 09:00" in content  # the earlier deadline
+    assert "4 March 2026, 09:00" in content  # the earlier deadline
     assert "Entries awaiting processing" not in login(people["teacher"]).get("/").content.decode()
 
 

@@ -472,7 +472,7 @@ def test_bad_rows_are_listed_by_row_and_column_and_nothing_is_written(
     message = next(e["message"] for e in upload.errors if (e["row"], e["column"]) == (3, column))
     assert words in message
     page = admin_client.get(response["Location"])
-    assert f"<code>{column}</code>".encode() in page.content
+    assert f'<span class="ident">{column}</span>'.encode() in page.content
     assert b"Nothing from this file has been saved" in page.content
     assert b"Confirm" not in page.content
     assert counts() == before
