@@ -38,7 +38,7 @@ class SortHeader:
 
 
 class Sorting:
-    def __init__(self, params, columns: dict, default: str):
+    def __init__(self, params, columns: dict, default: str, default_description: str = ""):
         if default.lstrip("-") not in columns:
             raise ValueError(f"The default sort {default!r} is not one of the columns.")
         self.columns = columns
@@ -50,6 +50,7 @@ class Sorting:
         self.key = asked.lstrip("-")
         self.descending = asked.startswith("-")
         self.is_default = asked == default
+        self.default_description = default_description
 
     @property
     def value(self) -> str:
@@ -90,6 +91,8 @@ class Sorting:
 
     def describe(self) -> str:
         """How the rows are ordered, in words, for the table's caption."""
+        if self.is_default and self.default_description:
+            return self.default_description
         label = self.columns[self.key][0].lower()
         return f"by {label}{' (descending)' if self.descending else ''}"
 
@@ -100,10 +103,17 @@ class SortMixin:
 
     sort_columns: dict = {}
     default_sort: str = ""
+    default_sort_description: str = ""
+    """The default order in words for the caption (e.g. "newest first")."""
 
     def get_sorting(self) -> Sorting:
         if not hasattr(self, "_sorting"):
-            self._sorting = Sorting(self.request.GET, self.sort_columns, self.default_sort)
+            self._sorting = Sorting(
+                self.request.GET,
+                self.sort_columns,
+                self.default_sort,
+                self.default_sort_description,
+            )
         return self._sorting
 
     def sort(self, queryset):

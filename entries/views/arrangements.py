@@ -37,6 +37,7 @@ class ArrangementListView(CentreMixin, SortMixin, ListView):
         "status": ("Status", ["status"]),
     }
     default_sort = "-applied"
+    default_sort_description = "newest first"
 
     def get_queryset(self):
         self.filterset = ArrangementFilter(

@@ -64,6 +64,7 @@ EXPORT_COLUMNS = [
 class CandidateListMixin(SortMixin):
     sort_columns = CANDIDATE_SORTS
     default_sort = "number"
+    default_sort_description = "by candidate number"
 
     def filtered_candidates(self):
         self.filterset = CandidateFilter(self.request.GET, queryset=candidates_in(self.centre))

@@ -110,6 +110,7 @@ def entry_export_rows(entries):
 class EntryListMixin(SortMixin):
     sort_columns = ENTRY_SORTS
     default_sort = "-submitted"
+    default_sort_description = "newest first"
 
     def filtered_entries(self):
         self.filterset = EntryFilter(
