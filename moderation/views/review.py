@@ -17,8 +17,7 @@ from claims.models import Claim, ClaimLine, Evidence
 from claims.services import ClaimError
 from claims.services.work import confirm_receipt, record_download
 from entries.models import Candidate
-from ocradmin import audit, documents
-from ocradmin.workdays import business_date
+from ocradmin import audit, documents, workdays
 
 from ..forms import DecisionForm, QueueFilter, ReportForm, WithdrawForm
 from ..models import Review
@@ -57,11 +56,13 @@ class QueueView(ModerationMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(filter=self.filterset, **kwargs)
-        today = business_date(timezone.now())
-        for claim in context["claims"]:
+        claims = list(context["claims"])
+        for claim, left in zip(
+            claims, workdays.working_days_left([c.results_due_on for c in claims]), strict=True
+        ):
             claim.stage_label = Stage.LABELS[claim.stage]
-            claim.days_left = working_days_left(claim, today)
-            claim.days_overdue = -claim.days_left if claim.days_left is not None else None
+            claim.days_left = left
+            claim.days_overdue = -left if left is not None else None
         context.update(now=timezone.now(), stages=Stage.LABELS)
         return context
 
