@@ -50,7 +50,7 @@ ROLES = {
         "/centres/12345/claims/",
     ],
     "materials@northfield.example": ["/", "/centres/12345/", "/centres/12345/materials/"],
-    "moderator@ocradmin.example": ["/", "/moderation/claims/"],
+    "moderator@ocradmin.example": ["/", "/moderation/"],
     "staff@ocradmin.example": [
         "/",
         "/staff/",
