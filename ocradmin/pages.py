@@ -8,11 +8,12 @@ Panels render in registration order, which follows the app order in INSTALLED_AP
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.timesince import timeuntil
 
 
 @dataclass(frozen=True)
@@ -88,13 +89,32 @@ class TaskRegistry:
         return sorted(tasks, key=_urgency)
 
 
-def _urgency(task: Task):
-    due = task.due
+def deadline_of(due) -> datetime | None:
+    """A task's ``due`` as an aware datetime: a date means the end of that day."""
     if due is None:
-        return (1, 0.0)
+        return None
     if isinstance(due, date) and not isinstance(due, datetime):
-        due = timezone.make_aware(datetime.combine(due, time.max))
-    return (0, due.timestamp())
+        return timezone.make_aware(datetime.combine(due, time.max))
+    return due
+
+
+def _urgency(task: Task):
+    due = deadline_of(task.due)
+    return (1, 0.0) if due is None else (0, due.timestamp())
+
+
+SOON = timedelta(days=3)
+
+
+def time_left(task: Task, now: datetime) -> dict:
+    """What the dashboard shows next to a task's deadline: ``{"left": "5 days" | "",
+    "state": "overdue" | "soon" | ""}``."""
+    due = deadline_of(task.due)
+    if due is None:
+        return {"left": "", "state": ""}
+    if due <= now:
+        return {"left": "", "state": "overdue"}
+    return {"left": timeuntil(due, now, depth=1), "state": "soon" if due - now < SOON else ""}
 
 
 dashboard_tasks = TaskRegistry()
