@@ -136,8 +136,8 @@ def _admin_tasks(administered, centres, overview, closes) -> list[Task]:
         n = len(not_sent)
         tasks.append(
             Task(
-                title=f"{n} qualification{'s' if n != 1 else ''}' grades not yet sent to the "
-                "head of centre",
+                title="Grades not yet sent to the head of centre: "
+                f"{n} qualification{'s' if n != 1 else ''}",
                 url=reverse("grades:index", args=[centre.number]),
                 due=closes,
                 detail="; ".join(

@@ -106,15 +106,29 @@ def _urgency(task: Task):
 SOON = timedelta(days=3)
 
 
+def due_text(due) -> str:
+    """The deadline in words: "18 June 2021" for a date or a deadline at midnight (the end of
+    the day before, UK time), else "18 June 2021, 14:05"."""
+    from .templatetags.dates import when
+
+    if isinstance(due, datetime):
+        local = timezone.localtime(due)
+        if local.time() == time(0, 0):
+            return f"the end of {when((local - timedelta(days=1)).date())}"
+    return when(due)
+
+
 def time_left(task: Task, now: datetime) -> dict:
-    """What the dashboard shows next to a task's deadline: ``{"left": "5 days" | "",
-    "state": "overdue" | "soon" | ""}``."""
+    """What the dashboard shows next to a task's deadline: ``{"due_text", "left": "5 days" |
+    "", "state": "overdue" | "soon" | ""}``."""
     due = deadline_of(task.due)
     if due is None:
-        return {"left": "", "state": ""}
+        return {"due_text": "", "left": "", "state": ""}
+    text = due_text(task.due)
     if due <= now:
-        return {"left": "", "state": "overdue"}
-    return {"left": timeuntil(due, now, depth=1), "state": "soon" if due - now < SOON else ""}
+        return {"due_text": text, "left": "", "state": "overdue"}
+    left = timeuntil(due, now, depth=1)
+    return {"due_text": text, "left": left, "state": "soon" if due - now < SOON else ""}
 
 
 dashboard_tasks = TaskRegistry()
