@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-from django.db.models import Count, Min
 from django.urls import reverse
 from django.utils import timezone
 
@@ -128,21 +127,22 @@ def invitation_tasks(request) -> list[Task]:
     centres = {c.pk: c for c in centres_where(request.user, Role.CENTRE_ADMIN)}
     if not centres:
         return []
-    rows = (
-        Invitation.objects.filter(centre_id__in=centres, status=Invitation.Status.PENDING)
-        .values("centre_id")
-        .annotate(n=Count("id"), first_expiry=Min("expires_at"))
-        .order_by()
-    )
+    waiting: dict[int, list] = {}
+    for invitation in Invitation.objects.filter(
+        centre_id__in=centres, status=Invitation.Status.PENDING
+    ).order_by("expires_at", "pk"):
+        waiting.setdefault(invitation.centre_id, []).append(invitation)
     tasks = []
-    for row in rows:
-        centre, n = centres[row["centre_id"]], row["n"]
+    for centre_id, invitations in waiting.items():
+        centre, n = centres[centre_id], len(invitations)
+        names = ", ".join(f"{i.full_name} ({i.email})" for i in invitations[:3])
+        more = f" and {n - 3} more" if n > 3 else ""
         tasks.append(
             Task(
                 title=f"{n} invitation{'s' if n != 1 else ''} not yet accepted",
                 url=reverse("centres:users", args=[centre.number]),
-                due=row["first_expiry"],
-                detail="Remind the people invited, or invite them again once an invitation "
+                due=invitations[0].expires_at,
+                detail=f"{names}{more}. Remind them, or invite them again once an invitation "
                 "expires.",
                 centre=_caption(centre),
             )

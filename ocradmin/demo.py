@@ -13,15 +13,27 @@ def ensure_user(email: str, *, full_name: str, password: str, **flags) -> User:
     return user
 
 
+def seed_notice(user, *, notice: str, context: dict | None = None, url: str = "") -> None:
+    """A notice the demo's story would have sent this person, in the app only (no email), made
+    once: skipped when they already have one with the same subject."""
+    from .notifications import notify, render_notice
+
+    if user is None:
+        return
+    subject, _ = render_notice(notice, context)
+    if not user.notifications.filter(subject=subject).exists():
+        notify(user=user, notice=notice, context=context, url=url, email=False)
+
+
 def seed(*, password: str, log) -> None:
     staff = ensure_user(
-        "staff@ocradmin.example", full_name="Sam Staff", password=password, is_staff=True
+        "staff@ocradmin.example", full_name="Sam Okafor", password=password, is_staff=True
     )
     # Django admin through the staff group (made by a migration); not a superuser.
     staff.groups.add(Group.objects.get(name=STAFF_GROUP))
     ensure_user(
         "moderator@ocradmin.example",
-        full_name="Morgan Moderator",
+        full_name="Morgan Price",
         password=password,
         is_examiner_moderator=True,
     )
