@@ -1,6 +1,6 @@
 """The centre's Claims tab, the dashboard's claims to do and the claims on a candidate's page."""
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -56,22 +56,31 @@ def allocation_tasks(request) -> list[Task]:
     user = request.user
     if not user.is_examiner_moderator:
         return []
-    candidates = (
-        Entry.objects.filter(
-            centre_id=OuterRef("centre_id"),
-            qualification_id=OuterRef("qualification_id"),
-            status__in=Entry.LIVE,
-            candidate__isnull=False,
-        )
-        .order_by()
+    entries = Entry.objects.filter(
+        centre_id=OuterRef("centre_id"),
+        qualification_id=OuterRef("qualification_id"),
+        status__in=Entry.LIVE,
+    ).order_by()
+    # Named candidates once each, however many unit entries; unnamed entries by their quantity.
+    named = (
+        entries.filter(kind=Entry.Kind.NAMED)
         .values("centre_id")
         .annotate(n=Count("candidate_id", distinct=True))
+        .values("n")
+    )
+    unnamed = (
+        entries.filter(kind=Entry.Kind.UNNAMED)
+        .values("centre_id")
+        .annotate(n=Sum("quantity"))
         .values("n")
     )
     allocations = (
         ModeratorAllocation.objects.filter(moderator=user)
         .select_related("centre", "qualification")
-        .annotate(candidates=Coalesce(Subquery(candidates, output_field=IntegerField()), 0))
+        .annotate(
+            named=Coalesce(Subquery(named, output_field=IntegerField()), 0),
+            unnamed=Coalesce(Subquery(unnamed, output_field=IntegerField()), 0),
+        )
         .order_by("centre__number", "qualification__entry_code")
     )
     url = reverse("claims:moderator-list")
@@ -79,13 +88,19 @@ def allocation_tasks(request) -> list[Task]:
         Task(
             title=f"Moderate {a.qualification.entry_code} {a.qualification.title}",
             url=url,
-            detail=f"{a.candidates} candidate{'s' if a.candidates != 1 else ''} entered; "
+            detail=f"{_candidates(a.named, a.unnamed)} entered; "
             f"allocated {date_format(timezone.localtime(a.allocated_at), 'j F Y')}. "
             "The centre's claims come to you here.",
             centre=f"{a.centre.number} {a.centre.name}",
         )
         for a in allocations
     ]
+
+
+def _candidates(named: int, unnamed: int) -> str:
+    total = named + unnamed
+    words = f"{total} candidate{'s' if total != 1 else ''}"
+    return f"{words} ({unnamed} unnamed)" if unnamed else words
 
 
 @dashboard.register("claims_for_moderator", "claims/panels/for_moderator.html")

@@ -135,3 +135,32 @@ def test_the_dashboards_queries_do_not_grow_with_centres_or_rows(db, client):
     assert page.count("Moderate 05999") == 5
     assert page.count("entry rejected") == 5
     assert len(five) == len(one), "\n".join(q["sql"] for q in five)
+
+
+def test_the_moderators_allocation_counts_named_candidates_and_unnamed_by_quantity(
+    client, people, centre
+):
+    qualification = QualificationFactory(entry_code="05998", is_remotely_moderated=True)
+    ModeratorAllocation.objects.create(
+        centre=centre, qualification=qualification, moderator=people["moderator"]
+    )
+    now = timezone.now()
+    for kind, who, quantity in [
+        (Entry.Kind.NAMED, CandidateFactory(centre=centre), 1),
+        (Entry.Kind.NAMED, CandidateFactory(centre=centre), 1),
+        (Entry.Kind.UNNAMED, None, 6),
+    ]:
+        Entry.objects.create(
+            centre=centre,
+            qualification=qualification,
+            kind=kind,
+            candidate=who,
+            quantity=quantity,
+            status=Entry.Status.ACCEPTED,
+            process_by=now,
+        )
+    client.force_login(people["moderator"])
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "Moderate 05998" in page
+    assert "8 candidates (6 unnamed) entered" in page
+    assert reverse("claims:moderator-list") in page
