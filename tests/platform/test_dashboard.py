@@ -164,3 +164,40 @@ def test_the_moderators_allocation_counts_named_candidates_and_unnamed_by_quanti
     assert "Moderate 05998" in page
     assert "8 candidates (6 unnamed) entered" in page
     assert reverse("claims:moderator-list") in page
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "teacher@northfield.example",
+        "materials@northfield.example",
+        "head@northfield.example",
+        "teacher@riverside.example",
+    ],
+)
+def test_no_page_offers_a_link_its_reader_cannot_open(demo, client, email):
+    """From the dashboard, every link on every page reached (two clicks deep, the site's own
+    pages) opens for this person: nobody is shown a link that answers 403."""
+    import re
+
+    client.force_login(User.objects.get(email=email))
+    seen, frontier, refused = set(), ["/"], []
+    for _depth in range(3):
+        following = []
+        for path in frontier:
+            if path in seen:
+                continue
+            seen.add(path)
+            response = client.get(path)
+            if response.status_code == 403:
+                refused.append(path)
+                continue
+            if response.status_code != 200 or "text/html" not in response["Content-Type"]:
+                continue
+            for href in re.findall(r'href="(/[^"#?]*)', response.content.decode()):
+                if not href.startswith(("/static/", "/accounts/", "/admin/")) and not href.endswith(
+                    (".csv", ".xlsx", ".pdf", "/download/")
+                ):
+                    following.append(href)
+        frontier = following
+    assert not refused, refused
