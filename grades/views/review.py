@@ -66,7 +66,7 @@ class ReviewView(CentreMixin, SeriesMixin, TemplateView):
                     "total": progress[q.pk][1],
                     "may_open": q.pk in viewable,
                     "may_send": q.pk in gradable,
-                    "distribution": distribution[q.pk],
+                    "given": [(g, n) for g, n in distribution[q.pk] if n],
                 }
                 for q in qualifications
                 if q.pk in viewable  # a teacher: the qualifications assigned to them
