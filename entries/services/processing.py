@@ -310,24 +310,7 @@ def _record_and_tell(entries, decisions, allocated) -> None:
             target=allocation,
             data={"qualification": qualification.entry_code, "moderator": allocation.moderator_id},
         )
-        context = {
-            "centre": centre,
-            "qualification": qualification,
-            "moderator": allocation.moderator,
-        }
-        # The moderator's dashboard lists their allocations.
-        notify(
-            user=allocation.moderator,
-            notice="entries/moderator_allocated",
-            context=context,
-            url=reverse("dashboard"),
-        )
-        notify_many(
-            users=admins.get(allocation.centre_id, []),
-            notice="entries/moderator_allocated_for_centre",
-            context=context,
-            url=reverse("entries:list", args=[centre.number]),
-        )
+        _tell_allocation(allocation, centre, admins.get(allocation.centre_id, []))
 
     for_staff = sum(1 for d in decisions.values() if d.status == Entry.Status.NEEDS_REVIEW)
     if for_staff:
@@ -336,6 +319,27 @@ def _record_and_tell(entries, decisions, allocated) -> None:
             notice="entries/entries_for_staff",
             context={"count": for_staff, "url": reverse("entries:staff-review")},
         )
+
+
+def _tell_allocation(allocation, centre, admins) -> None:
+    """The moderator (their dashboard lists their allocations) and the centre's admins."""
+    context = {
+        "centre": centre,
+        "qualification": allocation.qualification,
+        "moderator": allocation.moderator,
+    }
+    notify(
+        user=allocation.moderator,
+        notice="entries/moderator_allocated",
+        context=context,
+        url=reverse("dashboard"),
+    )
+    notify_many(
+        users=admins,
+        notice="entries/moderator_allocated_for_centre",
+        context=context,
+        url=reverse("entries:list", args=[centre.number]),
+    )
 
 
 # --- Staff decisions on entries the job could not decide -----------------------------------
@@ -355,14 +359,27 @@ def _lock_for_review(entry_id: int) -> Entry:
 def accept_reviewed_entry(*, entry, by) -> Entry:
     with transaction.atomic():
         entry = _lock_for_review(entry.pk)
-        if entry.qualification.is_remotely_moderated and not allocate_moderator(
-            centre_id=entry.centre_id, qualification=entry.qualification
-        ):
-            raise EntryError(NO_MODERATOR + " Add one on the moderators page first.")
+        now = timezone.now()
+        allocation = None
+        if entry.qualification.is_remotely_moderated:
+            allocation = allocate_moderator(
+                centre_id=entry.centre_id, qualification=entry.qualification, now=now
+            )
+            if allocation is None:
+                raise EntryError(NO_MODERATOR + " Add one on the moderators page first.")
         entry.status = Entry.Status.ACCEPTED
-        entry.processed_at = timezone.now()
+        entry.processed_at = now
         entry.save(update_fields=["status", "processed_at"])
         audit.record(actor=by, action="entry.accepted_by_staff", centre=entry.centre, target=entry)
+        admins = centre_people(entry.centre_id, Role.CENTRE_ADMIN)
+        notify_many(
+            users=admins,
+            notice="entries/entry_accepted_by_staff",
+            context={"entry": entry},
+            url=reverse("entries:list", args=[entry.centre.number]),
+        )
+        if allocation is not None and allocation.allocated_at == now:  # allocated just now
+            _tell_allocation(allocation, entry.centre, admins)
     return entry
 
 

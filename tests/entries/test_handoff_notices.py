@@ -89,3 +89,19 @@ def test_an_approval_decision_tells_the_centre_admins_once_each(
     assert told() == {"officer@northfield.example": 1}
     notice = Notification.objects.get()
     assert notice.url == reverse("centres:approvals", args=[centre.number])
+
+
+def test_staff_accepting_an_entry_tells_the_admins_and_a_new_moderator_once(
+    centre, people, qualification  # noqa: F811
+):
+    approve(centre, qualification)
+    entry = submit(centre, qualification, candidate(centre, 1))
+    processing.process_pending_entries()  # no moderator yet: sent to staff
+    Notification.objects.all().delete()
+    moderator("late@ocradmin.example", qualification)
+
+    processing.accept_reviewed_entry(entry=entry, by=people["staff"])
+
+    assert told("accepted") == {"officer@northfield.example": 1}
+    assert told("allocated") == {"late@ocradmin.example": 1, "officer@northfield.example": 1}
+    assert set(told()) == {"officer@northfield.example", "late@ocradmin.example"}
