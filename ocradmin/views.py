@@ -18,18 +18,19 @@ class DashboardView(LoginRequiredMixin, TemplateView):
     template_name = "ocradmin/dashboard.html"
 
     def get_context_data(self, **kwargs):
-        from centres.selectors import memberships_of
-
         context = super().get_context_data(**kwargs)
         now = timezone.now()
         user = self.request.user
         context["tasks"] = [
-            {"task": task, **time_left(task, now)} for task in dashboard_tasks.collect(self.request)
+            {"task": task, **time_left(task, now)}
+            for task in dashboard_tasks.collect(self.request)
         ]
-        context["panels"] = dashboard.render_list(self.request)
-        roles = {m.role for m in memberships_of(user)}
-        context["roles"] = sorted({m.get_role_display() for m in memberships_of(user)})
-        context["has_centre_role"] = bool(roles)
+        context["panels"] = panels = dashboard.render_list(self.request)
+        # For the page's caption and, with no tasks, what will appear here and when.
+        memberships = list(user.memberships.all())
+        context["roles"] = sorted({m.get_role_display() for m in memberships})
+        context["has_centre_role"] = bool(memberships)
+        context["has_application"] = any(p["key"] == "my_applications" for p in panels)
         return context
 
 
