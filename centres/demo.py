@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from ocradmin.demo import ensure_user, seed_notice
+from ocradmin.demo import PLACEHOLDER_NAMES, ensure_user, seed_notice
 from ocradmin.models import User
 
 from .models import (
@@ -127,6 +127,8 @@ def seed_people(*, log) -> None:
                 "accepted_at": timezone.now(),
             },
         )
+        if head.name in PLACEHOLDER_NAMES:
+            HeadOfCentre.objects.filter(pk=head.pk).update(name=DEMO_NAMES[number]["head"])
         if head.accepted_at is None and user is not None and head.email == email:
             HeadOfCentre.objects.filter(pk=head.pk).update(
                 user=user, accepted_at=timezone.now(), token=None

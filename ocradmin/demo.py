@@ -4,12 +4,23 @@ from django.contrib.auth.models import Group
 
 from .models import STAFF_GROUP, User
 
+# The names earlier demo data gave its people, replaced by people's names when seen again.
+PLACEHOLDER_NAMES = {
+    f"{town} {title}"
+    for town in ("Northfield", "Riverside")
+    for title in ("Exams Officer", "Teacher", "Head of Centre", "Materials User")
+} | {"Hillside Applicant", "Sam Staff", "Morgan Moderator", "Robin Reviewer"}
+
 
 def ensure_user(email: str, *, full_name: str, password: str, **flags) -> User:
-    """The demo user with this email, created with the demo password if missing."""
+    """The demo user with this email, created with the demo password if missing (a user still
+    named as earlier demo data named them gets this name)."""
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(email, password, full_name=full_name, **flags)
+    elif user.full_name in PLACEHOLDER_NAMES and user.full_name != full_name:
+        user.full_name = full_name
+        user.save(update_fields=["full_name"])
     return user
 
 

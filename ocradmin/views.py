@@ -22,8 +22,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         now = timezone.now()
         user = self.request.user
         context["tasks"] = [
-            {"task": task, **time_left(task, now)}
-            for task in dashboard_tasks.collect(self.request)
+            {"task": task, **time_left(task, now)} for task in dashboard_tasks.collect(self.request)
         ]
         context["panels"] = panels = dashboard.render_list(self.request)
         # For the page's caption and, with no tasks, what will appear here and when.
