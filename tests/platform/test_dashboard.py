@@ -201,3 +201,10 @@ def test_no_page_offers_a_link_its_reader_cannot_open(demo, client, email):
                     following.append(href)
         frontier = following
     assert not refused, refused
+
+
+def test_a_moderator_is_not_offered_to_apply_for_centre_approval(client, people):
+    client.force_login(people["moderator"])
+    assert reverse("centres:apply") not in client.get(reverse("dashboard")).content.decode()
+    client.force_login(people["outsider"])
+    assert reverse("centres:apply") in client.get(reverse("dashboard")).content.decode()
