@@ -177,8 +177,8 @@ def test_the_moderator_reaches_their_allocation_from_the_dashboard(
     expect(page.get_by_text("12345 Northfield Academy")).to_be_visible()
     assert_accessible(page)
     follow(page, allocation)
-    expect(page).to_have_url(url("/moderation/claims/"))
-    expect(page.get_by_role("heading", name="Claims sent to you")).to_be_visible()
+    expect(page).to_have_url(url("/moderation/"))
+    expect(page.get_by_role("heading", name="Claims to moderate")).to_be_visible()
 
 
 def test_the_dashboard_reads_at_390_px_without_scrolling_sideways(

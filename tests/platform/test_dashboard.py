@@ -163,7 +163,7 @@ def test_the_moderators_allocation_counts_named_candidates_and_unnamed_by_quanti
     page = client.get(reverse("dashboard")).content.decode()
     assert "Moderate 05998" in page
     assert "8 candidates (6 unnamed) entered" in page
-    assert reverse("claims:moderator-list") in page
+    assert reverse("moderation:queue") in page
 
 
 @pytest.mark.parametrize(
