@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.db.models import Count, Min, Q
 
-from centres.models import Membership, Qualification, QualificationApproval, Role
+from centres.models import Qualification, QualificationApproval
 from ocradmin.clocks import Clock, ClockSummary
 
 from .models import AccessArrangement, Candidate, CandidateCorrection, Entry, ModeratorAllocation
@@ -142,23 +142,4 @@ def allocations_for(centre):
         ModeratorAllocation.objects.filter(centre=centre)
         .select_related("qualification", "moderator")
         .order_by("qualification__entry_code")
-    )
-
-
-def entries_awaiting_processing(user) -> list[dict]:
-    """For each centre the user is a centre admin of: entries waiting to be processed and the
-    earliest deadline among them, soonest first (one query)."""
-    admin_of = Membership.objects.filter(user=user, role=Role.CENTRE_ADMIN).values("centre_id")
-    return list(
-        Entry.objects.filter(
-            centre_id__in=admin_of,
-            status__in=[Entry.Status.SUBMITTED, Entry.Status.NEEDS_REVIEW],
-        )
-        .values("centre__number", "centre__name")
-        .annotate(
-            waiting=Count("id"),
-            with_staff=Count("id", filter=Q(status=Entry.Status.NEEDS_REVIEW)),
-            earliest=Min("process_by"),
-        )
-        .order_by("earliest", "centre__number")
     )

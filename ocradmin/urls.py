@@ -34,6 +34,11 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("notifications/", views.NotificationListView.as_view(), name="notifications"),
     path(
+        "notifications/<int:pk>/open/",
+        views.OpenNotificationView.as_view(),
+        name="notification-open",
+    ),
+    path(
         "notifications/read/", views.MarkNotificationsReadView.as_view(), name="notifications-read"
     ),
     path("staff/", views.StaffBoardView.as_view(), name="staff-board"),

@@ -17,5 +17,12 @@ class DeclarationForm(forms.ModelForm):
 
 class ReturnForm(forms.Form):
     comment = forms.CharField(
-        label="What needs to change", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+        label="What needs to change",
+        help_text="The teachers see this comment. Say which candidates and grades to check.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=2000,
+        error_messages={
+            "required": "Say what needs to change: the teachers see your comment.",
+            "max_length": "Keep the comment to 2,000 characters or fewer.",
+        },
     )

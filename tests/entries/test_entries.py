@@ -1057,14 +1057,29 @@ def test_dashboard_panel_shows_entries_awaiting_processing(
     make_named_entry(centre=centre, candidate=ada, qualification=qualification, by=admin)
     with time_machine.travel(NOW + timedelta(hours=5), tick=False):
         make_unnamed_entry(centre=centre, qualification=qualification, quantity=3, by=admin)
-    content = login(admin).get("/").content.decode()
-    assert "Entries awaiting processing" in content
-    assert "2 entries waiting" in content
-    assert "4 Mar 2026, 09:00" in content  # the earlier deadline
-    assert "Entries awaiting processing" not in login(people["teacher"]).get("/").content.decode()
+    with time_machine.travel(NOW + timedelta(hours=6), tick=False):
+        content = login(admin).get("/").content.decode()
+    assert "2 entries awaiting processing" in content
+    assert "4 March 2026, 09:00" in content  # the earlier deadline
+    assert reverse("entries:list", args=[centre.number]) in content
+    assert "awaiting processing" not in login(people["teacher"]).get("/").content.decode()
 
 
-def test_dashboard_panel_hidden_when_nothing_waits(login, people, centre):
-    assert (
-        "Entries awaiting processing" not in login(people["centre_admin"]).get("/").content.decode()
+def test_dashboard_task_hidden_when_nothing_waits(login, people, centre):
+    assert "awaiting processing" not in login(people["centre_admin"]).get("/").content.decode()
+
+
+def test_dashboard_shows_entries_rejected_in_the_last_30_days(
+    login, people, centre, approved, ada, qualification
+):
+    admin = people["centre_admin"]
+    entry = make_named_entry(centre=centre, candidate=ada, qualification=qualification, by=admin)
+    Entry.objects.filter(pk=entry.pk).update(
+        status=Entry.Status.REJECTED, processed_at=NOW + timedelta(hours=1)
     )
+    with time_machine.travel(NOW + timedelta(days=2), tick=False):
+        content = login(admin).get("/").content.decode()
+    assert "1 entry rejected: read the reasons" in content
+    assert reverse("entries:list", args=[centre.number]) + "?status=rejected" in content
+    with time_machine.travel(NOW + timedelta(days=40), tick=False):
+        assert "entry rejected" not in login(admin).get("/").content.decode()

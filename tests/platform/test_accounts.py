@@ -224,8 +224,15 @@ def test_dashboard_shows_my_centres_and_roles(login, people, centre):
 
 def test_dashboard_for_someone_with_no_roles(login, people):
     html = login(people["outsider"]).get(reverse("dashboard")).content.decode()
-    assert "Nothing needs doing" in html
+    assert "Nothing to do right now" in html
+    assert "You have no role at a centre yet" in html
     assert "Northfield" not in html
+
+
+def test_dashboard_for_a_moderator_says_what_will_appear_not_no_centre_roles(login, people):
+    html = login(people["moderator"]).get(reverse("dashboard")).content.decode()
+    assert "no centre roles" not in html and "no role at a centre" not in html
+    assert "as an examiner-moderator" in html
 
 
 def test_dashboard_query_count_does_not_grow_with_centres(login, django_assert_max_num_queries):
