@@ -66,10 +66,6 @@ register_section(
 DECIDED_DAYS = 30  # how long a decision stays on the centre admin's dashboard
 
 
-def _caption(centre) -> str:
-    return f"{centre.number} {centre.name}"
-
-
 @dashboard_tasks.register("qualification_approvals")
 def approval_tasks(request) -> list[Task]:
     """For a centre admin: approvals staff decided in the last 30 days (act on the decision)."""
@@ -96,7 +92,7 @@ def approval_tasks(request) -> list[Task]:
                     url=reverse("entries:list", args=[centre.number]),
                     detail=f"The awarding body approved the centre to offer "
                     f"{approval.qualification}.",
-                    centre=_caption(centre),
+                    centre=str(centre),
                 )
             )
         else:
@@ -105,7 +101,7 @@ def approval_tasks(request) -> list[Task]:
                     title=f"Request to offer {code} rejected: read the reason",
                     url=reverse("centres:approvals", args=[centre.number]),
                     detail=f"Reason: {approval.rejection_reason}",
-                    centre=_caption(centre),
+                    centre=str(centre),
                 )
             )
     return tasks
@@ -144,7 +140,7 @@ def invitation_tasks(request) -> list[Task]:
                 due=invitations[0].expires_at,
                 detail=f"{names}{more}. Remind them, or invite them again once an invitation "
                 "expires.",
-                centre=_caption(centre),
+                centre=str(centre),
             )
         )
     return tasks

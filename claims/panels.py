@@ -28,7 +28,7 @@ def claim_tasks(request) -> list[Task]:
                     title=f"Finish and submit the draft {code} claim",
                     url=url,
                     detail=f"{lines} so far.",
-                    centre=f"{centre.number} {centre.name}",
+                    centre=str(centre),
                 )
             )
         else:
@@ -38,7 +38,7 @@ def claim_tasks(request) -> list[Task]:
                     url=url,
                     due=claim.work_due_at,
                     detail=f"{lines}: upload the evidence or record the postal dispatch.",
-                    centre=f"{centre.number} {centre.name}",
+                    centre=str(centre),
                 )
             )
     return tasks

@@ -62,7 +62,7 @@ def entry_tasks(request) -> list[Task]:
     tasks = []
     for row in rows:
         centre = centres[row["centre_id"]]
-        caption = f"{centre.number} {centre.name}"
+        caption = str(centre)
         entries_url = reverse("entries:list", args=[centre.number])
         if row["waiting"]:
             staff = f"; {row['with_staff']} with awarding-body staff" if row["with_staff"] else ""
@@ -117,7 +117,7 @@ def arrangement_tasks(request) -> list[Task]:
                 due=row["first"],
                 detail="Read the reason and arrange what the candidate can have before the "
                 "first assessment.",
-                centre=f"{centre.number} {centre.name}",
+                centre=str(centre),
             )
         )
     return tasks

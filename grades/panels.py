@@ -78,10 +78,6 @@ def grade_tasks(request) -> list[Task]:
     return tasks
 
 
-def _caption(centre) -> str:
-    return f"{centre.number} {centre.name}"
-
-
 def _grid(centre, qualification) -> str:
     return reverse("grades:qualification", args=[centre.number, qualification.entry_code])
 
@@ -115,7 +111,7 @@ def _teacher_tasks(user, series, teaching, centres, overview, closes) -> list[Ta
                 url=_grid(centre, qualification),
                 due=closes,
                 detail=detail,
-                centre=_caption(centre),
+                centre=str(centre),
             )
         )
     return tasks
@@ -145,7 +141,7 @@ def _admin_tasks(administered, centres, overview, closes) -> list[Task]:
                     + (" (returned)" if row["status"] == Status.RETURNED else "")
                     for row in not_sent
                 ),
-                centre=_caption(centre),
+                centre=str(centre),
             )
         )
     return tasks
@@ -172,7 +168,7 @@ def _head_tasks(heading, centres, overview, closes) -> list[Task]:
                     due=closes,
                     detail=f"{qualification.title}: {row['total']} candidate"
                     f"{'s' if row['total'] != 1 else ''}{sent_by}.",
-                    centre=_caption(centre),
+                    centre=str(centre),
                 )
             )
         if rows and all(row["status"] == Status.APPROVED for row in rows):
@@ -183,7 +179,7 @@ def _head_tasks(heading, centres, overview, closes) -> list[Task]:
                     due=closes,
                     detail=f"Every qualification is approved ({len(rows)}). Once submitted, "
                     "nothing can be changed.",
-                    centre=_caption(centre),
+                    centre=str(centre),
                 )
             )
     return tasks
@@ -198,7 +194,7 @@ def _materials_tasks(series, aam_centres, now) -> list[Task]:
             title=f"{counts[pk]} assessment material{'s' if counts[pk] != 1 else ''} to download",
             url=reverse("grades:materials", args=[centre.number]),
             detail=f"{series.name}: for the qualifications the centre is approved for.",
-            centre=_caption(centre),
+            centre=str(centre),
         )
         for pk, centre in sorted(aam_centres.items(), key=lambda i: i[1].number)
         if counts.get(pk)

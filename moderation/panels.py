@@ -59,7 +59,7 @@ def allocation_tasks(request) -> list[Task]:
             detail=f"{_candidates(a.named, a.unnamed)} entered; "
             f"allocated {date_format(timezone.localtime(a.allocated_at), 'j F Y')}. "
             "The centre's claims come to you in your queue.",
-            centre=f"{a.centre.number} {a.centre.name}",
+            centre=str(a.centre),
         )
         for a in allocations
     ]
@@ -113,7 +113,7 @@ def moderator_tasks(request) -> list[Task]:
                 url=url,
                 due=claim.results_due_on,
                 detail=f"{detail} — {due}" if due else detail,
-                centre=claim.centre.name,
+                centre=str(claim.centre),
             )
         )
     return tasks
