@@ -96,7 +96,10 @@ def test_a_centre_admin_enters_candidates_and_sees_them_accepted_with_a_moderato
 
     page.get_by_label(exactly("First name")).fill("Grace")
     page.get_by_label(exactly("Last name")).fill("Hopper")
-    page.get_by_label(exactly("Date of birth")).fill(dob.isoformat())
+    born = page.get_by_role("group", name="Date of birth")
+    born.get_by_label("Day").fill(str(dob.day))
+    born.get_by_label("Month").fill(str(dob.month))
+    born.get_by_label("Year").fill(str(dob.year))
     page.get_by_label("Female").check()
     page.get_by_role("button", name="Add candidate").click()
 
