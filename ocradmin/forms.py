@@ -40,6 +40,42 @@ def _sentence(noun: str) -> str:
     return noun[0].upper() + noun[1:]
 
 
+NO_ARTICLE = {"your", "their", "what", "why", "how", "when", "where", "who", "which"}
+
+
+def _the(noun: str) -> str:
+    """ "the last name", "your name"."""
+    return noun if noun.split()[0] in NO_ARTICLE else f"the {noun}"
+
+
+def _a(noun: str) -> str:
+    """ "a qualification", "an arrangement", "your …"."""
+    if noun.split()[0] in NO_ARTICLE:
+        return noun
+    return f"{'an' if noun[0].lower() in 'aeiou' else 'a'} {noun}"
+
+
+EMPTY_LABELS = {"", "---------"}
+
+
+def choose_label(field, name: str = "") -> str:
+    """The empty choice of a list, the same everywhere: "Choose a qualification"."""
+    return f"Choose {_a(field_noun(field, name))}".replace("%%", "%")
+
+
+def use_plain_choices(field, name: str = "") -> None:
+    """Django's "---------" empty choice reads "Choose a …"."""
+    if isinstance(field, forms.ModelChoiceField) and not isinstance(
+        field, forms.ModelMultipleChoiceField
+    ):
+        if field.empty_label is not None and field.empty_label in EMPTY_LABELS:
+            field.empty_label = choose_label(field, name)
+    elif isinstance(field, forms.ChoiceField) and isinstance(field.widget, forms.Select):
+        choices = list(field.choices)
+        if choices and choices[0][0] == "" and str(choices[0][1]) in EMPTY_LABELS:
+            field.choices = [("", choose_label(field, name)), *choices[1:]]
+
+
 def _picks(field) -> bool:
     widget = field.widget
     return isinstance(field, forms.ChoiceField | forms.ModelChoiceField) or isinstance(
@@ -57,7 +93,7 @@ def plain_messages(field, name: str = "") -> dict[str, str]:
         "min_value": f"{label} must be %(limit_value)s or more",
         "max_value": f"{label} must be %(limit_value)s or less",
         "step_size": f"{label} must be a multiple of %(limit_value)s",
-        "null_characters_not_allowed": f"Remove the hidden characters from the {noun}",
+        "null_characters_not_allowed": f"Remove the hidden characters from {_the(noun)}",
         "invalid": f"Enter a real {noun}",
     }
     if isinstance(field, forms.BooleanField):
@@ -74,13 +110,13 @@ def plain_messages(field, name: str = "") -> dict[str, str]:
     elif _picks(field):
         multiple = isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField)
         messages.update(
-            required=f"Choose at least one of the {noun}" if multiple else f"Choose the {noun}",
-            invalid_choice=f"Choose the {noun} from the list",
-            invalid_pk_value=f"Choose the {noun} from the list",
-            invalid_list=f"Choose the {noun} from the list",
+            required=f"Choose at least one of {_the(noun)}" if multiple else f"Choose {_a(noun)}",
+            invalid_choice=f"Choose {_the(noun)} from the list",
+            invalid_pk_value=f"Choose {_the(noun)} from the list",
+            invalid_list=f"Choose {_the(noun)} from the list",
         )
     else:
-        messages["required"] = f"Enter the {noun}"
+        messages["required"] = f"Enter {_the(noun)}"
     if isinstance(field, forms.EmailField):
         messages["invalid"] = "Enter an email address in the correct format, like name@example.com"
     elif isinstance(field, forms.IntegerField):
@@ -119,10 +155,35 @@ class PlainErrorsMixin:
     """Plain-English messages for every field, set just before the form is checked (so that
     fields changed in ``__init__`` — labels, required — are taken into account)."""
 
+    def __getitem__(self, name):
+        field = self.fields.get(name)
+        if field is not None:
+            use_plain_choices(field, name)
+        return super().__getitem__(name)
+
     def full_clean(self):
         for name, field in self.fields.items():
             use_plain_messages(field, name)
         super().full_clean()
+        for name, errors in list((getattr(self, "_errors", None) or {}).items()):
+            self._errors[name] = one_message_per_problem(errors)
+
+
+def one_message_per_problem(errors):
+    """A field's errors without repeats: the same text twice, or Django's null-character
+    message beside the project's own control-character one."""
+    data = errors.as_data()
+    codes = {error.code for error in data}
+    kept, seen = [], set()
+    for error, text in zip(data, errors, strict=True):
+        if error.code == "null_characters_not_allowed" and "control_characters" in codes:
+            continue
+        if text not in seen:
+            seen.add(text)
+            kept.append(error)
+    if len(kept) < len(data):
+        errors.data[:] = kept
+    return errors
 
 
 class Form(PlainErrorsMixin, forms.Form):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from centres.models import Qualification
 from centres.services.approvals import approved_qualification_ids
 from ocradmin.fields import ModelChoiceField
+from ocradmin.forms import Form
 from ocradmin.validators import SingleLineCharField
 
 from ..models import AccessArrangement, Candidate
@@ -23,7 +24,7 @@ class QualificationChoiceField(ModelChoiceField):
         return f"{obj.entry_code} {obj.title}"
 
 
-class ArrangementForm(forms.Form):
+class ArrangementForm(Form):
     candidate = CandidateChoiceField(label="Candidate", queryset=Candidate.objects.none())
     qualification = QualificationChoiceField(
         label="Qualification",
@@ -57,6 +58,7 @@ class ArrangementForm(forms.Form):
         label="Planned first assessment",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Applications must be made before the planned first assessment date.",
+        error_messages={"required": "Enter the date of the planned first assessment"},
     )
 
     def __init__(self, *args, centre, **kwargs):
@@ -71,7 +73,7 @@ class ArrangementForm(forms.Form):
         self.fields["first_assessment_on"].widget.attrs["min"] = tomorrow.isoformat()
 
 
-class RejectArrangementForm(forms.Form):
+class RejectArrangementForm(Form):
     reason = forms.CharField(
         label="Reason for rejecting (the centre will see it)",
         widget=forms.Textarea(attrs={"rows": 2}),

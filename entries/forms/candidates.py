@@ -66,7 +66,10 @@ class CandidateForm(Form):
         label="Sex",
         choices=Candidate.Sex.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose the candidate's sex as recorded for exams"},
+        error_messages={
+            "required": "Choose the candidate's sex as recorded for exams",
+            "invalid_choice": "Choose the candidate's sex as recorded for exams",
+        },
     )
 
     def __init__(self, *args, centre=None, candidate=None, editing: bool = False, **kwargs):
