@@ -77,9 +77,15 @@ class DateInputs(forms.MultiWidget):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        for subwidget, part in zip(context["widget"]["subwidgets"], _PARTS, strict=True):
+        subwidgets = context["widget"]["subwidgets"]
+        for subwidget, part in zip(subwidgets, _PARTS, strict=True):
             subwidget["part"] = part
             subwidget["label"] = part.capitalize()
+        # crispy-forms marks each box invalid; the group shows its error message then.
+        context["widget"]["invalid"] = any(
+            "is-invalid" in str(sub["attrs"].get("class", "")) or sub["attrs"].get("aria-invalid")
+            for sub in subwidgets
+        )
         return context
 
 

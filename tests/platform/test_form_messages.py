@@ -110,7 +110,7 @@ def check_form(client: Client, name, email, target, page, prepare=None):
 
     sign_in()
     target, fields = read_fields(client, target, page or target)
-    problems = []
+    problems, summaries = [], 0
     for data in bad_posts(fields):
         with transaction.atomic():
             sign_in()
@@ -127,17 +127,21 @@ def check_form(client: Client, name, email, target, page, prepare=None):
         if response.status_code == 200 and has_errors and "<title>" in text:
             assert "<title>Error: " in text, (name, "the title does not start with Error:")
             assert "There is a problem" in text, (name, "no error summary")
-    return problems
+            summaries += 1
+    return problems, summaries
 
 
 def test_no_form_page_shows_a_django_default_message(db, client):
     call_command("seed_demo", stdout=StringIO())
-    problems = []
+    problems, summaries = [], 0
     for name, setup in sorted(setups().items()):
         with transaction.atomic():
-            problems += check_form(client, name, *setup)
+            found, shown = check_form(client, name, *setup)
+            problems += found
+            summaries += shown
             transaction.set_rollback(True)
     assert problems == []
+    assert summaries > 100  # the error summary was seen on that many answers
 
 
 # --- Every form class of the project -----------------------------------------------------------
