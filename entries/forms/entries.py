@@ -73,8 +73,7 @@ class _EntryForm(Form):
         if self.chosen_qualification is not None:
             units = units.filter(qualification=self.chosen_qualification)
             self.fields["unit"].error_messages["invalid_choice"] = (
-                f"Choose one of the units of {self.chosen_qualification.entry_code}, or full "
-                "award"
+                f"Choose one of the units of {self.chosen_qualification.entry_code}, or full award"
             )
             self.fields["unit"].help_text = (
                 f"The units of {self.chosen_qualification.entry_code}. Choose one for a unit "
