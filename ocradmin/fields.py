@@ -54,6 +54,8 @@ class DateInputs(forms.MultiWidget):
     Digits only (ASCII), so ``inputmode="numeric"`` rather than ``type="number"``."""
 
     template_name = "ocradmin/widgets/date_input.html"
+    # The boxes (0 day, 1 month, 2 year) the last error is about; empty: all of them.
+    error_parts: frozenset = frozenset()
 
     def __init__(self, attrs=None):
         def box(size, autocomplete):
@@ -78,9 +80,16 @@ class DateInputs(forms.MultiWidget):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         subwidgets = context["widget"]["subwidgets"]
-        for subwidget, part in zip(subwidgets, _PARTS, strict=True):
+        for index, (subwidget, part) in enumerate(zip(subwidgets, _PARTS, strict=True)):
             subwidget["part"] = part
             subwidget["label"] = part.capitalize()
+            if self.error_parts and index not in self.error_parts:
+                # Only the boxes in error are marked (GOV.UK): a missing month, not the day.
+                attrs = subwidget["attrs"]
+                attrs["class"] = " ".join(
+                    name for name in str(attrs.get("class", "")).split() if name != "is-invalid"
+                )
+                attrs.pop("aria-invalid", None)
         # crispy-forms marks each box invalid; the group shows its error message then.
         context["widget"]["invalid"] = any(
             "is-invalid" in str(sub["attrs"].get("class", "")) or sub["attrs"].get("aria-invalid")
@@ -127,8 +136,10 @@ class DayMonthYearField(forms.MultiValueField):
         if not data_list or not any(data_list):
             return None
         label = self._label()
+        self.widget.error_parts = frozenset()
         missing = [part for part, text in zip(_PARTS, data_list, strict=True) if not text]
         if missing:
+            self.widget.error_parts = frozenset(_PARTS.index(part) for part in missing)
             raise ValidationError(
                 f"{label} must include a {' and '.join(missing)}", code="incomplete"
             )
@@ -136,6 +147,7 @@ class DayMonthYearField(forms.MultiValueField):
         if not (_DAY_MONTH.fullmatch(day) and _DAY_MONTH.fullmatch(month)):
             raise ValidationError(f"{label} must be a real date", code="invalid")
         if not _YEAR.fullmatch(year):
+            self.widget.error_parts = frozenset({2})
             raise ValidationError("Year must include 4 numbers", code="invalid_year")
         try:
             value = date(int(year), int(month), int(day))

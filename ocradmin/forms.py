@@ -201,7 +201,10 @@ def error_anchor(bound_field) -> str:
     """The id the error summary links to: the field's input, or the first of its inputs (a
     group of radios or checkboxes, the day of a date)."""
     widget = bound_field.field.widget
-    if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.MultiWidget):
+    parts = sorted(getattr(widget, "error_parts", None) or [0])
+    if isinstance(widget, forms.MultiWidget):
+        return f"{bound_field.auto_id}_{parts[0]}"  # the first box in error
+    if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
         return f"{bound_field.auto_id}_0"
     return bound_field.id_for_label or bound_field.auto_id
 

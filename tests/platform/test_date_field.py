@@ -110,10 +110,16 @@ def test_a_form_with_the_date_renders_errors_beside_it_with_the_summary_link():
     assert "<legend" in html and "Date of birth" in html
     assert "Date of birth must include a month" in html
     assert 'class="date-input is-invalid"' in html
+    # Only the month box is marked.
+    assert html.count('aria-invalid="true"') == 1
+    assert (
+        'class="textinput form-control is-invalid" aria-invalid="true" id="id_date_of_birth_1"'
+        in html
+    )
     from ocradmin.forms import error_list
 
     assert error_list(form) == [
-        {"text": "Date of birth must include a month", "anchor": "id_date_of_birth_0"}
+        {"text": "Date of birth must include a month", "anchor": "id_date_of_birth_1"}
     ]
 
 
