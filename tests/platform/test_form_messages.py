@@ -21,6 +21,7 @@ from django.core import validators
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
+from django.urls import reverse
 
 from ocradmin.fields import ModelChoiceField
 from ocradmin.forms import Form, PlainErrorsMixin
@@ -255,3 +256,17 @@ def test_the_empty_choice_reads_choose():
     html = str(TheForm())
     assert "Choose a teacher" in html and "Choose an arrangement" in html
     assert "Any status" in html and "---------" not in html
+
+
+def test_a_bad_value_in_a_lists_filters_reads_in_plain_english(login, people, centre):
+    client = login(people["centre_admin"])
+    entries = client.get(
+        reverse("entries:list", args=[centre.number]),
+        {"status": "bogus", "qualification": "1" * 23},
+    ).content.decode()
+    assert "Choose the status from the list" in entries
+    assert "Choose the qualification from the list" in entries
+    audit = client.get(reverse("centres:audit", args=[centre.number]), {"since": "2021-02-30"})
+    assert "From must be a real date" in audit.content.decode()
+    for page in (entries, audit.content.decode()):
+        assert defaults_in(page) == []
