@@ -6,6 +6,7 @@ from django.db.models import Count, Min, Q
 
 from centres.models import Membership, Qualification, QualificationApproval, Role
 from ocradmin.clocks import Clock, ClockSummary
+from ocradmin.identifiers import is_ascii_digits
 
 from .models import AccessArrangement, Candidate, CandidateCorrection, Entry, ModeratorAllocation
 
@@ -69,7 +70,7 @@ def search_candidates(centre, query: str, *, limit: int):
         return Candidate.objects.none()
     candidates = Candidate.objects.filter(centre=centre)
     for word in words:
-        if word.isascii() and word.isdigit():
+        if is_ascii_digits(word):
             match = Q(candidate_number__startswith=word) | Q(uci__startswith=word)
             if len(word) <= 4:
                 match |= Q(candidate_number=word.zfill(4))

@@ -14,7 +14,7 @@ from django.urls import reverse
 from centres.models import Unit
 from ocradmin.fields import ModelChoiceField
 from ocradmin.forms import Form
-from ocradmin.identifiers import parse_id
+from ocradmin.identifiers import is_ascii_digits, parse_id
 from ocradmin.validators import SingleLineCharField
 
 from ..models import Candidate
@@ -190,7 +190,7 @@ class NamedEntryForm(_EntryForm):
             if candidate is None:
                 self.add_error("candidate_query", "Choose the candidate from the list")
                 return cleaned
-        elif query.isascii() and query.isdigit() and len(query) <= 4:
+        elif is_ascii_digits(query) and len(query) <= 4:
             number = query.zfill(4)
             candidate = Candidate.objects.filter(
                 centre=self.centre, candidate_number=number
