@@ -12,6 +12,7 @@ from ocradmin.forms import Form
 from ocradmin.validators import SingleLineCharField
 
 from ..models import AccessArrangement, Candidate
+from ..services.arrangements import arrangement_problems
 
 
 class CandidateChoiceField(ModelChoiceField):
@@ -63,6 +64,7 @@ class ArrangementForm(Form):
 
     def __init__(self, *args, centre, **kwargs):
         super().__init__(*args, **kwargs)
+        self.centre = centre
         self.fields["candidate"].queryset = Candidate.objects.filter(centre=centre).order_by(
             "candidate_number"
         )
@@ -71,6 +73,19 @@ class ArrangementForm(Form):
         ).order_by("entry_code")
         tomorrow = timezone.localdate() + timedelta(days=1)
         self.fields["first_assessment_on"].widget.attrs["min"] = tomorrow.isoformat()
+
+    def clean(self):
+        """The service's rules too (extra time only for extra time, details for 'Other'), so
+        that every problem shows at once."""
+        cleaned = super().clean()
+        problems = arrangement_problems(
+            centre=self.centre,
+            **{name: cleaned.get(name) for name in self.fields},
+        )
+        for name, message in problems.items():
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, message)
+        return cleaned
 
 
 class RejectArrangementForm(Form):
