@@ -44,12 +44,12 @@ NO_ARTICLE = {"your", "their", "what", "why", "how", "when", "where", "who", "wh
 
 
 def _the(noun: str) -> str:
-    """ "the last name", "your name"."""
+    """With "the", as in "the last name", unless it reads without: "your name"."""
     return noun if noun.split()[0] in NO_ARTICLE else f"the {noun}"
 
 
 def _a(noun: str) -> str:
-    """ "a qualification", "an arrangement", "your …"."""
+    """With "a" or "an", as in "an arrangement", unless it reads without: "your name"."""
     if noun.split()[0] in NO_ARTICLE:
         return noun
     return f"{'an' if noun[0].lower() in 'aeiou' else 'a'} {noun}"
@@ -141,13 +141,28 @@ def _django_defaults(field) -> dict:
     return defaults
 
 
+def _default_validator_codes(field) -> set[str]:
+    """The codes of the field's validators that still carry Django's own message (a
+    validator given its own message keeps it: a field's message replaces its validator's)."""
+    return {
+        validator.code
+        for validator in field.validators
+        if getattr(validator, "code", None)
+        and getattr(validator, "message", None) is getattr(type(validator), "message", None)
+    }
+
+
 def use_plain_messages(field, name: str = "") -> None:
-    """Replace the field's Django default messages (and add messages for its validators'
-    codes); messages the form set itself stay."""
+    """Replace the field's Django default messages, and those of its validators; messages
+    the form or a validator set itself stay."""
     defaults = _django_defaults(field)
+    validator_codes = _default_validator_codes(field)
     for code, message in plain_messages(field, name).items():
         current = field.error_messages.get(code)
-        if current is None or current is defaults.get(code):
+        if code in defaults:
+            if current is defaults[code]:
+                field.error_messages[code] = message
+        elif code in validator_codes and current is None:
             field.error_messages[code] = message
 
 

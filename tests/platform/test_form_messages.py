@@ -270,3 +270,20 @@ def test_a_bad_value_in_a_lists_filters_reads_in_plain_english(login, people, ce
     assert "From must be a real date" in audit.content.decode()
     for page in (entries, audit.content.decode()):
         assert defaults_in(page) == []
+
+
+def test_a_validators_own_message_is_kept_and_djangos_is_replaced():
+    from django.core.validators import RegexValidator
+
+    class TheForm(Form):
+        own = forms.CharField(
+            label="Code",
+            validators=[RegexValidator(r"^[A-Z]+$", message="Use capital letters only")],
+        )
+        plain = forms.CharField(label="Reference", validators=[RegexValidator(r"^[A-Z]+$")])
+
+    form = TheForm({"own": "abc", "plain": "abc"})
+    assert form.errors == {
+        "own": ["Use capital letters only"],
+        "plain": ["Enter a real reference"],
+    }
