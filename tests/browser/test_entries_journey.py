@@ -119,6 +119,11 @@ def test_a_centre_admin_enters_candidates_and_sees_them_accepted_with_a_moderato
     expect(page.get_by_role("radio", name=re.compile(r"^0008 Hopper, Grace"))).to_be_checked()
     assert_accessible(page)
     page.get_by_label(exactly("Qualification")).select_option(label=str(qualification))
+    # The unit list follows the qualification (htmx) before the form is sent.
+    units = page.get_by_label(exactly("Unit")).locator("option")
+    expect(units).to_have_text(
+        ["Full award (no unit)", "Unit 1: Media products", "Unit 2: Pre-production"]
+    )
     page.get_by_role("button", name="Make entry").click()
 
     expect(page).to_have_url(url("/centres/12345/entries/"))

@@ -41,6 +41,10 @@ def test_an_empty_form_shows_the_summary_and_its_links_reach_the_fields(
         expect(page.locator(".invalid-feedback", has_text=message)).to_be_visible()
     assert "This field is required" not in page.content()
     assert_accessible(page)
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    expect(summary).to_be_in_viewport()
+    assert_accessible(page)
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     summary.get_by_role("link", name="Enter the candidate's last name").click()
     assert focused_id(page) == "id_last_name"
