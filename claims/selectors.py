@@ -4,7 +4,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Sum, Value
+from django.db.models.functions import Coalesce, NullIf
 
 from centres.models import Qualification, QualificationApproval, Unit
 from entries.models import AccessArrangement, Entry, ModeratorAllocation
@@ -94,15 +95,6 @@ def claim_for_centre(centre, pk):
     )
 
 
-def moderator_claims(allocated_claims):
-    """The claims sent to a moderator (already narrowed to their allocations), work due first."""
-    return (
-        allocated_claims.select_related("centre", "qualification")
-        .annotate(line_count=Count("lines"))
-        .order_by("work_due_at", "pk")
-    )
-
-
 def claim_units(claim):
     return list(
         Unit.objects.filter(qualification_id=claim.qualification_id).order_by(
@@ -136,13 +128,17 @@ def register_achieved_units_source(func: AchievedSource) -> AchievedSource:
 
 @register_achieved_units_source
 def units_in_earlier_claims(qualification, candidate_ids, exclude_claim_id):
+    # A line the moderator withdrew achieves nothing; a moderated line counts at the grade the
+    # moderator gave it.
     rows = (
         ClaimLine.objects.filter(
             claim__qualification=qualification,
             claim__status__in=Claim.SUBMITTED_STATES,
             candidate_id__in=candidate_ids,
+            released_at__isnull=True,
         )
-        .exclude(grade=FAIL_GRADE)
+        .annotate(effective_grade=Coalesce(NullIf("moderated_grade", Value("")), "grade"))
+        .exclude(effective_grade=FAIL_GRADE)
         .exclude(claim_id=exclude_claim_id)
         .values_list("candidate_id", "unit_id")
     )
@@ -186,6 +182,7 @@ def taken_elsewhere(claim, candidate_ids=None) -> dict[tuple[int, int], str]:
         claim__centre_id=claim.centre_id,
         claim__qualification_id=claim.qualification_id,
         claim__status__in=Claim.LIVE,
+        released_at__isnull=True,
     ).exclude(claim_id=claim.pk)
     if candidate_ids is not None:
         lines = lines.filter(candidate_id__in=candidate_ids)
@@ -289,22 +286,6 @@ def claims_to_do(user):
         .select_related("centre", "qualification")
         .annotate(line_count=Count("lines"))
         .order_by("work_due_at", "created_at")
-    )
-
-
-def claims_for_moderator(user) -> dict:
-    """How many claims sent to the moderator wait for the work, for its receipt or are with
-    them, in one query."""
-    if not user.is_examiner_moderator:
-        return {"total": 0}
-    S = Claim.Status
-    return Claim.objects.filter(
-        moderator=user, status__in=[S.SUBMITTED, S.WORK_SENT, S.WITH_MODERATOR]
-    ).aggregate(
-        total=Count("pk"),
-        work_due=Count("pk", filter=Q(status=S.SUBMITTED)),
-        to_confirm=Count("pk", filter=Q(status=S.WORK_SENT)),
-        with_you=Count("pk", filter=Q(status=S.WITH_MODERATOR)),
     )
 
 

@@ -58,5 +58,6 @@ urlpatterns = [
     path("", include("centres.urls")),
     path("", include("entries.urls")),
     path("", include("claims.urls")),
+    path("", include("moderation.urls")),
     path("", include("grades.urls")),
 ]

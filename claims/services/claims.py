@@ -13,7 +13,6 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from centres.models import Centre, QualificationApproval
@@ -24,6 +23,7 @@ from ocradmin.spreadsheets import RowError
 
 from ..combination import shortfall
 from ..models import Claim, ClaimLine, FullAwardRequest
+from ..pages import moderator_url
 from ..selectors import achieved_units, claim_units, open_draft, taken_elsewhere
 from . import ClaimError
 
@@ -167,7 +167,12 @@ def _locked_entry(claim, candidate, unit) -> Entry:
 
 def _check_not_elsewhere(claim, candidate, unit) -> None:
     other = (
-        ClaimLine.objects.filter(candidate=candidate, unit=unit, claim__status__in=Claim.LIVE)
+        ClaimLine.objects.filter(
+            candidate=candidate,
+            unit=unit,
+            claim__status__in=Claim.LIVE,
+            released_at__isnull=True,
+        )
         .exclude(claim=claim)
         .select_related("claim")
         .first()
@@ -398,7 +403,7 @@ def submit_claim(*, claim, declaration: bool, by) -> Claim:
                 "lines": len(lines),
                 "candidates": len({line.candidate_id for line in lines}),
             },
-            url=reverse("claims:moderator-claim", args=[claim.pk]),
+            url=moderator_url(claim),
         )
     return claim
 
