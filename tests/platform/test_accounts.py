@@ -72,7 +72,13 @@ def test_wrong_password_is_refused_with_a_message(client, officer):
     html = response.content.decode()
     assert "correct email address and password" in html
     assert "both fields may be case-sensitive" not in html  # the address is not
-    assert re.search(r'<div class="alert[^"]*" role="alert">\s*<ul', html)
+    # In the error summary, announced (role="alert") and focused when the page loads.
+    assert re.search(
+        r'<div class="alert[^"]*error-summary" role="alert"[^>]*>\s*<h2[^>]*>There is a problem'
+        r"</h2>\s*<ul[^>]*>\s*<li>Please enter a correct email address",
+        html,
+    )
+    assert "<title>Error: " in html
     assert signed_in_as(client) is None
 
 
