@@ -2,10 +2,12 @@
 
 from django import forms
 
+from ocradmin.forms import Form
+
 from ..services.entries import WITHDRAWAL_REASON_MAX
 
 
-class WithdrawEntryForm(forms.Form):
+class WithdrawEntryForm(Form):
     reason = forms.CharField(
         label="Why are you withdrawing this entry?",
         help_text="For example, 'Candidate has left the centre'. It is kept in the audit trail.",

@@ -3,11 +3,12 @@
 from django import forms
 
 from centres.models import Qualification
+from ocradmin.forms import Form
 
 from ..selectors import CENTRE_STATES, NOT_SUBMITTED
 
 
-class CentreFilterForm(forms.Form):
+class CentreFilterForm(Form):
     status = forms.ChoiceField(
         label="Grades",
         required=False,
