@@ -11,6 +11,11 @@ from entries.models import Candidate, Entry
 from ocradmin.imports import ImportBase
 
 
+class ModerationOutcome(models.TextChoices):
+    CONFIRMED_UNCHANGED = "confirmed_unchanged", "Confirmed unchanged"
+    ADJUSTED = "adjusted", "Adjusted"
+
+
 class Claim(models.Model):
     """A claim for one qualification at a centre: built as a draft, then submitted and locked.
 
@@ -67,6 +72,15 @@ class Claim(models.Model):
     results_due_on = models.DateField(
         null=True, blank=True, help_text="21 working days after the work reached the moderator."
     )
+    # Set by moderation when the moderator completes the review or withdraws the whole claim.
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    moderation_outcome = models.CharField(
+        max_length=20, choices=ModerationOutcome, blank=True, default=""
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.TextField(
+        blank=True, help_text="Why the moderator withdrew the whole claim; the centre sees it."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -95,6 +109,15 @@ class Claim(models.Model):
                     number__isnull=False, submitted_at__isnull=False, work_due_at__isnull=False
                 ),
                 name="claim_submitted_has_number_and_deadline",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(moderation_outcome__in=["", "confirmed_unchanged", "adjusted"]),
+                name="claim_moderation_outcome_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="moderated")
+                | models.Q(moderated_at__isnull=False) & ~models.Q(moderation_outcome=""),
+                name="claim_moderated_has_outcome",
             ),
         ]
         indexes = [
@@ -127,6 +150,11 @@ class ClaimLine(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     added_at = models.DateTimeField(default=timezone.now)
+    # Moderation: the grade the moderator confirmed or adjusted to (set when the review is
+    # completed), and when the moderator withdrew the line's unit — a released line no longer
+    # holds its candidate and unit, so the centre can claim them again in a new claim.
+    moderated_grade = models.CharField(max_length=10, blank=True, default="")
+    released_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["claim", "candidate__candidate_number", "unit__number"]

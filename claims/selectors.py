@@ -4,7 +4,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum, Value
+from django.db.models.functions import Coalesce, NullIf
 
 from centres.models import Qualification, QualificationApproval, Unit
 from entries.models import AccessArrangement, Entry, ModeratorAllocation
@@ -136,13 +137,17 @@ def register_achieved_units_source(func: AchievedSource) -> AchievedSource:
 
 @register_achieved_units_source
 def units_in_earlier_claims(qualification, candidate_ids, exclude_claim_id):
+    # A line the moderator withdrew achieves nothing; a moderated line counts at the grade the
+    # moderator gave it.
     rows = (
         ClaimLine.objects.filter(
             claim__qualification=qualification,
             claim__status__in=Claim.SUBMITTED_STATES,
             candidate_id__in=candidate_ids,
+            released_at__isnull=True,
         )
-        .exclude(grade=FAIL_GRADE)
+        .annotate(effective_grade=Coalesce(NullIf("moderated_grade", Value("")), "grade"))
+        .exclude(effective_grade=FAIL_GRADE)
         .exclude(claim_id=exclude_claim_id)
         .values_list("candidate_id", "unit_id")
     )
@@ -186,6 +191,7 @@ def taken_elsewhere(claim, candidate_ids=None) -> dict[tuple[int, int], str]:
         claim__centre_id=claim.centre_id,
         claim__qualification_id=claim.qualification_id,
         claim__status__in=Claim.LIVE,
+        released_at__isnull=True,
     ).exclude(claim_id=claim.pk)
     if candidate_ids is not None:
         lines = lines.filter(candidate_id__in=candidate_ids)

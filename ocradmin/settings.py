@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "centres.apps.CentresConfig",
     "entries.apps.EntriesConfig",
     "claims.apps.ClaimsConfig",
+    "moderation.apps.ModerationConfig",
     "grades.apps.GradesConfig",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -47,5 +47,6 @@ urlpatterns = [
     path("", include("centres.urls")),
     path("", include("entries.urls")),
     path("", include("claims.urls")),
+    path("", include("moderation.urls")),
     path("", include("grades.urls")),
 ]

@@ -167,7 +167,12 @@ def _locked_entry(claim, candidate, unit) -> Entry:
 
 def _check_not_elsewhere(claim, candidate, unit) -> None:
     other = (
-        ClaimLine.objects.filter(candidate=candidate, unit=unit, claim__status__in=Claim.LIVE)
+        ClaimLine.objects.filter(
+            candidate=candidate,
+            unit=unit,
+            claim__status__in=Claim.LIVE,
+            released_at__isnull=True,
+        )
         .exclude(claim=claim)
         .select_related("claim")
         .first()

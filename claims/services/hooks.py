@@ -17,7 +17,9 @@ def _label(claim) -> str:
 
 def live_claim_blocks_entry_withdrawal(entry) -> str | None:
     line = (
-        ClaimLine.objects.filter(entry=entry, claim__status__in=Claim.LIVE)
+        ClaimLine.objects.filter(
+            entry=entry, claim__status__in=Claim.LIVE, released_at__isnull=True
+        )
         .select_related("claim")
         .first()
     )
