@@ -1,8 +1,8 @@
 """Demo claims in every state at both demo centres (only at a centre that has none yet).
 
 For the qualification each centre has full-award entries and a moderator for (05840 at
-Northfield, 05826 at Riverside): a moderated claim (units achieved), a withdrawn one, one with
-the moderator (posted and received, with a full award), one whose work was uploaded, one
+Northfield, 05826 at Riverside): claims with the moderator (posted and received, one with a
+full award — four of them moderation's demo then moderates), one whose work was uploaded, one
 overdue, one with the work due in 20 hours, and a draft.
 """
 
@@ -27,13 +27,24 @@ DEMO_PDF = (
 S = Claim.Status
 # (status, hours since submitted (None: a draft), {candidate index: {unit number: grade}},
 #  full awards (candidate indexes), how the work went: "upload", "post" or None)
+# Claims 1, 2, 7 and 8 reach the moderator here; moderation's demo then moderates them
+# (adjusted, withdrawn whole, confirmed unchanged, part-moderated), so every state is reached
+# through the moderator's own services.
 DEMO_CLAIMS = [
-    (S.MODERATED, 24 * 50, {0: {"1": "D", "2": "M"}, 1: {"1": "M", "2": "P"}}, [], "post"),
-    (S.WITHDRAWN, 24 * 40, {2: {"1": "P"}}, [], "upload"),
+    (S.WITH_MODERATOR, 24 * 50, {0: {"1": "D", "2": "M"}, 1: {"1": "M", "2": "P"}}, [], "post"),
+    (S.WITH_MODERATOR, 24 * 40, {2: {"1": "P"}}, [], "upload"),
     (S.WITH_MODERATOR, 24 * 6, {0: {"3": "D"}, 1: {"3": "M"}}, [0], "post"),
     (S.WORK_SENT, 30, {2: {"2": "M"}, 3: {"2": "D"}}, [], "upload"),
     (S.SUBMITTED, 30, {4: {"1": "P"}}, [], None),  # overdue: due 6 hours ago
     (S.SUBMITTED, 4, {5: {"1": "M"}, 4: {"2": "P"}}, [], None),  # due in 20 hours
+    (S.WITH_MODERATOR, 24 * 45, {3: {"3": "M"}, 5: {"2": "D"}}, [], "upload"),
+    (
+        S.WITH_MODERATOR,
+        24 * 8,
+        {4: {"3": "D"}, 5: {"3": "M"}, 0: {"5": "P"}, 1: {"5": "M"}},
+        [],
+        "upload",
+    ),
     (S.DRAFT, None, {2: {"3": "P"}, 3: {"1": "D"}}, [], None),
 ]
 
@@ -69,7 +80,7 @@ def seed(*, password: str, log) -> None:
             or Membership.objects.filter(centre=centre, role=Role.CENTRE_ADMIN).first()
         )
         by = builder.user if builder else None
-        if len(entries) < 6 or not all(u in units for u in ("1", "2", "3")):
+        if len(entries) < 6 or not all(u in units for u in ("1", "2", "3", "5")):
             continue
         now = timezone.now()
         for sequence, (status, hours, lines, awards, work) in enumerate(DEMO_CLAIMS, start=1):

@@ -6,7 +6,7 @@ from centres.navigation import register_section
 from entries.pages import candidate_page
 from ocradmin.pages import dashboard, staff_board
 
-from .selectors import candidate_claim_lines, claims_for_moderator, claims_to_do, work_clock
+from .selectors import candidate_claim_lines, claims_to_do, work_clock
 
 register_section(
     key="claims", label="Claims", url_name="claims:list", permission="claims.view_claims"
@@ -17,12 +17,6 @@ register_section(
 def claims_to_do_panel(request):
     claims = claims_to_do(request.user)
     return {"claims": claims, "now": timezone.now()} if claims else None
-
-
-@dashboard.register("claims_for_moderator", "claims/panels/for_moderator.html")
-def claims_for_moderator_panel(request):
-    figures = claims_for_moderator(request.user)
-    return {"figures": figures} if figures["total"] else None
 
 
 @staff_board.register("claims_work_clock", "claims/panels/staff_work_clock.html")

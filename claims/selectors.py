@@ -4,7 +4,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum, Value
+from django.db.models import Count, Exists, OuterRef, Sum, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from centres.models import Qualification, QualificationApproval, Unit
@@ -92,15 +92,6 @@ def claim_for_centre(centre, pk):
         Claim.objects.filter(centre=centre, pk=pk)
         .select_related("centre", "qualification", "moderator", "built_by", "submitted_by")
         .first()
-    )
-
-
-def moderator_claims(allocated_claims):
-    """The claims sent to a moderator (already narrowed to their allocations), work due first."""
-    return (
-        allocated_claims.select_related("centre", "qualification")
-        .annotate(line_count=Count("lines"))
-        .order_by("work_due_at", "pk")
     )
 
 
@@ -295,22 +286,6 @@ def claims_to_do(user):
         .select_related("centre", "qualification")
         .annotate(line_count=Count("lines"))
         .order_by("work_due_at", "created_at")
-    )
-
-
-def claims_for_moderator(user) -> dict:
-    """How many claims sent to the moderator wait for the work, for its receipt or are with
-    them, in one query."""
-    if not user.is_examiner_moderator:
-        return {"total": 0}
-    S = Claim.Status
-    return Claim.objects.filter(
-        moderator=user, status__in=[S.SUBMITTED, S.WORK_SENT, S.WITH_MODERATOR]
-    ).aggregate(
-        total=Count("pk"),
-        work_due=Count("pk", filter=Q(status=S.SUBMITTED)),
-        to_confirm=Count("pk", filter=Q(status=S.WORK_SENT)),
-        with_you=Count("pk", filter=Q(status=S.WITH_MODERATOR)),
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import build, claims, moderator, staff, uploads, work
+from .views import build, claims, staff, uploads, work
 
 app_name = "claims"
 
@@ -56,21 +56,4 @@ urlpatterns = [
     ),
     # Staff: /staff/claims/
     path("staff/claims/", staff.StaffClaimListView.as_view(), name="staff-list"),
-    # The allocated examiner-moderator: /moderation/claims/…
-    path("moderation/claims/", moderator.ModeratorClaimListView.as_view(), name="moderator-list"),
-    path(
-        "moderation/claims/<int:pk>/",
-        moderator.ModeratorClaimView.as_view(),
-        name="moderator-claim",
-    ),
-    path(
-        "moderation/claims/<int:pk>/files/<int:evidence_pk>/",
-        moderator.ModeratorEvidenceView.as_view(),
-        name="moderator-file",
-    ),
-    path(
-        "moderation/claims/<int:pk>/receipt/",
-        moderator.ConfirmReceiptView.as_view(),
-        name="moderator-receipt",
-    ),
 ]

@@ -5,7 +5,7 @@ from django.views.generic import ListView, TemplateView
 
 from .models import Notification
 from .notifications import mark_all_read
-from .pages import dashboard, staff_board
+from .pages import dashboard, dashboard_tasks, staff_board
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):
@@ -16,6 +16,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["panels"] = dashboard.render_list(self.request)
+        context["tasks"] = dashboard_tasks.collect(self.request)
         return context
 
 

@@ -119,3 +119,22 @@ def working_days_ages(moments) -> list[int | None]:
             ages[day] = _between(calendar, day, today)
         result.append(ages[day])
     return result
+
+
+def working_days_left(days) -> list[int | None]:
+    """For each deadline day of a list (``None`` stays ``None``), the working days from today
+    until it (negative once passed), on one shared calendar: one closure-day query per year."""
+    from django.utils import timezone
+
+    calendar = _Calendar()
+    today = business_date(timezone.now())
+    left: dict[date, int] = {}
+    result = []
+    for day in days:
+        if day is None:
+            result.append(None)
+            continue
+        if day not in left:
+            left[day] = _between(calendar, today, day)
+        result.append(left[day])
+    return result

@@ -13,7 +13,6 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from centres.models import Centre, QualificationApproval
@@ -24,6 +23,7 @@ from ocradmin.spreadsheets import RowError
 
 from ..combination import shortfall
 from ..models import Claim, ClaimLine, FullAwardRequest
+from ..pages import moderator_url
 from ..selectors import achieved_units, claim_units, open_draft, taken_elsewhere
 from . import ClaimError
 
@@ -403,7 +403,7 @@ def submit_claim(*, claim, declaration: bool, by) -> Claim:
                 "lines": len(lines),
                 "candidates": len({line.candidate_id for line in lines}),
             },
-            url=reverse("claims:moderator-claim", args=[claim.pk]),
+            url=moderator_url(claim),
         )
     return claim
 

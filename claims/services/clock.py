@@ -17,6 +17,7 @@ from centres.selectors import people_by_centre
 from ocradmin import audit
 from ocradmin.notifications import Delivery, email_notice, notify_each
 
+from ..pages import moderator_url
 from ..selectors import WORK_CLOCK
 
 STAFF_LIST_MAX = 100
@@ -64,7 +65,7 @@ def _tell_overdue(claimed) -> None:
             Delivery(
                 claim.moderator,
                 {"claim": claim, "for_centre": False},
-                reverse("claims:moderator-claim", args=[claim.pk]),
+                moderator_url(claim),
             )
             for claim in claims
             if claim.moderator_id

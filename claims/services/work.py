@@ -13,7 +13,6 @@ from datetime import date
 from django.conf import settings
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
-from django.urls import reverse
 from django.utils import timezone
 
 from ocradmin import audit
@@ -22,6 +21,7 @@ from ocradmin.workdays import add_working_days, business_date
 
 from ..evidence import BadFile, inspect
 from ..models import Claim, ClaimLine, Dispatch, Evidence
+from ..pages import moderator_url
 from ..selectors import evidence_bytes, lines_without_evidence
 from . import ClaimError
 
@@ -55,7 +55,7 @@ def _tell_moderator(claim, notice: str, **context) -> None:
             user=claim.moderator,
             notice=notice,
             context={"claim": claim, **context},
-            url=reverse("claims:moderator-claim", args=[claim.pk]),
+            url=moderator_url(claim),
         )
 
 

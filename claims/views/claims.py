@@ -11,6 +11,7 @@ from centres.tenancy import CentreMixin
 
 from ..filters import ClaimFilter
 from ..forms.claims import StartClaimForm, SubmitClaimForm
+from ..pages import claim_page
 from ..selectors import (
     arrangements_for,
     centre_claims,
@@ -132,6 +133,7 @@ class ClaimDetailView(ClaimMixin, TemplateView):
             full_awards=full_award_candidate_ids(claim),
             eligible=claim_candidates(claim) if context["can_build"] else [],
             now=timezone.now(),
+            claim_panels=claim_page.render_list(self.request, claim),
         )
         return context
 

@@ -62,7 +62,7 @@ def working_days_left(claims, today) -> None:
 
 
 def _review_url(claim) -> str:
-    return reverse("claims:moderator-claim", args=[claim.pk])
+    return reverse("moderation:claim", args=[claim.pk])
 
 
 def _tell(claimed, *, state: str) -> None:

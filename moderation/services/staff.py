@@ -323,7 +323,7 @@ def reallocate_claim(*, claim, to, reason: str, by, expected_from_id=None) -> Cl
             new=to,
             centre=claim.centre,
             context={"claim": claim, "old": old, "new": to, "reason": reason, "count": 1},
-            moderator_url=reverse("claims:moderator-claim", args=[claim.pk]),
+            moderator_url=reverse("moderation:claim", args=[claim.pk]),
             centre_url=reverse("claims:claim", args=[claim.centre.number, claim.pk]),
         )
     return claim
@@ -427,7 +427,7 @@ def reallocate_allocation(*, allocation, to, reason: str, by, expected_from_id=N
                 "new": to,
                 "reason": reason,
             },
-            moderator_url=reverse("claims:moderator-list"),
+            moderator_url=reverse("moderation:queue"),
             centre_url=reverse("claims:list", args=[centre.number]),
         )
     return allocation, len(claim_ids)

@@ -42,5 +42,5 @@ def test_the_demo_has_claims_in_every_state_at_both_centres_and_runs_twice(capsy
             centre__number=number, status="submitted", work_due_at__lt=timezone.now()
         ).exists()
         assert Evidence.objects.filter(claim__centre__number=number).exists()
-    assert Claim.objects.count() == 14
+    assert Claim.objects.count() == 18
     assert "claims: 0 demo claims" in capsys.readouterr().out

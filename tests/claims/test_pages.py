@@ -171,16 +171,16 @@ def test_moderator_pages_are_scoped_by_allocation(client, people, setup, submitt
     people = {**people, "other_moderator": UserFactory(is_examiner_moderator=True)}
     evidence = Evidence.objects.get()
     client.force_login(people[person])
-    assert client.get(reverse("claims:moderator-claim", args=[submitted.pk])).status_code == status
-    file_url = reverse("claims:moderator-file", args=[submitted.pk, evidence.pk])
+    assert client.get(reverse("moderation:claim", args=[submitted.pk])).status_code == status
+    file_url = reverse("moderation:file", args=[submitted.pk, evidence.pk])
     assert client.get(file_url).status_code == status
-    receipt = client.post(reverse("claims:moderator-receipt", args=[submitted.pk]))
+    receipt = client.post(reverse("moderation:receipt", args=[submitted.pk]))
     assert receipt.status_code == (302 if status == 200 else status)
 
 
 def test_a_moderator_never_sees_a_draft(client, people, draft):
     client.force_login(people["moderator"])
-    assert client.get(reverse("claims:moderator-claim", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("moderation:claim", args=[draft.pk])).status_code == 404
 
 
 def test_a_download_is_streamed_and_audited(client, people, centre, submitted):
@@ -376,16 +376,9 @@ def test_list_and_claim_pages_take_constant_queries(client, people, centre, setu
 def test_the_moderator_list_shows_only_their_submitted_claims(client, people, setup, submitted):
     other = UserFactory(is_examiner_moderator=True)
     client.force_login(people["moderator"])
-    assert submitted.number.encode() in client.get(reverse("claims:moderator-list")).content
+    assert submitted.number.encode() in client.get(reverse("moderation:queue")).content
     client.force_login(other)
-    assert submitted.number.encode() not in client.get(reverse("claims:moderator-list")).content
-
-
-def test_the_moderators_dashboard_counts_their_claims(client, people, submitted):
-    client.force_login(people["moderator"])
-    content = client.get("/").content.decode()
-    assert "Claims sent to you" in content
-    assert "1 to confirm you have the work" in content
+    assert submitted.number.encode() not in client.get(reverse("moderation:queue")).content
 
 
 def test_the_build_pages_of_a_submitted_claim_lead_back_to_it(client, people, centre, setup, draft):

@@ -446,10 +446,10 @@ def setups():
             at("claims:work-post", N, work_due),
             at("claims:work", N, work_due),
         ),
-        "claims:moderator-receipt": (
+        "moderation:receipt": (
             posted.moderator.email,
-            at("claims:moderator-receipt", posted.pk),
-            at("claims:moderator-claim", posted.pk),
+            at("moderation:receipt", posted.pk),
+            at("moderation:claim", posted.pk),
             work_posted(posted.pk),
         ),
     }

@@ -1,0 +1,496 @@
+"""The examiner-moderator's pages: the queue, a claim's review (lines, evidence, decisions),
+confirming receipt of the work, withdrawing, completing with the feedback report."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
+
+from centres.models import Unit
+from claims.models import Claim, ClaimLine, Evidence
+from claims.services import ClaimError
+from claims.services.work import confirm_receipt, record_download
+from entries.models import Candidate
+from ocradmin import audit, documents, workdays
+
+from ..forms import DecisionForm, QueueFilter, ReportForm, WithdrawForm
+from ..models import Review
+from ..selectors import (
+    Stage,
+    claim_units_in_review,
+    line_with_decision,
+    queue_claims,
+    report_for_claim,
+    review_of,
+    review_page,
+    working_days_left,
+)
+from ..services import ModerationError, StaleVersion
+from ..services.report import report_filename
+from ..services.review import (
+    complete_review,
+    confirm_remaining,
+    decide_line,
+    withdraw_claim,
+    withdraw_units,
+)
+from ..zipstream import zip_chunks
+from .mixins import ModerationMixin
+
+
+class QueueView(ModerationMixin, ListView):
+    template_name = "moderation/queue.html"
+    context_object_name = "claims"
+    paginate_by = 50
+
+    def get_queryset(self):
+        mine = self.get_allocated_queryset()
+        self.filterset = QueueFilter(self.request.GET, queryset=mine, claims=mine)
+        return queue_claims(self.filterset.qs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(filter=self.filterset, **kwargs)
+        claims = list(context["claims"])
+        for claim, left in zip(
+            claims, workdays.working_days_left([c.results_due_on for c in claims]), strict=True
+        ):
+            claim.stage_label = Stage.LABELS[claim.stage]
+            claim.days_left = left
+            claim.days_overdue = -left if left is not None else None
+        context.update(now=timezone.now(), stages=Stage.LABELS)
+        return context
+
+
+def _can_act(view, claim, review) -> bool:
+    return (
+        view.is_claims_moderator
+        and claim.status in (Claim.Status.WITH_MODERATOR, Claim.Status.WITHDRAWN)
+        and (review is None or review.status == Review.Status.IN_PROGRESS)
+    )
+
+
+class ReviewView(ModerationMixin, TemplateView):
+    template_name = "moderation/review.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        claim = self.get_claim()
+        review = review_of(claim)
+        page = review_page(claim)
+        by_unit = self.request.GET.get("by") == "unit"
+        can_act = _can_act(self, claim, review) and claim.status == Claim.Status.WITH_MODERATOR
+        context.update(
+            claim=claim,
+            review=review,
+            page=page,
+            by_unit=by_unit,
+            rows=page.by_unit() if by_unit else page.by_candidate(),
+            can_act=can_act,
+            can_complete=_can_act(self, claim, review) and review is not None,
+            can_receive=self.is_claims_moderator and claim.status == Claim.Status.WORK_SENT,
+            report=report_for_claim(claim),
+            days_left=working_days_left(claim),
+            now=timezone.now(),
+        )
+        return context
+
+
+def render_line(
+    request, claim, line, *, can_act, message="", kind="saved", form=None, by_unit=False
+):
+    return render_to_string(
+        "moderation/_line.html",
+        {
+            "claim": claim,
+            "line": line,
+            "can_act": can_act,
+            "message": message,
+            "kind": kind,
+            "form": form,
+            "oob": True,
+            "by_unit": by_unit,
+            "decided": ClaimLine.objects.filter(claim=claim, decision__isnull=False).count(),
+            "total": ClaimLine.objects.filter(claim=claim).count(),
+        },
+        request=request,
+    )
+
+
+class DecideLineView(ModerationMixin, View):
+    """Confirm or adjust one line: htmx swaps the line's row; without JavaScript, back to the
+    claim with a message."""
+
+    acts = True
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        claim = self.get_claim()
+        form = DecisionForm(request.POST)
+        htmx = request.headers.get("HX-Request") == "true"
+        message, kind = "", "error"
+        if not form.is_valid():
+            message = " ".join(e for errors in form.errors.values() for e in errors)
+        else:
+            try:
+                decision = decide_line(
+                    claim=claim,
+                    line_id=kwargs["line_pk"],
+                    outcome=form.cleaned_data["outcome"],
+                    grade=form.cleaned_data["grade"],
+                    reason=form.cleaned_data["reason"],
+                    version=form.cleaned_data["version"],
+                    by=request.user,
+                )
+            except StaleVersion as error:
+                message = str(error)
+            except ModerationError as error:
+                message = str(error)
+            else:
+                kind = "saved"
+                message = (
+                    f"Confirmed at {decision.grade}."
+                    if decision.outcome == "confirmed"
+                    else f"Adjusted to {decision.grade}."
+                )
+        line = line_with_decision(claim, kwargs["line_pk"])
+        if line is None:
+            raise Http404("No such line.")
+        if htmx:
+            review = review_of(claim)
+            # After an error the row keeps what was typed (unless the page was stale: then
+            # it shows the decision as it is now).
+            keep = form if kind == "error" and "changed since" not in message else None
+            return HttpResponse(
+                render_line(
+                    request,
+                    claim,
+                    line,
+                    can_act=_can_act(self, claim, review),
+                    message=message,
+                    kind=kind,
+                    form=keep,
+                    by_unit=request.POST.get("by") == "unit",
+                )
+            )
+        (messages.success if kind == "saved" else messages.error)(
+            request,
+            f"Candidate {line.candidate.candidate_number}, unit {line.unit.number}: {message}",
+        )
+        return redirect(f"{reverse('moderation:claim', args=[claim.pk])}#line-{line.pk}")
+
+
+class ConfirmRemainingView(ModerationMixin, View):
+    """Confirm every undecided line of a unit (``unit``) or of a candidate (``candidate``)."""
+
+    acts = True
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        claim = self.get_claim()
+        unit = candidate = None
+        lines = ClaimLine.objects.filter(claim=claim)
+        try:
+            if request.POST.get("unit"):
+                unit = Unit.objects.filter(
+                    pk=int(request.POST["unit"]), pk__in=lines.values("unit_id")
+                ).first()
+                if unit is None:
+                    raise ValueError
+            if request.POST.get("candidate"):
+                candidate = Candidate.objects.filter(
+                    pk=int(request.POST["candidate"]), pk__in=lines.values("candidate_id")
+                ).first()
+                if candidate is None:
+                    raise ValueError
+        except ValueError:
+            messages.error(request, "Choose a unit or a candidate of this claim.")
+            return redirect("moderation:claim", claim.pk)
+        try:
+            count = confirm_remaining(claim=claim, unit=unit, candidate=candidate, by=request.user)
+        except ModerationError as error:
+            messages.error(request, str(error))
+        else:
+            what = (
+                f"unit {unit.number}"
+                if unit
+                else f"candidate {candidate.candidate_number}"
+                if candidate
+                else "the claim"
+            )
+            messages.success(
+                request,
+                f"{count} line{'s' if count != 1 else ''} of {what} confirmed at the centre's "
+                "grades.",
+            )
+        by = "?by=unit" if request.POST.get("by") == "unit" else ""
+        return redirect(f"{reverse('moderation:claim', args=[claim.pk])}{by}")
+
+
+class ReceiptView(ModerationMixin, View):
+    acts = True
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            claim = confirm_receipt(claim=self.get_claim(), by=request.user)
+        except ClaimError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                f"You have the work of claim {claim.number}. Results are due by "
+                f"{claim.results_due_on:%-d %B %Y}.",
+            )
+        return redirect("moderation:claim", kwargs["pk"])
+
+
+def _stream(evidence, user) -> FileResponse:
+    record_download(evidence=evidence, by=user)
+    response = FileResponse(
+        evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name
+    )
+    response["Content-Type"] = evidence.content_type
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+class EvidenceView(ModerationMixin, View):
+    def get(self, request, *args, **kwargs):
+        evidence = (
+            Evidence.objects.filter(claim=self.get_claim(), pk=kwargs["evidence_pk"])
+            .select_related("claim__centre", "candidate", "unit")
+            .first()
+        )
+        if evidence is None:
+            raise Http404("No such file.")
+        return _stream(evidence, request.user)
+
+
+class DownloadAllView(ModerationMixin, View):
+    """Every file of the claim as one ZIP, streamed as it is written (memory stays flat
+    whatever the size); each file's download is on the audit trail."""
+
+    def get(self, request, *args, **kwargs):
+        claim = self.get_claim()
+        files = list(
+            Evidence.objects.filter(claim=claim)
+            .select_related("candidate", "unit")
+            .order_by("candidate__candidate_number", "unit__number", "uploaded_at", "pk")
+        )
+        if not files:
+            messages.info(request, "This claim has no uploaded files.")
+            return redirect("moderation:claim", claim.pk)
+        with transaction.atomic():
+            audit.record_many(
+                actor=request.user,
+                action="claim.evidence_downloaded",
+                centre=claim.centre,
+                events=[
+                    (
+                        claim,
+                        {
+                            "evidence": item.pk,
+                            "candidate": item.candidate.candidate_number,
+                            "unit": item.unit.number,
+                            "file": item.original_name,
+                            "zip": True,
+                        },
+                    )
+                    for item in files
+                ],
+            )
+
+        def member(item):
+            folder = get_valid_filename(
+                f"{item.candidate.candidate_number}-{item.candidate.last_name}"
+            )
+            name = get_valid_filename(item.original_name) or "file"
+            return f"{folder}/unit-{get_valid_filename(item.unit.number)}/{item.pk}-{name}"
+
+        response = StreamingHttpResponse(
+            zip_chunks((member(item), lambda item=item: item.file.open("rb")) for item in files),
+            content_type="application/zip",
+        )
+        response["Content-Disposition"] = f'attachment; filename="claim-{claim.number}-work.zip"'
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class ClaimActionMixin(ModerationMixin):
+    """A form page of an action on the claim; refused (with a message) when it cannot act."""
+
+    acts = True
+
+    def get_context_data(self, **kwargs):
+        claim = self.get_claim()
+        return super().get_context_data(claim=claim, review=self.review, **kwargs)
+
+    @property
+    def review(self):
+        if not hasattr(self, "_review"):
+            self._review = review_of(self.get_claim())
+        return self._review
+
+    def get_initial(self):
+        return {"version": self.review.version if self.review else 0}
+
+    def refused(self):
+        return None
+
+    def get(self, request, *args, **kwargs):
+        refusal = self.refused()
+        if refusal:
+            messages.error(request, refusal)
+            return redirect("moderation:claim", self.get_claim().pk)
+        return super().get(request, *args, **kwargs)
+
+
+class WithdrawView(ClaimActionMixin, FormView):
+    template_name = "moderation/withdraw.html"
+    form_class = WithdrawForm
+
+    def refused(self):
+        claim = self.get_claim()
+        if claim.status != Claim.Status.WITH_MODERATOR or (self.review and not self.review.is_open):
+            return f"Claim {claim.number} cannot be withdrawn now: it is {_state(claim)}."
+        return None
+
+    def live_units(self):
+        return claim_units_in_review(self.get_claim())
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "units": self.live_units()}
+
+    def form_valid(self, form):
+        claim = self.get_claim()
+        data = form.cleaned_data
+        try:
+            if data["scope"] == WithdrawForm.WHOLE:
+                withdraw_claim(
+                    claim=claim,
+                    reason=data["reason"],
+                    version=data["version"],
+                    by=self.request.user,
+                )
+                messages.success(
+                    self.request,
+                    f"Claim {claim.number} is withdrawn and the centre told. Now write the "
+                    "centre feedback report; it is emailed to the centre admins.",
+                )
+                return redirect("moderation:complete", claim.pk)
+            units = withdraw_units(
+                claim=claim,
+                unit_ids=data["units"],
+                reason=data["reason"],
+                version=data["version"],
+                by=self.request.user,
+            )
+        except ModerationError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        numbers = ", ".join(unit.number for unit in units)
+        messages.success(
+            self.request,
+            f"Unit{'s' if len(units) != 1 else ''} {numbers} withdrawn and the centre told; "
+            "the centre can claim them again in a new claim.",
+        )
+        return redirect("moderation:claim", claim.pk)
+
+
+def _state(claim) -> str:
+    if claim.status == Claim.Status.MODERATED:
+        return "moderated"
+    if claim.status == Claim.Status.WITHDRAWN:
+        return "withdrawn"
+    return claim.get_status_display().lower()
+
+
+class CompleteView(ClaimActionMixin, FormView):
+    """The centre feedback report, then completion."""
+
+    template_name = "moderation/complete.html"
+    form_class = ReportForm
+
+    def refused(self):
+        claim = self.get_claim()
+        if self.review is None:
+            return "Decide the claim's lines first: confirm, adjust or withdraw each."
+        if not self.review.is_open:
+            return f"The review of claim {claim.number} is already complete."
+        return None
+
+    def report_units(self):
+        claim = self.get_claim()
+        if self.review and self.review.outcome == Review.Outcome.WITHDRAWN:
+            return list(
+                Unit.objects.filter(
+                    pk__in=ClaimLine.objects.filter(claim=claim).values("unit_id")
+                ).order_by("number")
+            )
+        return claim_units_in_review(claim)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "units": self.report_units()}
+
+    def get_context_data(self, **kwargs):
+        claim = self.get_claim()
+        page = review_page(claim)
+        live = [line for line in page.lines if not line.released_at]
+        return super().get_context_data(
+            undecided=sum(1 for line in live if line.decision_or_none is None),
+            adjusted=[
+                line
+                for line in live
+                if line.decision_or_none and line.decision_or_none.outcome == "adjusted"
+            ],
+            withdrawn_units=sorted({line.unit.number for line in page.lines if line.released_at}),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        claim = self.get_claim()
+        try:
+            complete_review(
+                claim=claim,
+                overall_comments=form.cleaned_data["overall_comments"],
+                units=form.unit_comments(),
+                version=form.cleaned_data["version"],
+                by=self.request.user,
+            )
+        except ModerationError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        claim.refresh_from_db()
+        if claim.status == Claim.Status.WITHDRAWN:
+            text = (
+                f"The feedback report on withdrawn claim {claim.number} is submitted; it is "
+                "emailed to the centre admins."
+            )
+        else:
+            text = (
+                f"Claim {claim.number} is moderated: {claim.get_moderation_outcome_display()}. "
+                "The centre can open the feedback report."
+            )
+        messages.success(self.request, text)
+        return redirect("moderation:claim", claim.pk)
+
+
+class ReportView(ModerationMixin, View):
+    """The stored PDF of the claim's feedback report (never rendered here)."""
+
+    def get(self, request, *args, **kwargs):
+        report = report_for_claim(self.get_claim())
+        if report is None:
+            raise Http404("This claim has no feedback report yet.")
+        return documents.serve(
+            request,
+            report.pdf,
+            filename=report_filename(report),
+            title=f"Feedback report for claim {report.review.claim.number}",
+        )
