@@ -27,6 +27,7 @@ from centres.tenancy import CentreMixin
 from claims.models import Claim, ClaimLine, ClaimUpload, Evidence
 from entries.models import Entry, EntryUpload
 from grades.models import AssessmentMaterial, CentreSubmission, GradeUpload, TeacherAssignment
+from moderation.models import FeedbackReport, Review
 
 from .entries.factories import (
     ApprovalFactory,
@@ -215,6 +216,11 @@ CENTRE_PAGES = [
         STAFF,
         args=lambda w: [w["submitted"].pk, w["evidence"].pk],
     ),
+    # moderation: the centre's feedback reports (the moderator's pages: tests/moderation)
+    page("moderation:centre-reports", ADMIN, TEACHER, HEAD, STAFF),
+    page(
+        "moderation:centre-report", ADMIN, TEACHER, HEAD, STAFF, args=lambda w: [w["moderated"].pk]
+    ),
 ]
 
 MEMBER_ROLES = {
@@ -383,6 +389,27 @@ def world(people, centre, in_grade_window):
         content_type="application/pdf",
         size=13,
     )
+    moderated = Claim.objects.create(
+        centre=centre,
+        qualification=vocational,
+        status=Claim.Status.MODERATED,
+        number=f"{centre.number}-0002",
+        built_by=admin,
+        moderator=people["moderator"],
+        submitted_at=IN_GRADE_WINDOW - timedelta(days=30),
+        work_due_at=IN_GRADE_WINDOW - timedelta(days=29),
+        moderated_at=IN_GRADE_WINDOW - timedelta(days=2),
+        moderation_outcome="confirmed_unchanged",
+    )
+    review = Review.objects.create(
+        claim=moderated,
+        moderator=people["moderator"],
+        status=Review.Status.COMPLETED,
+        completed_at=IN_GRADE_WINDOW - timedelta(days=2),
+        outcome=Review.Outcome.CONFIRMED_UNCHANGED,
+    )
+    report = FeedbackReport.objects.create(review=review, overall_comments="Sound assessment.")
+    report.pdf.save("report.pdf", ContentFile(b"%PDF-1.4 report"))
     invitation = Invitation.objects.create(
         centre=centre,
         email="new@northfield.example",
@@ -410,6 +437,7 @@ def world(people, centre, in_grade_window):
         "submitted": submitted,
         "evidence": evidence,
         "lines_upload": lines_upload,
+        "moderated": moderated,
     }
 
 

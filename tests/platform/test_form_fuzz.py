@@ -183,6 +183,17 @@ def work_posted(claim_pk):
     return prepare
 
 
+def every_line_decided(claim):
+    """The moderator has decided every line, so the report form is offered."""
+
+    def prepare():
+        from moderation.services.review import confirm_remaining
+
+        confirm_remaining(claim=claim, by=claim.moderator)
+
+    return prepare
+
+
 def two_factor_on():
     """The officer has two-factor sign-in on, so the account page offers its forms."""
     officer = get_user_model().objects.get(email=OFFICER)
@@ -253,6 +264,10 @@ def setups():
     grade_upload = grade_upload_pk(in_progress)
     work_due = claim_pk(Claim.Status.SUBMITTED, newest=True)
     posted = Claim.objects.get(pk=claim_pk(Claim.Status.SUBMITTED))
+    # Moderation: a claim waiting for its review, and one part-moderated (demo data).
+    ready = Claim.objects.get(centre__number=N, status="with_moderator", review__isnull=True)
+    ready_line = ready.lines.order_by("pk").first().pk
+    part = Claim.objects.get(centre__number=N, status="with_moderator", review__isnull=False)
 
     def at(name, *args):
         return reverse(name, args=args)
@@ -451,6 +466,23 @@ def setups():
             at("moderation:receipt", posted.pk),
             at("moderation:claim", posted.pk),
             work_posted(posted.pk),
+        ),
+        "moderation:decide": (
+            ready.moderator.email,
+            at("moderation:decide", ready.pk, ready_line),
+            at("moderation:claim", ready.pk),
+        ),
+        "moderation:confirm-remaining": (
+            ready.moderator.email,
+            at("moderation:confirm-remaining", ready.pk),
+            at("moderation:claim", ready.pk),
+        ),
+        "moderation:withdraw": (ready.moderator.email, at("moderation:withdraw", ready.pk), None),
+        "moderation:complete": (
+            part.moderator.email,
+            at("moderation:complete", part.pk),
+            None,
+            every_line_decided(part),
         ),
     }
 
