@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -187,6 +187,25 @@ def moderators_who_could_take(qualification, *, exclude_id=None, centre_id=None)
         )
         for u in users
     ]
+
+
+def separation_conflicts():
+    """What breaks the separation of duties now, for the staff board: allocations whose
+    moderator holds a role at the centre (a role given after the allocation), and live claims
+    with such a moderator or one who built or submitted the claim. Two queries."""
+    role_there = Membership.objects.filter(user=OuterRef("moderator"), centre=OuterRef("centre"))
+    allocations = (
+        ModeratorAllocation.objects.filter(Exists(role_there))
+        .select_related("centre", "qualification", "moderator")
+        .order_by("centre__number", "qualification__entry_code")
+    )
+    claims = (
+        Claim.objects.filter(status__in=LIVE, moderator__isnull=False)
+        .filter(Exists(role_there) | Q(built_by=F("moderator")) | Q(submitted_by=F("moderator")))
+        .select_related("centre", "qualification", "moderator")
+        .order_by("results_due_on", "pk")
+    )
+    return list(allocations[:20]), list(claims[:20])
 
 
 # --- The rules --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from centres.models import Membership, Role
 from claims.models import Claim
 from entries.models import ModeratorAllocation
 from moderation.models import Review
@@ -400,3 +401,27 @@ def test_staff_moderation_pages_are_for_staff_only(client, w, claim, people, nam
     assert getattr(client, method)(url).status_code == 200
     claim.refresh_from_db()
     assert claim.moderator == w["first"]  # a POST without the form's fields moved nothing
+
+
+def test_the_staff_board_lists_work_that_breaks_the_separation_of_duties(client, w, centre, people):
+    client.force_login(people["staff"])
+    claim = make_claim(centre, w["qualification"], w["first"])
+    assert "separation of duties broken" not in client.get("/staff/").content.decode()
+
+    # A role at the centre given after the allocation: the allocation and its claim conflict.
+    Membership.objects.create(user=w["first"], centre=centre, role=Role.TEACHER)
+    board = client.get("/staff/").content.decode()
+    assert "separation of duties broken" in board
+    assert reverse("moderation:staff-reallocate-allocation", args=[w["allocation"].pk]) in board
+    assert reverse("moderation:staff-reallocate-claim", args=[claim.pk]) in board
+
+    # Moving the centre's qualification away clears it.
+    reallocate_allocation(
+        allocation=w["allocation"], to=w["second"], reason=REASON, by=people["staff"]
+    )
+    assert "separation of duties broken" not in client.get("/staff/").content.decode()
+
+    # A claim its moderator built.
+    built = make_claim(centre, w["qualification"], w["second"], built_by=w["second"])
+    board = client.get("/staff/").content.decode()
+    assert reverse("moderation:staff-reallocate-claim", args=[built.pk]) in board
