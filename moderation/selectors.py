@@ -112,6 +112,24 @@ class ReviewPage:
         return sorted(rows.values(), key=lambda row: row["unit"].number)
 
 
+def prepare_line(line, *, grade=None, reason=None) -> None:
+    """What a line's row shows, worked out once here rather than in the template (500 rows):
+    its decision, labels, the grades it can be adjusted to (``grade`` selected: what was posted,
+    or the adjusted grade) and the reason's value."""
+    decision = getattr(line, "decision", None)
+    line.decision_or_none = decision
+    candidate = line.candidate
+    line.who = f"{candidate.candidate_number} {candidate.last_name}, {candidate.first_name}"
+    line.tag = f"{candidate.candidate_number}, unit {line.unit.number}"
+    adjusted = decision is not None and decision.outcome == LineDecision.Outcome.ADJUSTED
+    if grade is None:
+        grade = decision.grade if adjusted else ""
+    if reason is None:
+        reason = decision.reason if adjusted else ""
+    line.options = [(g, g == grade) for g in line.unit.grade_scale if g != line.grade]
+    line.reason_value = reason
+
+
 def review_page(claim) -> ReviewPage:
     """The claim's lines with their decisions, the evidence by line and the candidates' access
     arrangements: four queries however many lines."""
@@ -121,8 +139,7 @@ def review_page(claim) -> ReviewPage:
         .order_by("candidate__candidate_number", "unit__number")
     )
     for line in lines:
-        line.decision_or_none = getattr(line, "decision", None)
-        line.files = []
+        prepare_line(line)
     evidence = defaultdict(list)
     for item in Evidence.objects.filter(claim=claim).order_by("uploaded_at", "pk"):
         evidence[(item.candidate_id, item.unit_id)].append(item)
@@ -145,7 +162,7 @@ def line_with_decision(claim, line_pk) -> ClaimLine | None:
         .first()
     )
     if line is not None:
-        line.decision_or_none = getattr(line, "decision", None)
+        prepare_line(line)
         line.files = list(
             Evidence.objects.filter(
                 claim=claim, candidate_id=line.candidate_id, unit_id=line.unit_id

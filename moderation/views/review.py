@@ -25,6 +25,7 @@ from ..selectors import (
     Stage,
     claim_units_in_review,
     line_with_decision,
+    prepare_line,
     queue_claims,
     report_for_claim,
     review_of,
@@ -96,23 +97,33 @@ class ReviewView(ModerationMixin, TemplateView):
             can_receive=self.is_claims_moderator and claim.status == Claim.Status.WORK_SENT,
             report=report_for_claim(claim),
             days_left=working_days_left(claim),
+            **line_urls(claim),
             now=timezone.now(),
         )
         return context
 
 
+def line_urls(claim) -> dict:
+    """The prefixes of a line's and a file's addresses: a row adds its id (no ``{% url %}`` per
+    row of a 500-line claim)."""
+    base = reverse("moderation:claim", args=[claim.pk])
+    return {"decide_base": f"{base}lines/", "files_base": f"{base}files/"}
+
+
 def render_line(
     request, claim, line, *, can_act, message="", kind="saved", form=None, by_unit=False
 ):
+    if form is not None:
+        prepare_line(line, grade=form.data.get("grade", ""), reason=form.data.get("reason", ""))
     return render_to_string(
         "moderation/_line.html",
         {
+            **line_urls(claim),
             "claim": claim,
             "line": line,
             "can_act": can_act,
             "message": message,
             "kind": kind,
-            "form": form,
             "oob": True,
             "by_unit": by_unit,
             "decided": ClaimLine.objects.filter(claim=claim, decision__isnull=False).count(),

@@ -59,7 +59,26 @@ ACCOUNTS = {
 }
 
 C = f"/centres/{CENTRE}"
-# (name, who, address); the two floors come first.
+
+
+def largest_review() -> str:
+    """The review page of the demo moderator's claim with the most lines."""
+    from django.db.models import Count
+
+    from claims.models import Claim
+
+    claim = (
+        Claim.objects.filter(moderator__email=ACCOUNTS["moderator"], status="with_moderator")
+        .annotate(n=Count("lines"))
+        .order_by("-n")
+        .first()
+    )
+    if claim is None:
+        raise SystemExit("No claim is with moderator@ocradmin.example: run seed_demo first.")
+    return f"/moderation/claims/{claim.pk}/"
+
+
+# (name, who, address — or a function giving it); the two floors come first.
 PAGES = [
     ("floor: trivial view", "officer", "/benchmark/trivial/"),
     ("floor: signed-in shell", "officer", "/benchmark/shell/"),
@@ -85,6 +104,8 @@ PAGES = [
     ("audit trail", "officer", f"{C}/audit/"),
     ("audit trail ?action=grade", "officer", f"{C}/audit/?action=grade"),
     ("audit trail ?page=50", "officer", f"{C}/audit/?page=50"),
+    ("moderation queue", "moderator", "/moderation/"),
+    ("moderation review, largest claim", "moderator", largest_review),
     ("staff board", "staff", "/staff/"),
     ("staff grades progress", "staff", "/staff/grades/"),
     ("staff entries queue", "staff", "/staff/entries/"),
@@ -223,6 +244,7 @@ def main() -> None:
     figures = []
     try:
         for name, who, address in pages:
+            address = address() if callable(address) else address
             queries, size = count_queries(who, address)
             timings(address, cookies[who], 1, 2)  # warm up both workers' caches
             one = timings(address, cookies[who], 1, RUNS)

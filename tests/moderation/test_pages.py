@@ -110,7 +110,7 @@ def test_the_review_page_by_candidate_and_by_unit(client, people, with_moderator
     assert setup["full"].last_name in by_candidate and "Confirm D" in by_candidate
     assert "0 of 4 lines decided" in by_candidate
     by_unit = client.get(review_url(with_moderator, "?by=unit")).content.decode()
-    assert "Unit 3:" in by_unit and "Confirm the 2 remaining" in by_unit
+    assert "Unit 3:" in by_unit and "Confirm the remaining lines" in by_unit
 
 
 def test_access_arrangements_are_shown_beside_the_candidate(client, people, with_moderator, setup):
@@ -471,22 +471,26 @@ def test_the_review_page_queries_do_not_grow_with_lines(client, people, centre):
         )
         counts = []
         for suffix in ("", "?by=unit"):
+            connection.queries_log.clear()  # a full log (9,000) would make the count 0
             with CaptureQueriesContext(connection) as queries:
                 assert client.get(review_url(claim, suffix)).status_code == 200
             counts.append(len(queries))
         return counts
 
-    assert count(5, "05901") == count(500, "05902")
+    few, many = count(5, "05901"), count(500, "05902")
+    assert few == many and min(few) > 5
 
 
 def test_the_queue_queries_do_not_grow_with_claims(client, people, centre):
     moderator = people["moderator"]
     client.force_login(moderator)
     big_claim(centre, moderator, 5, entry_code="05903")
+    connection.queries_log.clear()
     with CaptureQueriesContext(connection) as one:
         client.get(reverse("moderation:queue"))
     for i in range(10):
         big_claim(centre, moderator, 5, entry_code=f"0591{i}")
+    connection.queries_log.clear()
     with CaptureQueriesContext(connection) as eleven:
         client.get(reverse("moderation:queue"))
     assert len(one) == len(eleven)
