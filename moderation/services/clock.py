@@ -14,10 +14,9 @@ from django.conf import settings
 from django.urls import reverse
 
 from claims.models import Claim
-from ocradmin import audit
+from ocradmin import audit, workdays
 from ocradmin.clocks import Clock, ClockSummary, within_working_days
 from ocradmin.notifications import Delivery, email_notice, notify_each
-from ocradmin.workdays import working_days_between
 
 AT_RISK_WORKING_DAYS = 5
 STAFF_LIST_MAX = 100
@@ -46,19 +45,15 @@ def claims_on_the_clock(state: str):
     return RESULTS_CLOCK.rows_in(state).select_related("centre", "qualification", "moderator")
 
 
-def working_days_left(claims, today) -> None:
+def working_days_left(claims) -> None:
     """Set ``working_days_left`` (negative when overdue) and ``working_days_overdue`` on each
-    claim, from ``today``, with one calendar for the page."""
-    cache = {}
-    for claim in claims:
-        due = claim.results_due_on
-        if due is None:
-            claim.working_days_left = claim.working_days_overdue = None
-            continue
-        if due not in cache:
-            cache[due] = working_days_between(today, due)
-        claim.working_days_left = cache[due]
-        claim.working_days_overdue = max(-cache[due], 0)
+    claim, from today, on one shared calendar (a query per year, however long the page)."""
+    claims = list(claims)
+    for claim, left in zip(
+        claims, workdays.working_days_left([c.results_due_on for c in claims]), strict=True
+    ):
+        claim.working_days_left = left
+        claim.working_days_overdue = None if left is None else max(-left, 0)
 
 
 def _review_url(claim) -> str:

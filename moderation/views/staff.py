@@ -100,8 +100,7 @@ class ModeratorQueueView(StaffRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        today = business_date(timezone.now())
-        clock.working_days_left(context["claims"], today)
+        clock.working_days_left(context["claims"])
         context.update(
             moderator=self.moderator,
             allocations=list(moderator_allocations(self.moderator)),
@@ -301,7 +300,7 @@ class ResultsClockListView(StaffRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        clock.working_days_left(context["claims"], business_date(timezone.now()))
+        clock.working_days_left(context["claims"])
         context.update(
             clock=self.clock,
             heading=CLOCK_HEADINGS[self.clock],

@@ -425,3 +425,37 @@ def test_the_staff_board_lists_work_that_breaks_the_separation_of_duties(client,
     built = make_claim(centre, w["qualification"], w["second"], built_by=w["second"])
     board = client.get("/staff/").content.decode()
     assert reverse("moderation:staff-reallocate-claim", args=[built.pk]) in board
+
+
+@pytest.mark.parametrize("page", ["queue", "results"])
+def test_the_lists_take_the_same_queries_for_1_and_12_claims(client, w, centre, people, page):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client.force_login(people["staff"])
+    url = {
+        "queue": reverse("moderation:staff-moderator", args=[w["first"].pk]),
+        "results": reverse("moderation:staff-results"),
+    }[page]
+    today = timezone.localdate()
+
+    def add(n):
+        for i in range(n):
+            make_claim(
+                centre,
+                w["qualification"],
+                w["first"],
+                results_due_on=today + timedelta(days=i * 3 - 5),
+                lines=2,
+            )
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    add(1)
+    one = queries()
+    add(11)
+    assert queries() == one
