@@ -494,3 +494,34 @@ def test_the_queue_queries_do_not_grow_with_claims(client, people, centre):
     with CaptureQueriesContext(connection) as eleven:
         client.get(reverse("moderation:queue"))
     assert len(one) == len(eleven)
+
+
+def test_withdrawing_the_whole_claim_leads_to_the_report(
+    client, people, with_moderator, centre, django_capture_on_commit_callbacks
+):
+    client.force_login(people["moderator"])
+    response = client.post(
+        reverse("moderation:withdraw", args=[with_moderator.pk]),
+        {"scope": "claim", "reason": "Marking inconsistent across assessors", "version": 0},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse(
+        "moderation:complete", args=[with_moderator.pk]
+    )
+    content = response.content.decode()
+    assert "The whole claim is withdrawn" in content
+    version = Review.objects.get().version
+    data = {"overall_comments": "Inconsistent.", "version": version}
+    for unit_id in ClaimLine.objects.filter(claim=with_moderator).values_list("unit_id", flat=True):
+        data[f"unit-{unit_id}-did_well"] = "Tidy portfolios."
+        data[f"unit-{unit_id}-consistent"] = "no"
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(
+            reverse("moderation:complete", args=[with_moderator.pk]), data, follow=True
+        )
+    assert "emailed to the centre admins" in done.content.decode()
+    claim = Claim.objects.get(pk=with_moderator.pk)
+    assert claim.status == "withdrawn"
+    client.force_login(people["centre_admin"])
+    page = client.get(reverse("claims:claim", args=[centre.number, claim.pk])).content.decode()
+    assert "withdrew this claim" in page and "Marking inconsistent across assessors" in page
