@@ -60,10 +60,18 @@ class Organisation(models.Model):
         abstract = True
 
 
+# Each status is declared at module level so the model's Meta can build its CheckConstraint
+# from the choices (a class nested in the model is out of the Meta's reach); the model names
+# it ``Status`` as well.
+
+
+class CentreStatus(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    SUSPENDED = "suspended", "Suspended"
+
+
 class Centre(models.Model):
-    class Status(models.TextChoices):
-        APPROVED = "approved", "Approved"
-        SUSPENDED = "suspended", "Suspended"
+    Status = CentreStatus
 
     number = models.CharField(max_length=5, unique=True, validators=[centre_number_validator])
     name = models.CharField(max_length=200, validators=[validate_single_line])
@@ -83,7 +91,7 @@ class Centre(models.Model):
         ordering = ["number"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=["approved", "suspended"]),
+                condition=models.Q(status__in=CentreStatus.values),
                 name="centre_status_valid",
             ),
         ]
@@ -166,13 +174,16 @@ class HeadOfCentre(models.Model):
         return self.accepted_at is not None
 
 
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    CANCELLED = "cancelled", "Cancelled"
+
+
 class Invitation(models.Model):
     """An emailed invitation to join a centre with one or more roles."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        ACCEPTED = "accepted", "Accepted"
-        CANCELLED = "cancelled", "Cancelled"
+    Status = InvitationStatus
 
     centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
@@ -193,11 +204,11 @@ class Invitation(models.Model):
             models.UniqueConstraint(
                 "centre",
                 models.functions.Lower("email"),
-                condition=models.Q(status="pending"),
+                condition=models.Q(status=InvitationStatus.PENDING),
                 name="invitation_one_pending_per_email",
             ),
             models.CheckConstraint(
-                condition=models.Q(status__in=["pending", "accepted", "cancelled"]),
+                condition=models.Q(status__in=InvitationStatus.values),
                 name="invitation_status_valid",
             ),
         ]
@@ -287,16 +298,21 @@ class Unit(models.Model):
         return f"Unit {self.number}: {self.title}"
 
 
+class ApprovalStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+LIVE_APPROVAL_STATUSES = [ApprovalStatus.REQUESTED, ApprovalStatus.APPROVED]
+
+
 class QualificationApproval(models.Model):
     """A centre's approval to offer a qualification. Only approved ones can be entered."""
 
-    class Status(models.TextChoices):
-        REQUESTED = "requested", "Requested"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-
-    LIVE = [Status.REQUESTED, Status.APPROVED]
+    Status = ApprovalStatus
+    LIVE = LIVE_APPROVAL_STATUSES
 
     centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="approvals")
     qualification = models.ForeignKey(
@@ -325,11 +341,11 @@ class QualificationApproval(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["centre", "qualification"],
-                condition=models.Q(status__in=["requested", "approved"]),
+                condition=models.Q(status__in=LIVE_APPROVAL_STATUSES),
                 name="approval_one_live_per_qualification",
             ),
             models.CheckConstraint(
-                condition=models.Q(status__in=["requested", "approved", "rejected", "withdrawn"]),
+                condition=models.Q(status__in=ApprovalStatus.values),
                 name="approval_status_valid",
             ),
         ]
@@ -339,14 +355,17 @@ class QualificationApproval(models.Model):
         return f"{code} at {number}: {self.get_status_display()}"
 
 
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted — awaiting review"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected — you can amend and resubmit"
+
+
 class CentreApplication(Organisation):
     """The vocational centre approval form: a draft until submitted, then locked for review."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted — awaiting review"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected — you can amend and resubmit"
+    Status = ApplicationStatus
 
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="centre_applications"
@@ -402,11 +421,11 @@ class CentreApplication(Organisation):
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation_key"],
-                condition=models.Q(status="submitted"),
+                condition=models.Q(status=ApplicationStatus.SUBMITTED),
                 name="application_one_pending_per_organisation",
             ),
             models.CheckConstraint(
-                condition=models.Q(status__in=["draft", "submitted", "approved", "rejected"]),
+                condition=models.Q(status__in=ApplicationStatus.values),
                 name="application_status_valid",
             ),
         ]

@@ -16,19 +16,23 @@ class ModerationOutcome(models.TextChoices):
     ADJUSTED = "adjusted", "Adjusted"
 
 
+class ClaimStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted — work due"
+    WORK_SENT = "work_sent", "Work sent"
+    WITH_MODERATOR = "with_moderator", "With the moderator"
+    MODERATED = "moderated", "Moderated"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
 class Claim(models.Model):
     """A claim for one qualification at a centre: built as a draft, then submitted and locked.
 
     ``moderated`` and ``withdrawn`` are set by moderation; the rest here.
     """
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted — work due"
-        WORK_SENT = "work_sent", "Work sent"
-        WITH_MODERATOR = "with_moderator", "With the moderator"
-        MODERATED = "moderated", "Moderated"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+    # Declared at module level so the Meta can build its CheckConstraint from the choices.
+    Status = ClaimStatus
 
     # A line of a live claim holds its candidate and unit: no other claim may have them, and
     # the entry behind it cannot be withdrawn.
@@ -87,31 +91,22 @@ class Claim(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["centre", "qualification"],
-                condition=models.Q(status="draft"),
+                condition=models.Q(status=ClaimStatus.DRAFT),
                 name="claim_one_draft_per_qualification",
             ),
             models.CheckConstraint(
-                condition=models.Q(
-                    status__in=[
-                        "draft",
-                        "submitted",
-                        "work_sent",
-                        "with_moderator",
-                        "moderated",
-                        "withdrawn",
-                    ]
-                ),
+                condition=models.Q(status__in=ClaimStatus.values),
                 name="claim_status_valid",
             ),
             models.CheckConstraint(
-                condition=models.Q(status="draft")
+                condition=models.Q(status=ClaimStatus.DRAFT)
                 | models.Q(
                     number__isnull=False, submitted_at__isnull=False, work_due_at__isnull=False
                 ),
                 name="claim_submitted_has_number_and_deadline",
             ),
             models.CheckConstraint(
-                condition=models.Q(moderation_outcome__in=["", "confirmed_unchanged", "adjusted"]),
+                condition=models.Q(moderation_outcome__in=["", *ModerationOutcome.values]),
                 name="claim_moderation_outcome_valid",
             ),
             models.CheckConstraint(

@@ -21,7 +21,7 @@ from .selectors import (
     grades_by_candidate,
 )
 from .services import GradeError
-from .services.grading import Change, StaleGrades, save_grades
+from .services.grading import CANDIDATE_FIELDS, LONG_LIST, Change, StaleGrades, save_grades
 
 GRADE_COLUMNS = ("candidate_number", "uci", "last_name", "first_name", "grade")
 
@@ -79,10 +79,11 @@ class GradeImporter:
                 values["problem"] = str(error)
             else:
                 numbers.add(values["candidate_number"])
-        at_centre = {
-            c.candidate_number: c
-            for c in centre.candidates.filter(candidate_number__in=numbers).order_by()
-        }
+        # A whole centre's file reads the centre's candidates rather than send their numbers.
+        candidates = centre.candidates.only(*CANDIDATE_FIELDS, "uci").order_by()
+        if len(numbers) <= LONG_LIST:
+            candidates = candidates.filter(candidate_number__in=numbers)
+        at_centre = {c.candidate_number: c for c in candidates if c.candidate_number in numbers}
         entered = entered_candidate_ids(centre, qualification).intersection(
             c.pk for c in at_centre.values()
         )

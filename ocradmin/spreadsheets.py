@@ -10,9 +10,11 @@ Reading an upload, in two steps:
   and the ``RowError``s of the cells that cannot be taken as they are (a formula, a control
   character, a value past the last column).
 
-Only the template's columns are read: an XLSX is read with openpyxl's read-only reader and
-``max_col``, so a row that some program stretched to column XFD is not padded to 16,384
-cells; a CSV row's cells past the last column are only counted. Every limit (size, rows
+Only the template's columns are kept: an XLSX row is read cell by cell as written in the file
+(openpyxl's read-only parser), so a row that some program stretched to column XFD is never
+padded to 16,384 cells, and a value anywhere past the last column (column XFD as well as the
+next one) is a row error naming its cell; a CSV row's cells past the last column are only
+looked at for a value. Every limit (size, rows
 counting blank ones, columns, seconds) ends in a ``SpreadsheetError``, never a 500.
 
 Writing: ``formula_safe`` is the one way a value goes into a cell of anything we write
@@ -64,7 +66,8 @@ class RowError:
     message: str
 
     def __str__(self):
-        return f"Row {self.row_number}, {self.column}: {self.message}"
+        where = f"Row {self.row_number}, {self.column}" if self.column else f"Row {self.row_number}"
+        return f"{where}: {self.message}"
 
 
 @dataclass
@@ -163,6 +166,13 @@ def _csv_records(data: bytes) -> Iterator[list]:
         ) from None
 
 
+class _Cells(tuple):
+    """An XLSX row's values in the template's columns, and ``beyond``: the index of the first
+    cell past the last column that holds a value (None when there is none)."""
+
+    beyond = None
+
+
 def _xlsx_records(data: bytes, width: int) -> Iterator[Sequence]:
     from openpyxl import load_workbook
 
@@ -189,18 +199,67 @@ def _xlsx_records(data: bytes, width: int) -> Iterator[Sequence]:
     try:
         if not workbook.worksheets:
             raise SpreadsheetError("This workbook has no worksheet.")
-        sheet = workbook.worksheets[0]
-        # Some programs write a wrong "used range": read every row that is really there, but
-        # only the template's columns and one more (to tell of a value past the last one).
-        sheet.reset_dimensions()
         try:
-            yield from sheet.iter_rows(max_col=width + 1, values_only=True)
+            yield from _xlsx_rows(workbook.worksheets[0], width)
         except SpreadsheetError:
             raise
         except Exception:
             raise not_a_workbook from None
     finally:
         workbook.close()
+
+
+def _xlsx_rows(sheet, width: int) -> Iterator[Sequence]:
+    """The rows of a read-only worksheet, each as it is in the file: only the cells written
+    there are looked at, whatever their columns, so a row reaching column XFD is never padded
+    to 16,384 cells (openpyxl's ``iter_rows`` pads every row to its widest one; with
+    ``max_col`` it cannot see a value far past the template's last column).
+
+    The header row (row 1) comes whole, up to its last value, so its extra columns are
+    counted as in a CSV; every other row as a ``_Cells`` of the template's ``width``, with
+    ``beyond`` set when a value lies past it. The sheet's declared dimension is not used:
+    some programs write a wrong one. Missing rows come as empty rows, so the numbers are the
+    ones the user sees.
+
+    This walks openpyxl's own worksheet parser (the one ``iter_rows`` uses) over the sheet's
+    XML; openpyxl is pinned in pyproject.toml and the file-format tests cover this reader.
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    book = sheet.parent
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            sheet._shared_strings,
+            data_only=book.data_only,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        expected = 1
+        for number, cells in parser.parse():
+            if number < expected:  # a row written twice or out of order: read once
+                continue
+            while expected < number:
+                yield ()
+                expected += 1
+            expected += 1
+            if number == 1:
+                header = {c["column"]: c["value"] for c in cells if c["value"] is not None}
+                yield [header.get(i) for i in range(1, max(header, default=0) + 1)]
+                continue
+            values = [None] * width
+            beyond = None
+            for cell in cells:
+                column, value = cell["column"], cell["value"]
+                if column <= width:
+                    values[column - 1] = value
+                elif beyond is None and not _is_blank((value,)):
+                    beyond = column - 1
+            row = _Cells(values)
+            if beyond is not None:
+                row.beyond = beyond
+            yield row
 
 
 def _is_blank(cells) -> bool:
@@ -320,17 +379,19 @@ def _sheet_row(number: int, headings: list[str], cells: Sequence, width: int) ->
         row.cells[heading] = text
     for heading in headings[len(cells) :]:
         row.cells[heading] = ""
-    if len(cells) > width:
-        extra = [i for i in range(width, len(cells)) if not _is_blank((cells[i],))]
-        if extra:
-            row.errors.append(
-                RowError(
-                    number,
-                    "",
-                    f"This row has a value in column {column_letter(extra[0])}, past the "
-                    f"template's last column ({column_letter(width - 1)}). Remove it.",
-                )
+    beyond = getattr(cells, "beyond", None)  # an XLSX row says; a CSV row is all there
+    if beyond is None and len(cells) > width:
+        beyond = next((i for i in range(width, len(cells)) if not _is_blank((cells[i],))), None)
+    if beyond is not None:
+        letter = column_letter(beyond)
+        row.errors.append(
+            RowError(
+                number,
+                "",
+                f"This row has a value in column {letter} (cell {letter}{number}), past the "
+                f"template's last column ({column_letter(width - 1)}). Remove it.",
             )
+        )
     return row
 
 

@@ -245,17 +245,56 @@ def test_a_control_character_in_a_workbook_cell(setting, nothing_written):
     assert (2, setting.columns[3], spreadsheets.CONTROL_MESSAGE) in row_errors(upload)
 
 
-def test_a_data_cell_beyond_the_last_column(setting, nothing_written):
-    upload = setting.check(csv_bytes(setting.columns, [[*setting.good, "", "stray"]]))
+def stray_file(setting, kind: str, column: int) -> bytes:
+    """The good row with a value in ``column`` (1-based), the columns between left empty."""
     width = len(setting.columns)
+    if kind == "csv":
+        stray = [*setting.good, *[""] * (column - width - 1), "stray"]
+        return csv_bytes(setting.columns, [stray])
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(setting.columns)
+    sheet.append(setting.good)
+    sheet.cell(row=2, column=column, value="stray")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+@pytest.mark.parametrize("past", [1, 2, 200, "XFD"])
+def test_a_data_cell_beyond_the_last_column(setting, nothing_written, kind, past):
+    """Wherever it is: the next column, far to the right, or the last column a workbook can
+    have (an XLSX row is not padded out to find it)."""
+    width = len(setting.columns)
+    column = XFD if past == "XFD" else width + past
+    upload = setting.check(stray_file(setting, kind, column), f"upload.{kind}")
+    letter = spreadsheets.column_letter(column - 1)
     assert row_errors(upload) == [
         (
             2,
             "",
-            f"This row has a value in column {spreadsheets.column_letter(width + 1)}, past the "
-            f"template's last column ({spreadsheets.column_letter(width - 1)}). Remove it.",
+            f"This row has a value in column {letter} (cell {letter}2), past the template's "
+            f"last column ({spreadsheets.column_letter(width - 1)}). Remove it.",
         )
     ]
+
+
+def test_a_workbook_header_with_18000_extra_columns(setting, nothing_written):
+    """The header row of a workbook is read to its last value, so its extra columns are
+    counted as a CSV's are."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append([*setting.columns, *(f"extra{n}" for n in range(XFD - len(setting.columns)))])
+    sheet.append(setting.good)
+    out = io.BytesIO()
+    book.save(out)
+    width = len(setting.columns)
+    last = spreadsheets.column_letter(width - 1)
+    assert refused(setting, out.getvalue(), "upload.xlsx") == (
+        f"The header row has {XFD:,} columns; the template has {width}. "
+        f"Remove every column after column {last}."
+    )
 
 
 # --- The file as a whole ----------------------------------------------------------------------

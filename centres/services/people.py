@@ -41,15 +41,17 @@ DAY_AND_TIME = r"j F Y \a\t H:i"
 # --- Telling the head of centre ------------------------------------------------------------
 
 
-def _tell_head_of_centre(centre, subject: str, body: str, *, also: tuple[str, ...] = ()) -> None:
-    """Email the head of centre about a change to the centre's people.
+def _tell_head_of_centre(centre, name: str, *, also: tuple[str, ...] = (), **context) -> None:
+    """Email the head of centre about a change to the centre's people: the notice
+    ``centres/<name>_for_head`` (its text in ``templates/centres/notices/``), with the centre
+    and ``context``.
 
     The address on the head-of-centre record when there is one; otherwise every user holding
     the head-of-centre role there. ``also`` adds addresses (e.g. a replaced head's old email).
     Queued on commit, so a refused change sends nothing.
     """
-    notice = "centres/people_changed_for_head"
-    context = {"centre": centre, "change": subject, "detail": body}
+    notice = f"centres/{name}_for_head"
+    context = {"centre": centre, **context}
     head = HeadOfCentre.objects.filter(centre=centre).first()
     if head is not None:
         recipients = list(dict.fromkeys(e.lower() for e in (head.email, *also) if e))
@@ -125,8 +127,11 @@ def grant_role(*, centre, user, role: str, by) -> Membership:
         membership = _grant(centre=centre, user=user, role=role, by=by)
         _tell_head_of_centre(
             centre,
-            f"{user.email} is now {membership.get_role_display().lower()}",
-            f"{_who(by)} gave {_who(user)} the role {membership.get_role_display()}.",
+            "role_granted",
+            user=user,
+            role=membership.get_role_display(),
+            who=_who(by),
+            person=_who(user),
         )
     return membership
 
@@ -182,9 +187,7 @@ def revoke_role(*, centre, user, role: str, by) -> None:
             context={"centre": centre, "role": label, "who": _who(by)},
         )
         _tell_head_of_centre(
-            centre,
-            f"{user.email} is no longer {label.lower()}",
-            f"{_who(by)} removed the role {label} from {_who(user)}.",
+            centre, "role_removed", user=user, role=label, who=_who(by), person=_who(user)
         )
 
 
@@ -217,8 +220,11 @@ def remove_person(*, centre, user, by) -> list[str]:
         )
         _tell_head_of_centre(
             centre,
-            f"{user.email} has been removed",
-            f"{_who(by)} removed {_who(user)} from the centre (roles: {_role_list(roles)}).",
+            "person_removed",
+            user=user,
+            roles=_role_list(roles),
+            who=_who(by),
+            person=_who(user),
         )
     return roles
 
@@ -338,10 +344,7 @@ def _send_invitation(*, centre, email, full_name, roles, by) -> InviteOutcome:
         },
     )
     _tell_head_of_centre(
-        centre,
-        f"{email} invited as {_role_list(roles).lower()}",
-        f"{_who(by)} invited {full_name} <{email}> to join as: {_role_list(roles)}. "
-        f"The invitation expires on {_day(expires)}.",
+        centre, "invitation_sent", invitation=invitation, roles=_role_list(roles), who=_who(by)
     )
     return InviteOutcome(invitation=invitation, granted=roles)
 
@@ -391,8 +394,10 @@ def _accept(invitation, user) -> list[str]:
         )
     _tell_head_of_centre(
         centre,
-        f"{user.email} joined as {_role_list(invitation.roles).lower()}",
-        f"{_who(user)} accepted the invitation and now holds: {_role_list(invitation.roles)}.",
+        "invitation_accepted",
+        user=user,
+        roles=_role_list(invitation.roles),
+        person=_who(user),
     )
     return granted
 
@@ -492,9 +497,10 @@ def cancel_invitation(*, invitation, by) -> None:
         )
         _tell_head_of_centre(
             centre,
-            f"invitation to {invitation.email} cancelled",
-            f"{_who(by)} cancelled the invitation to {invitation.full_name} "
-            f"<{invitation.email}> ({_role_list(invitation.roles)}).",
+            "invitation_cancelled",
+            invitation=invitation,
+            roles=_role_list(invitation.roles),
+            who=_who(by),
         )
 
 
@@ -645,25 +651,19 @@ def update_head_of_centre(*, centre, name: str, job_title: str, email: str, by) 
             _send_head_link(head, by=by)
         if old == new:
             return head  # the link sent again; nothing else changed
-        changes = "\n".join(
-            f"- {f.replace('_', ' ')}: {(old or {}).get(f) or '(none)'} → {new[f]}"
-            for f in HEAD_FIELDS
-            if (old or {}).get(f) != new[f]
-        )
-        if new_person and old is not None:
-            body = (
-                f"{_who(by)} named a new head of centre:\n{changes}\n\n"
-                f"{old['name']} <{old['email']}> no longer holds the head-of-centre role. "
-                f"{name} holds it once they accept by the link sent to {email}. If this change "
-                f"is wrong, tell the awarding body at {settings.STAFF_EMAIL}."
-            )
-        else:
-            body = f"{_who(by)} updated the head of centre details:\n{changes}"
         _tell_head_of_centre(
             centre,
-            "new head of centre named" if new_person else "head of centre details updated",
-            body,
+            "head_named" if new_person else "head_updated",
             also=(old["email"],) if new_person and old else (),
+            head=head,
+            old=old,
+            changes=[
+                {"field": f.replace("_", " "), "old": (old or {}).get(f), "new": new[f]}
+                for f in HEAD_FIELDS
+                if (old or {}).get(f) != new[f]
+            ],
+            who=_who(by),
+            staff_email=settings.STAFF_EMAIL,
         )
     return head
 

@@ -257,6 +257,13 @@ class Change:
     row_number: int | None = None
 
 
+# What a save reads of each candidate (the audit's description of a grade names its
+# candidate); a save of more candidates than LONG_LIST reads the qualification's grades at
+# the centre rather than send their ids (a long list of ids costs more than the extra rows).
+CANDIDATE_FIELDS = ("id", "centre_id", "candidate_number", "first_name", "last_name")
+LONG_LIST = 500
+
+
 def save_grades(*, series, centre, qualification, changes, by) -> list[Grade]:
     """Save many grades in one transaction, all or none.
 
@@ -275,7 +282,9 @@ def save_grades(*, series, centre, qualification, changes, by) -> list[Grade]:
             c.pk: c
             for c in Candidate.objects.filter(
                 centre=centre, pk__in=[pk for pk in ids if pk in entered]
-            ).order_by()
+            )
+            .only(*CANDIDATE_FIELDS)
+            .order_by()
         }
         problems, seen = [], set()
         for change in changes:
@@ -297,13 +306,14 @@ def save_grades(*, series, centre, qualification, changes, by) -> list[Grade]:
                 problems.append(f"{where}{candidate}: {error}")
         if problems:
             raise GradeError(" ".join(problems))
-
-        existing = {
-            g.candidate_id: g
-            for g in Grade.objects.select_for_update(of=("self",)).filter(
-                series=series, qualification=qualification, candidate_id__in=ids
-            )
-        }
+        grades = Grade.objects.select_for_update(of=("self",)).filter(
+            series=series, qualification=qualification
+        )
+        if len(ids) <= LONG_LIST:
+            grades = grades.filter(candidate_id__in=ids)
+        else:  # the candidates are the centre's, and so are their grades
+            grades = grades.filter(centre=centre)
+        existing = {g.candidate_id: g for g in grades.order_by()}
         stale, to_save = [], []
         for change in changes:
             row = existing.get(change.candidate_id)
@@ -332,13 +342,13 @@ def save_grades(*, series, centre, qualification, changes, by) -> list[Grade]:
         created = Grade.objects.bulk_create(
             [
                 Grade(
-                    series=series,
-                    centre=centre,
-                    qualification=qualification,
+                    series_id=series.pk,
+                    centre_id=centre.pk,
+                    qualification_id=qualification.pk,
                     candidate_id=change.candidate_id,
                     grade=new,
                     version=1,
-                    updated_by=by,
+                    updated_by_id=by.pk,
                     updated_at=now,
                 )
                 for change, row, new in to_save

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -718,6 +719,143 @@ def test_without_a_head_record_users_with_the_head_role_are_told(centre, people)
     revoke_role(centre=centre, user=people["teacher"], role=Role.TEACHER, by=people["centre_admin"])
     assert any(m.to == ["head@northfield.example"] for m in mail.outbox)
     assert people["head_of_centre"].notifications.count() == 1
+
+
+# --- What the head of centre is told (templates/centres/notices/*_for_head.txt) -------------
+
+FOOTER = "You receive this as head of centre of Northfield Academy (12345)."
+
+
+def told_head():
+    """The one email the head of centre was sent since the outbox was last cleared."""
+    (message,) = [m for m in mail.outbox if "head@northfield.example" in m.to]
+    mail.outbox.clear()
+    return message.subject.removeprefix("[ocradmin] "), message.body
+
+
+def who(user) -> str:
+    return f"{user.get_full_name()} <{user.email}>"
+
+
+def test_the_head_is_told_of_every_change_to_the_centres_people(centre, people, head_record):
+    admin, outsider = people["centre_admin"], people["outsider"]
+    mail.outbox.clear()
+
+    grant_role(centre=centre, user=outsider, role=Role.TEACHER, by=admin)
+    assert told_head() == (
+        "12345 Northfield Academy: nobody@elsewhere.example is now teacher",
+        f"{who(admin)} gave {who(outsider)} the role Teacher.\n\n{FOOTER}",
+    )
+
+    revoke_role(centre=centre, user=outsider, role=Role.TEACHER, by=admin)
+    assert told_head() == (
+        "12345 Northfield Academy: nobody@elsewhere.example is no longer teacher",
+        f"{who(admin)} removed the role Teacher from {who(outsider)}.\n\n{FOOTER}",
+    )
+
+    remove_person(centre=centre, user=people["aam_user"], by=admin)
+    assert told_head() == (
+        "12345 Northfield Academy: materials@northfield.example has been removed",
+        f"{who(admin)} removed {who(people['aam_user'])} from the centre "
+        "(roles: Assessment materials user)."
+        f"\n\n{FOOTER}",
+    )
+
+    with time_machine.travel("2021-03-01 10:00Z", tick=False):
+        invitation = invite_person(
+            centre=centre,
+            email="nia@northfield.example",
+            full_name="Nia New",
+            roles=[Role.TEACHER, Role.CENTRE_ADMIN],
+            by=admin,
+        ).invitation
+    assert told_head() == (
+        "12345 Northfield Academy: nia@northfield.example invited as centre admin, teacher",
+        f"{who(admin)} invited Nia New <nia@northfield.example> to join as: Centre admin, "
+        f"Teacher. The invitation expires on 15 March 2021.\n\n{FOOTER}",
+    )
+
+    cancel_invitation(invitation=invitation, by=admin)
+    assert told_head() == (
+        "12345 Northfield Academy: invitation to nia@northfield.example cancelled",
+        f"{who(admin)} cancelled the invitation to Nia New <nia@northfield.example> "
+        f"(Centre admin, Teacher).\n\n{FOOTER}",
+    )
+
+    invitation = invite_person(
+        centre=centre,
+        email=outsider.email,
+        full_name="Anyone",
+        roles=[Role.TEACHER],
+        by=admin,
+    ).invitation
+    mail.outbox.clear()
+    accept_invitation(invitation=invitation, by=outsider)
+    assert told_head() == (
+        "12345 Northfield Academy: nobody@elsewhere.example joined as teacher",
+        f"{who(outsider)} accepted the invitation and now holds: Teacher.\n\n{FOOTER}",
+    )
+
+
+def test_the_head_is_told_of_new_head_details(centre, people, head_record):
+    admin = people["centre_admin"]
+    mail.outbox.clear()
+    update_head_of_centre(
+        centre=centre,
+        name="Hilary Head",
+        job_title="Principal",
+        email="head@northfield.example",
+        by=admin,
+    )
+    assert told_head() == (
+        "12345 Northfield Academy: head of centre details updated",
+        f"{who(admin)} updated the head of centre details:\n"
+        f"- job title: Headteacher → Principal\n\n{FOOTER}",
+    )
+
+
+def test_the_previous_head_is_told_of_a_new_head(centre, people, head_record):
+    admin = people["centre_admin"]
+    mail.outbox.clear()
+    update_head_of_centre(
+        centre=centre,
+        name="Pat Principal",
+        job_title="Principal",
+        email="pat@northfield.example",
+        by=admin,
+    )
+    assert told_head() == (
+        "12345 Northfield Academy: new head of centre named",
+        f"{who(admin)} named a new head of centre:\n"
+        "- name: Hilary Head → Pat Principal\n"
+        "- job title: Headteacher → Principal\n"
+        "- email: head@northfield.example → pat@northfield.example\n\n"
+        "Hilary Head <head@northfield.example> no longer holds the head-of-centre role. "
+        "Pat Principal holds it once they accept by the link sent to pat@northfield.example. "
+        f"If this change is wrong, tell the awarding body at {settings.STAFF_EMAIL}."
+        f"\n\n{FOOTER}",
+    )
+
+
+def test_the_first_head_named_is_told_on_the_record_they_are_named_in(centre, people):
+    admin = people["centre_admin"]
+    mail.outbox.clear()
+    update_head_of_centre(
+        centre=centre,
+        name="Pat Principal",
+        job_title="Principal",
+        email="pat@northfield.example",
+        by=admin,
+    )
+    told = [m for m in mail.outbox if "new head of centre named" in m.subject]
+    assert [m.to for m in told] == [["pat@northfield.example"]]
+    assert told[0].subject == "[ocradmin] 12345 Northfield Academy: new head of centre named"
+    assert told[0].body == (
+        f"{who(admin)} named a new head of centre:\n"
+        "- name: (none) → Pat Principal\n"
+        "- job title: (none) → Principal\n"
+        f"- email: (none) → pat@northfield.example\n\n{FOOTER}"
+    )
 
 
 # --- Head of centre -------------------------------------------------------------------------

@@ -297,7 +297,8 @@ def test_a_value_past_the_last_column(admin, series, centre, qualification, grad
     content = csv_bytes([[*row(graded[1], "M"), "stray"]])
     response = upload(admin, centre, qualification, content)
     assert errors_of(response) == [
-        "Row 2, : This row has a value in column F, past the template's last column (E). Remove it."
+        "Row 2, : This row has a value in column F (cell F2), past the template's last column "
+        "(E). Remove it."
     ]
     assert_unchanged(series, qualification, graded)
 

@@ -15,8 +15,9 @@ class Command(BaseCommand):
     help = (
         "Add a national-size dataset to the configured database for measuring pages: the demo "
         "data, then N made-up centres (most with 50-300 candidates, about 130 on average) with "
-        "their people, qualification approvals, candidates, entries, allocated moderators, 2021 "
-        "grades in every state (about 40%% of centres submitted) and audit events, then ANALYZE. "
+        "their people, qualification approvals, candidates, entries, allocated moderators, claims "
+        "in every state with their lines and work, 2021 grades in every state (about 40%% of "
+        "centres submitted) and audit events, then ANALYZE. "
         "The demo centre 12345 is made large (3,000 candidates; one qualification's grid has "
         "300). At --centres 1000: 136,000 candidates, 296,000 entries, 190,000 grades, 478,000 "
         "audit events; at 5000 about five times as many (0.65 M candidates, 1.45 M entries). "
