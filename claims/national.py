@@ -189,6 +189,12 @@ def _set_state(plan, claim, status, hours, now) -> None:
         claim.work_received_at = claim.work_sent_at + timedelta(days=plan.rng.randint(1, 4))
         claim.work_received_by_id = claim.moderator_id
         claim.results_due_on = add_working_days(business_date(claim.work_received_at), 21)
+    if status == S.MODERATED:
+        claim.moderated_at = claim.work_received_at + timedelta(days=plan.rng.randint(5, 25))
+        claim.moderation_outcome = "adjusted" if plan.rng.random() < 0.3 else "confirmed_unchanged"
+    elif status == S.WITHDRAWN:
+        claim.withdrawn_at = claim.work_received_at + timedelta(days=plan.rng.randint(3, 20))
+        claim.withdrawal_reason = "Assessment decisions were not consistent across the sample."
 
 
 def _lines(plan, claim, candidates, units) -> list[ClaimLine]:
