@@ -3,9 +3,10 @@
 import secrets
 from datetime import timedelta
 
+from django.urls import reverse
 from django.utils import timezone
 
-from ocradmin.demo import ensure_user
+from ocradmin.demo import PLACEHOLDER_NAMES, ensure_user, seed_notice
 from ocradmin.models import User
 
 from .models import (
@@ -27,19 +28,34 @@ DEMO_CENTRES = [
 ]
 
 DEMO_PEOPLE = [
-    ("officer", "Exams Officer", Role.CENTRE_ADMIN),
-    ("teacher", "Teacher", Role.TEACHER),
-    ("head", "Head of Centre", Role.HEAD_OF_CENTRE),
-    ("materials", "Materials User", Role.AAM_USER),
+    ("officer", Role.CENTRE_ADMIN),
+    ("teacher", Role.TEACHER),
+    ("head", Role.HEAD_OF_CENTRE),
+    ("materials", Role.AAM_USER),
 ]
+# The demo people's names, per centre and role.
+DEMO_NAMES = {
+    "12345": {
+        "officer": "Priya Shah",
+        "teacher": "Tom Whitfield",
+        "head": "Dr Helen Carter",
+        "materials": "Kofi Mensah",
+    },
+    "23456": {
+        "officer": "Gareth Evans",
+        "teacher": "Aisha Rahman",
+        "head": "Margaret Doyle",
+        "materials": "Liam O'Neill",
+    },
+}
 
 
 def seed(*, password: str, log) -> None:
     for number, name, domain in DEMO_CENTRES:
         centre, _ = Centre.objects.get_or_create(number=number, defaults={"name": name})
-        town = name.split()[0]
-        for local, title, role in DEMO_PEOPLE:
-            user = ensure_user(f"{local}@{domain}", full_name=f"{town} {title}", password=password)
+        for local, role in DEMO_PEOPLE:
+            full_name = DEMO_NAMES[number][local]
+            user = ensure_user(f"{local}@{domain}", full_name=full_name, password=password)
             Membership.objects.get_or_create(user=user, centre=centre, role=role)
     log("centres: Northfield Academy (12345) and Riverside College (23456) with their people")
     seed_people(log=log)
@@ -50,7 +66,7 @@ def seed(*, password: str, log) -> None:
 def seed_application(*, password: str, log) -> None:
     """Hillside School: an applicant whose centre application is waiting for staff."""
     applicant = ensure_user(
-        "applicant@hillside.example", full_name="Hillside Applicant", password=password
+        "applicant@hillside.example", full_name="Nadia Hussain", password=password
     )
     name, postcode = "Hillside School", "LS6 2AB"
     application, created = CentreApplication.objects.get_or_create(
@@ -67,7 +83,7 @@ def seed_application(*, password: str, log) -> None:
             "head_name": "Helen Hill",
             "head_job_title": "Headteacher",
             "head_email": "head@hillside.example",
-            "officer_name": "Hillside Applicant",
+            "officer_name": "Nadia Hussain",
             "officer_email": "applicant@hillside.example",
             "officer_phone": "0113 496 0001",
             "declare_accurate": True,
@@ -83,28 +99,36 @@ def seed_application(*, password: str, log) -> None:
                 is_active=True, is_remotely_moderated=True, qualification_type__in=VOCATIONAL_TYPES
             )[:3]
         )
+    seed_notice(
+        applicant,
+        notice="centres/application_received",
+        context={"application": application},
+        url=reverse("centres:apply-detail", args=[application.pk]),
+    )
     log("centres: Hillside School's application waiting for staff (applicant@hillside.example)")
 
 
 def seed_people(*, log) -> None:
     """Head-of-centre records for both demo centres; one invitation waiting at 12345."""
-    heads = {"12345": ("Headteacher", "Northfield"), "23456": ("Principal", "Riverside")}
+    heads = {"12345": "Headteacher", "23456": "Principal"}
     for number, _name, domain in DEMO_CENTRES:
         centre = Centre.objects.get(number=number)
-        job_title, town = heads[number]
+        job_title = heads[number]
         email = f"head@{domain}"
         user = User.objects.filter(email__iexact=email).first()
         # The demo heads have accepted the role (and hold it: a Membership made above).
         head, _ = HeadOfCentre.objects.get_or_create(
             centre=centre,
             defaults={
-                "name": f"{town} Head of Centre",
+                "name": DEMO_NAMES[number]["head"],
                 "job_title": job_title,
                 "email": email,
                 "user": user,
                 "accepted_at": timezone.now(),
             },
         )
+        if head.name in PLACEHOLDER_NAMES:
+            HeadOfCentre.objects.filter(pk=head.pk).update(name=DEMO_NAMES[number]["head"])
         if head.accepted_at is None and user is not None and head.email == email:
             HeadOfCentre.objects.filter(pk=head.pk).update(
                 user=user, accepted_at=timezone.now(), token=None
@@ -119,7 +143,7 @@ def seed_people(*, log) -> None:
         Invitation.objects.create(
             centre=centre,
             email=email,
-            full_name="Northfield New Teacher",
+            full_name="Leo Marsh",
             roles=[Role.TEACHER.value],
             token=secrets.token_urlsafe(32),
             invited_by=User.objects.filter(email="officer@northfield.example").first(),
@@ -138,11 +162,11 @@ DEMO_APPROVALS = [
 DEMO_MODERATORS = [
     (
         "moderator@ocradmin.example",
-        "Morgan Moderator",
+        "Morgan Price",
         ["05840", "05834", "J817", "05826", "05841", "J813", "05835"],
         20,
     ),
-    ("moderator2@ocradmin.example", "Robin Reviewer", ["05840", "05841", "05826"], 5),
+    ("moderator2@ocradmin.example", "Robin Hale", ["05840", "05841", "05826"], 5),
 ]
 
 
@@ -154,7 +178,7 @@ def seed_approvals(*, password: str, log) -> None:
 
     Status = QualificationApproval.Status
     staff = ensure_user(
-        "staff@ocradmin.example", full_name="Sam Staff", password=password, is_staff=True
+        "staff@ocradmin.example", full_name="Sam Okafor", password=password, is_staff=True
     )
     now = timezone.now()
     for number, approved, requested in DEMO_APPROVALS:
@@ -192,6 +216,25 @@ def seed_approvals(*, password: str, log) -> None:
         )
         if created:
             profile.qualifications.set(Qualification.objects.filter(entry_code__in=codes))
+    for number, approved, _requested in DEMO_APPROVALS:
+        approval = (
+            QualificationApproval.objects.filter(
+                centre__number=number, qualification__entry_code=approved[0]
+            )
+            .select_related("centre", "qualification")
+            .first()
+        )
+        if approval is not None:
+            url = reverse("centres:approvals", args=[number])
+            for officer in Membership.objects.filter(
+                centre=approval.centre, role=Role.CENTRE_ADMIN
+            ).select_related("user"):
+                seed_notice(
+                    officer.user,
+                    notice="centres/approval_approved",
+                    context={"approval": approval, "url": url},
+                    url=url,
+                )
     log(
         "centres: qualification approvals at 12345 and 23456 (05835 waiting for staff); "
         "moderators moderator@ and moderator2@ocradmin.example"

@@ -2,12 +2,13 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from ocradmin.filters import FilterSet
 from ocradmin.models import AuditEvent
 
 from .models import ModeratorProfile, Qualification, QualificationApproval, QualificationType
 
 
-class AuditEventFilter(django_filters.FilterSet):
+class AuditEventFilter(FilterSet):
     action = django_filters.CharFilter(lookup_expr="icontains", label="Action")
     actor = django_filters.CharFilter(
         field_name="actor__email", lookup_expr="icontains", label="Done by (email)"
@@ -33,7 +34,7 @@ class AuditEventFilter(django_filters.FilterSet):
 # --- Catalogue, qualification approvals, examiner-moderators ----------------------------------
 
 
-class QualificationFilter(django_filters.FilterSet):
+class QualificationFilter(FilterSet):
     q = django_filters.CharFilter(method="search", label="Entry code or title")
     qualification_type = django_filters.ChoiceFilter(
         choices=QualificationType.choices, label="Type", empty_label="Any type"
@@ -50,7 +51,7 @@ class QualificationFilter(django_filters.FilterSet):
         return queryset.filter(Q(entry_code__icontains=value) | Q(title__icontains=value))
 
 
-class ApprovalFilter(django_filters.FilterSet):
+class ApprovalFilter(FilterSet):
     status = django_filters.ChoiceFilter(
         choices=QualificationApproval.Status.choices, label="Status", empty_label="Any status"
     )
@@ -69,7 +70,7 @@ class ApprovalFilter(django_filters.FilterSet):
         )
 
 
-class StaffApprovalFilter(django_filters.FilterSet):
+class StaffApprovalFilter(FilterSet):
     q = django_filters.CharFilter(method="search", label="Centre number, entry code or title")
 
     class Meta:
@@ -88,7 +89,7 @@ class StaffApprovalFilter(django_filters.FilterSet):
         )
 
 
-class ModeratorFilter(django_filters.FilterSet):
+class ModeratorFilter(FilterSet):
     q = django_filters.CharFilter(method="search", label="Name or email")
     qualification = django_filters.ModelChoiceFilter(
         field_name="qualifications",

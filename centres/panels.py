@@ -1,15 +1,17 @@
+from datetime import timedelta
+
+from django.urls import reverse
 from django.utils import timezone
 
-from ocradmin.pages import dashboard, staff_board
+from ocradmin.pages import Task, dashboard, dashboard_tasks, staff_board
 
-from .models import CentreApplication
+from .models import CentreApplication, Invitation, QualificationApproval, Role
 from .navigation import register_section
 from .selectors import (
     HEAD_CHANGES_DAYS,
-    approval_summary_for,
     centres_for,
+    centres_where,
     pending_applications,
-    pending_invitations_for,
     recent_head_changes,
     waiting_approvals,
     with_ages,
@@ -61,9 +63,48 @@ register_section(
 )
 
 
-@dashboard.register("qualification_approvals", "centres/panels/approvals.html")
-def centre_admin_approvals(request):
-    return approval_summary_for(request.user)
+DECIDED_DAYS = 30  # how long a decision stays on the centre admin's dashboard
+
+
+@dashboard_tasks.register("qualification_approvals")
+def approval_tasks(request) -> list[Task]:
+    """For a centre admin: approvals staff decided in the last 30 days (act on the decision)."""
+    centres = {c.pk: c for c in centres_where(request.user, Role.CENTRE_ADMIN)}
+    if not centres:
+        return []
+    Status = QualificationApproval.Status
+    decided = (
+        QualificationApproval.objects.filter(
+            centre_id__in=centres,
+            status__in=[Status.APPROVED, Status.REJECTED],
+            decided_at__gte=timezone.now() - timedelta(days=DECIDED_DAYS),
+        )
+        .select_related("qualification")
+        .order_by("-decided_at")
+    )
+    tasks = []
+    for approval in decided:
+        centre, code = centres[approval.centre_id], approval.qualification.entry_code
+        if approval.status == Status.APPROVED:
+            tasks.append(
+                Task(
+                    title=f"Make entries for {code}: approved",
+                    url=reverse("entries:list", args=[centre.number]),
+                    detail=f"The awarding body approved the centre to offer "
+                    f"{approval.qualification}.",
+                    centre=str(centre),
+                )
+            )
+        else:
+            tasks.append(
+                Task(
+                    title=f"Request to offer {code} rejected: read the reason",
+                    url=reverse("centres:approvals", args=[centre.number]),
+                    detail=f"Reason: {approval.rejection_reason}",
+                    centre=str(centre),
+                )
+            )
+    return tasks
 
 
 @staff_board.register("qualification_approvals", "centres/panels/staff_approvals.html")
@@ -75,14 +116,34 @@ def waiting_qualification_approvals(request):
 # --- Centre users ----------------------------------------------------------------------------
 
 
-@dashboard.register("pending_invitations", "centres/panels/invitations.html")
-def pending_invitations(request):
-    """For a centre admin: invitations still waiting to be accepted at their centres."""
-    waiting = pending_invitations_for(request.user)
-    invitations = list(waiting[:10])
-    if not invitations:
-        return None
-    return {"invitations": invitations, "total": waiting.count(), "now": timezone.now()}
+@dashboard_tasks.register("pending_invitations")
+def invitation_tasks(request) -> list[Task]:
+    """For a centre admin: one task per centre with invitations still waiting to be accepted,
+    due when the first expires (one query whatever the number of centres)."""
+    centres = {c.pk: c for c in centres_where(request.user, Role.CENTRE_ADMIN)}
+    if not centres:
+        return []
+    waiting: dict[int, list] = {}
+    for invitation in Invitation.objects.filter(
+        centre_id__in=centres, status=Invitation.Status.PENDING
+    ).order_by("expires_at", "pk"):
+        waiting.setdefault(invitation.centre_id, []).append(invitation)
+    tasks = []
+    for centre_id, invitations in waiting.items():
+        centre, n = centres[centre_id], len(invitations)
+        names = ", ".join(f"{i.full_name} ({i.email})" for i in invitations[:3])
+        more = f" and {n - 3} more" if n > 3 else ""
+        tasks.append(
+            Task(
+                title=f"{n} invitation{'s' if n != 1 else ''} not yet accepted",
+                url=reverse("centres:users", args=[centre.number]),
+                due=invitations[0].expires_at,
+                detail=f"{names}{more}. Remind them, or invite them again once an invitation "
+                "expires.",
+                centre=str(centre),
+            )
+        )
+    return tasks
 
 
 @staff_board.register("head_changes", "centres/panels/staff_head_changes.html")

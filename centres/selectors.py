@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.utils import timezone
 
 from ocradmin.workdays import working_days_ages
@@ -10,7 +10,6 @@ from .models import (
     Centre,
     CentreApplication,
     HeadOfCentre,
-    Invitation,
     Membership,
     ModeratorProfile,
     Qualification,
@@ -54,6 +53,24 @@ def people_by_centre(centre_ids, *roles) -> dict[int, list]:
     for membership in memberships:
         people.setdefault(membership.centre_id, {})[membership.user_id] = membership.user
     return {centre_id: list(users.values()) for centre_id, users in people.items()}
+
+
+def memberships_of(user) -> list:
+    """The user's memberships with their centres, by centre number: one query, kept on the user
+    object for the request (every dashboard task source asks)."""
+    if not user.is_authenticated:
+        return []
+    if "_memberships" not in user.__dict__:
+        user.__dict__["_memberships"] = list(
+            Membership.objects.filter(user=user).select_related("centre").order_by("centre__number")
+        )
+    return user.__dict__["_memberships"]
+
+
+def centres_where(user, *roles) -> list:
+    """The centres where the user holds any of ``roles`` (from ``memberships_of``), each once."""
+    centres = {m.centre_id: m.centre for m in memberships_of(user) if m.role in roles}
+    return list(centres.values())
 
 
 def centres_for(user):
@@ -144,43 +161,6 @@ def waiting_approvals():
         QualificationApproval.objects.filter(status=QualificationApproval.Status.REQUESTED)
         .select_related("centre", "qualification", "requested_by")
         .order_by("requested_at", "pk")
-    )
-
-
-def approval_summary_for(user) -> dict | None:
-    """For a centre admin's dashboard: per centre, how many approvals are requested and
-    approved, and the requests still waiting (oldest first). None when they administer none."""
-    centre_ids = Membership.objects.filter(user=user, role=Role.CENTRE_ADMIN).values("centre_id")
-    Status = QualificationApproval.Status
-    centres = list(
-        Centre.objects.filter(pk__in=centre_ids)
-        .annotate(
-            requested_count=Count("approvals", filter=Q(approvals__status=Status.REQUESTED)),
-            approved_count=Count("approvals", filter=Q(approvals__status=Status.APPROVED)),
-        )
-        .order_by("number")
-    )
-    if not centres:
-        return None
-    waiting = list(
-        QualificationApproval.objects.filter(centre__in=centres, status=Status.REQUESTED)
-        .select_related("centre", "qualification")
-        .order_by("requested_at", "pk")[:10]
-    )
-    return {"centres": centres, "waiting": waiting}
-
-
-def pending_invitations_for(user):
-    """Invitations still waiting to be accepted at the centres ``user`` administers, soonest
-    to expire first."""
-    return (
-        Invitation.objects.filter(
-            status=Invitation.Status.PENDING,
-            centre__memberships__user=user,
-            centre__memberships__role=Role.CENTRE_ADMIN,
-        )
-        .select_related("centre")
-        .order_by("expires_at", "pk")
     )
 
 

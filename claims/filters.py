@@ -3,11 +3,12 @@
 import django_filters
 
 from centres.models import Qualification
+from ocradmin.filters import FilterSet
 
 from .models import Claim
 
 
-class ClaimFilter(django_filters.FilterSet):
+class ClaimFilter(FilterSet):
     status = django_filters.ChoiceFilter(
         choices=Claim.Status.choices, label="Status", empty_label="Any status"
     )

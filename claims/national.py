@@ -41,7 +41,7 @@ from ocradmin.national import Plan
 from ocradmin.workdays import add_working_days, business_date
 
 from .demo import DEMO_PDF
-from .models import Claim, ClaimLine, Dispatch, Evidence
+from .models import Claim, ClaimLine, Dispatch, Evidence, ModerationOutcome
 from .selectors import WORK_CLOCK, WORK_REMINDER
 
 S = Claim.Status
@@ -189,12 +189,19 @@ def _set_state(plan, claim, status, hours, now) -> None:
         claim.work_received_at = claim.work_sent_at + timedelta(days=plan.rng.randint(1, 4))
         claim.work_received_by_id = claim.moderator_id
         claim.results_due_on = add_working_days(business_date(claim.work_received_at), 21)
+    if status not in (S.MODERATED, S.WITHDRAWN):
+        return
+    decided = claim.work_received_at + timedelta(days=plan.rng.randint(3, 25))
     if status == S.MODERATED:
-        claim.moderated_at = claim.work_received_at + timedelta(days=plan.rng.randint(5, 25))
-        claim.moderation_outcome = "adjusted" if plan.rng.random() < 0.3 else "confirmed_unchanged"
+        claim.moderated_at = decided
+        claim.moderation_outcome = (
+            ModerationOutcome.ADJUSTED
+            if plan.rng.random() < 0.2
+            else ModerationOutcome.CONFIRMED_UNCHANGED
+        )
     elif status == S.WITHDRAWN:
-        claim.withdrawn_at = claim.work_received_at + timedelta(days=plan.rng.randint(3, 20))
-        claim.withdrawal_reason = "Assessment decisions were not consistent across the sample."
+        claim.withdrawn_at = decided
+        claim.withdrawal_reason = "The centre's assessment was not consistent with the standard."
 
 
 def _lines(plan, claim, candidates, units) -> list[ClaimLine]:

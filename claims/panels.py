@@ -1,10 +1,10 @@
 """The centre's Claims tab, the dashboard's claims to do and the claims on a candidate's page."""
 
-from django.utils import timezone
+from django.urls import reverse
 
 from centres.navigation import register_section
 from entries.pages import candidate_page
-from ocradmin.pages import dashboard, staff_board
+from ocradmin.pages import Task, dashboard_tasks, staff_board
 
 from .selectors import candidate_claim_lines, claims_to_do, work_clock
 
@@ -13,10 +13,35 @@ register_section(
 )
 
 
-@dashboard.register("claims_to_do", "claims/panels/to_do.html")
-def claims_to_do_panel(request):
-    claims = claims_to_do(request.user)
-    return {"claims": claims, "now": timezone.now()} if claims else None
+@dashboard_tasks.register("claims_to_do")
+def claim_tasks(request) -> list[Task]:
+    """Drafts to submit, and submitted claims whose work is due, where the user builds claims."""
+    tasks = []
+    for claim in claims_to_do(request.user):
+        centre = claim.centre
+        url = reverse("claims:claim", args=[centre.number, claim.pk])
+        code = claim.qualification.entry_code
+        lines = f"{claim.line_count} line{'s' if claim.line_count != 1 else ''}"
+        if claim.status == claim.Status.DRAFT:
+            tasks.append(
+                Task(
+                    title=f"Finish and submit the draft {code} claim",
+                    url=url,
+                    detail=f"{lines} so far.",
+                    centre=str(centre),
+                )
+            )
+        else:
+            tasks.append(
+                Task(
+                    title=f"Send the work for claim {claim.number} ({code})",
+                    url=url,
+                    due=claim.work_due_at,
+                    detail=f"{lines}: upload the evidence or record the postal dispatch.",
+                    centre=str(centre),
+                )
+            )
+    return tasks
 
 
 @staff_board.register("claims_work_clock", "claims/panels/staff_work_clock.html")

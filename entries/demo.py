@@ -114,6 +114,77 @@ def seed(*, password: str, log) -> None:
     seed_candidates(log=log)
     seed_arrangements(log=log)
     seed_entries(log=log)
+    seed_notices(log=log)
+
+
+def seed_notices(*, log) -> None:
+    """What entry processing and staff decisions would have told people about the demo's
+    entries, arrangements and allocations (the job itself is not run: the demo keeps entries
+    waiting on the clock)."""
+    from django.db.models import Count, Q
+    from django.urls import reverse
+
+    from centres.selectors import people_by_centre
+    from ocradmin.demo import seed_notice
+
+    centres = {c.pk: c for c in Centre.objects.filter(number__in=["12345", "23456"])}
+    admins = people_by_centre(list(centres), Role.CENTRE_ADMIN)
+    outcomes = (
+        Entry.objects.filter(centre_id__in=centres)
+        .values("centre_id")
+        .annotate(
+            accepted=Count("id", filter=Q(status=S.ACCEPTED)),
+            rejected=Count("id", filter=Q(status=S.REJECTED)),
+            with_staff=Count("id", filter=Q(status=S.NEEDS_REVIEW)),
+        )
+        .order_by()
+    )
+    for row in outcomes:
+        centre = centres[row.pop("centre_id")]
+        url = reverse("entries:list", args=[centre.number])
+        for admin in admins.get(centre.pk, []):
+            seed_notice(
+                admin,
+                notice="entries/entries_processed",
+                context={"centre": centre, **row},
+                url=url + "?status=rejected" if row["rejected"] else url,
+            )
+    for allocation in ModeratorAllocation.objects.filter(centre_id__in=centres).select_related(
+        "centre", "qualification", "moderator"
+    ):
+        context = {
+            "centre": allocation.centre,
+            "qualification": allocation.qualification,
+            "moderator": allocation.moderator,
+        }
+        seed_notice(
+            allocation.moderator,
+            notice="entries/moderator_allocated",
+            context=context,
+            url=reverse("dashboard"),
+        )
+        for admin in admins.get(allocation.centre_id, []):
+            seed_notice(
+                admin,
+                notice="entries/moderator_allocated_for_centre",
+                context=context,
+                url=reverse("entries:list", args=[allocation.centre.number]),
+            )
+    for arrangement in AccessArrangement.objects.filter(
+        centre_id__in=centres, status=AccessArrangement.Status.REJECTED
+    ).select_related("centre", "candidate", "qualification"):
+        for admin in admins.get(arrangement.centre_id, []):
+            seed_notice(
+                admin,
+                notice="entries/arrangement_decided",
+                context={
+                    "arrangement": arrangement,
+                    "approved": False,
+                    "reason": arrangement.rejection_reason,
+                },
+                url=reverse("entries:arrangements", args=[arrangement.centre.number]),
+            )
+    log("entries: the notices processing, allocation and staff decisions sent")
 
 
 def seed_candidates(*, log) -> None:

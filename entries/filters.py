@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 
 from centres.models import Qualification, QualificationApproval
+from ocradmin.filters import FilterSet
 from ocradmin.identifiers import is_ascii_digits
 
 from .models import AccessArrangement, Candidate, Entry
@@ -30,7 +31,7 @@ def candidates_matching(centre, value: str):
     return candidates
 
 
-class CandidateFilter(django_filters.FilterSet):
+class CandidateFilter(FilterSet):
     q = django_filters.CharFilter(method="search", label="Search by name, candidate number or UCI")
 
     class Meta:
@@ -43,7 +44,7 @@ class CandidateFilter(django_filters.FilterSet):
         return queryset
 
 
-class ArrangementFilter(django_filters.FilterSet):
+class ArrangementFilter(FilterSet):
     status = django_filters.ChoiceFilter(
         choices=AccessArrangement.Status.choices, label="Status", empty_label="Any status"
     )
@@ -75,7 +76,7 @@ class ArrangementFilter(django_filters.FilterSet):
         return queryset.filter(candidate__in=candidates_matching(self.centre, value))
 
 
-class EntryFilter(django_filters.FilterSet):
+class EntryFilter(FilterSet):
     q = django_filters.CharFilter(method="search", label="Candidate (name, number or UCI)")
     qualification = django_filters.ModelChoiceFilter(
         queryset=Qualification.objects.none(),

@@ -1,17 +1,21 @@
-"""Centre tabs, dashboard panels and staff board sections of the entries app."""
+"""Centre tabs, dashboard tasks and staff board sections of the entries app."""
 
+from datetime import timedelta
+
+from django.db.models import Count, Min, Q
+from django.urls import reverse
 from django.utils import timezone
 
+from centres.models import Role
 from centres.navigation import register_section
-from ocradmin.pages import dashboard, staff_board
+from centres.selectors import centres_where
+from ocradmin.pages import Task, dashboard_tasks, staff_board
 from ocradmin.workdays import working_days_since
 
-from .selectors import (
-    correction_summary,
-    entries_awaiting_processing,
-    entry_clock,
-    referral_summary,
-)
+from .models import AccessArrangement, Entry
+from .selectors import WAITING, correction_summary, entry_clock, referral_summary
+
+RECENT_DAYS = 30  # how long a rejection stays on the centre admin's dashboard
 
 register_section(
     key="candidates",
@@ -30,10 +34,93 @@ register_section(
 )
 
 
-@dashboard.register("entries_awaiting_processing", "entries/panels/awaiting_processing.html")
-def awaiting_processing_panel(request):
-    centres = entries_awaiting_processing(request.user)
-    return {"centres": centres, "now": timezone.now()} if centres else None
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+@dashboard_tasks.register("entries")
+def entry_tasks(request) -> list[Task]:
+    """For a centre admin, per centre: entries waiting to be processed (due by the first one's
+    48-hour deadline) and entries rejected in the last 30 days; one query for every centre."""
+    centres = {c.pk: c for c in centres_where(request.user, Role.CENTRE_ADMIN)}
+    if not centres:
+        return []
+    since = timezone.now() - timedelta(days=RECENT_DAYS)
+    waiting = Q(status__in=WAITING)
+    rejected = Q(status=Entry.Status.REJECTED, processed_at__gte=since)
+    rows = (
+        Entry.objects.filter(waiting | rejected, centre_id__in=centres)
+        .values("centre_id")
+        .annotate(
+            waiting=Count("id", filter=waiting),
+            with_staff=Count("id", filter=Q(status=Entry.Status.NEEDS_REVIEW)),
+            earliest=Min("process_by", filter=waiting),
+            rejected=Count("id", filter=rejected),
+        )
+        .order_by()
+    )
+    tasks = []
+    for row in rows:
+        centre = centres[row["centre_id"]]
+        caption = str(centre)
+        entries_url = reverse("entries:list", args=[centre.number])
+        if row["waiting"]:
+            staff = f"; {row['with_staff']} with awarding-body staff" if row["with_staff"] else ""
+            tasks.append(
+                Task(
+                    title=_plural(row["waiting"], "entry", "entries") + " awaiting processing",
+                    url=entries_url,
+                    due=row["earliest"],
+                    detail="Processing runs every 15 minutes and decides each entry within 48 "
+                    f"hours; you will be told the outcome{staff}.",
+                    centre=caption,
+                )
+            )
+        if row["rejected"]:
+            tasks.append(
+                Task(
+                    title=_plural(row["rejected"], "entry", "entries")
+                    + " rejected: read the reasons",
+                    url=entries_url + "?status=rejected",
+                    detail="Correct and enter them again, or withdraw them.",
+                    centre=caption,
+                )
+            )
+    return tasks
+
+
+@dashboard_tasks.register("arrangements")
+def arrangement_tasks(request) -> list[Task]:
+    """For a centre admin: access arrangements the awarding body rejected in the last 30 days,
+    per centre, due by the first planned assessment (one query)."""
+    centres = {c.pk: c for c in centres_where(request.user, Role.CENTRE_ADMIN)}
+    if not centres:
+        return []
+    rows = (
+        AccessArrangement.objects.filter(
+            centre_id__in=centres,
+            status=AccessArrangement.Status.REJECTED,
+            decided_at__gte=timezone.now() - timedelta(days=RECENT_DAYS),
+        )
+        .values("centre_id")
+        .annotate(n=Count("id"), first=Min("first_assessment_on"))
+        .order_by()
+    )
+    tasks = []
+    for row in rows:
+        centre = centres[row["centre_id"]]
+        tasks.append(
+            Task(
+                title=_plural(row["n"], "access arrangement", "access arrangements")
+                + " rejected by the awarding body",
+                url=reverse("entries:arrangements", args=[centre.number]) + "?status=rejected",
+                due=row["first"],
+                detail="Read the reason and arrange what the candidate can have before the "
+                "first assessment.",
+                centre=str(centre),
+            )
+        )
+    return tasks
 
 
 @staff_board.register("entry_clock", "entries/panels/staff_entry_clock.html")

@@ -4,8 +4,9 @@ from datetime import timedelta
 
 from django.db.models import Count, Min, Q
 
-from centres.models import Membership, Qualification, QualificationApproval, Role
+from centres.models import Qualification, QualificationApproval
 from ocradmin.clocks import Clock, ClockSummary
+from ocradmin.identifiers import is_ascii_digits
 
 from .models import AccessArrangement, Candidate, CandidateCorrection, Entry, ModeratorAllocation
 
@@ -58,6 +59,27 @@ def entries_with_staff():
 
 def candidates_in(centre):
     return Candidate.objects.filter(centre=centre).order_by("candidate_number")
+
+
+def search_candidates(centre, query: str, *, limit: int):
+    """The centre's candidates matching every word typed: a number matches the candidate
+    number (``8`` finds 0008) or the start of the UCI, other words the first or last name.
+    At most ``limit``, by name."""
+    words = query.split()[:5]
+    if not words:
+        return Candidate.objects.none()
+    candidates = Candidate.objects.filter(centre=centre)
+    for word in words:
+        if is_ascii_digits(word):
+            match = Q(candidate_number__startswith=word) | Q(uci__startswith=word)
+            if len(word) <= 4:
+                match |= Q(candidate_number=word.zfill(4))
+        else:
+            match = Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        candidates = candidates.filter(match)
+    return candidates.order_by("last_name", "first_name", "candidate_number").only(
+        "pk", "candidate_number", "first_name", "last_name", "date_of_birth", "uci"
+    )[:limit]
 
 
 def candidate_entries(candidate):
@@ -142,23 +164,4 @@ def allocations_for(centre):
         ModeratorAllocation.objects.filter(centre=centre)
         .select_related("qualification", "moderator")
         .order_by("qualification__entry_code")
-    )
-
-
-def entries_awaiting_processing(user) -> list[dict]:
-    """For each centre the user is a centre admin of: entries waiting to be processed and the
-    earliest deadline among them, soonest first (one query)."""
-    admin_of = Membership.objects.filter(user=user, role=Role.CENTRE_ADMIN).values("centre_id")
-    return list(
-        Entry.objects.filter(
-            centre_id__in=admin_of,
-            status__in=[Entry.Status.SUBMITTED, Entry.Status.NEEDS_REVIEW],
-        )
-        .values("centre__number", "centre__name")
-        .annotate(
-            waiting=Count("id"),
-            with_staff=Count("id", filter=Q(status=Entry.Status.NEEDS_REVIEW)),
-            earliest=Min("process_by"),
-        )
-        .order_by("earliest", "centre__number")
     )

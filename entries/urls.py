@@ -50,6 +50,16 @@ urlpatterns = [
         name="new-named",
     ),
     path(
+        "centres/<centre:number>/entries/new/candidates/",
+        entries.CandidateSearchView.as_view(),
+        name="candidate-search",
+    ),
+    path(
+        "centres/<centre:number>/entries/new/qualification-fields/",
+        entries.EntryFieldsView.as_view(),
+        name="entry-fields",
+    ),
+    path(
         "centres/<centre:number>/entries/new-unnamed/",
         entries.UnnamedEntryCreateView.as_view(),
         name="new-unnamed",

@@ -253,3 +253,110 @@ def submitted_grades(series):
         .order_by("centre__number", "qualification__entry_code", "submitted_candidate_number")
         .values_list(*SUBMITTED_GRADE_FIELDS)
     )
+
+
+# --- The dashboard -------------------------------------------------------------------------
+
+
+def grades_overview(series, centre_ids) -> dict:
+    """For the dashboard, every TAG qualification with live named entries at these centres:
+    ``{(centre id, qualification id): {"qualification", "total", "graded", "status",
+    "return_comment", "sent_by"}}`` in four queries whatever the number of centres."""
+    if not centre_ids:
+        return {}
+    entries = Entry.objects.filter(
+        centre_id__in=centre_ids,
+        kind=Entry.Kind.NAMED,
+        status__in=Entry.LIVE,
+        qualification__available_for_tags=True,
+    )
+    totals = (
+        entries.values("centre_id", "qualification_id")
+        .annotate(n=Count("candidate_id", distinct=True))
+        .order_by()
+    )
+    rows = {
+        (t["centre_id"], t["qualification_id"]): {
+            "total": t["n"],
+            "graded": 0,
+            "status": QualificationGrades.Status.IN_PROGRESS,
+            "return_comment": "",
+            "sent_by": "",
+        }
+        for t in totals
+    }
+    if not rows:
+        return {}
+    qualifications = Qualification.objects.in_bulk({q for _, q in rows})
+    graded = (
+        Grade.objects.filter(series=series, centre_id__in=centre_ids)
+        .exclude(grade="")
+        .filter(
+            Exists(
+                entries.filter(
+                    centre_id=OuterRef("centre_id"),
+                    candidate_id=OuterRef("candidate_id"),
+                    qualification_id=OuterRef("qualification_id"),
+                )
+            )
+        )
+        .values("centre_id", "qualification_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for g in graded:
+        if (key := (g["centre_id"], g["qualification_id"])) in rows:
+            rows[key]["graded"] = g["n"]
+    for state in QualificationGrades.objects.filter(series=series, centre_id__in=centre_ids).values(
+        "centre_id", "qualification_id", "status", "return_comment", "sent_by__full_name"
+    ):
+        if (key := (state["centre_id"], state["qualification_id"])) in rows:
+            rows[key].update(
+                status=state["status"],
+                return_comment=state["return_comment"],
+                sent_by=state["sent_by__full_name"] or "",
+            )
+    for (_, qualification_id), row in rows.items():
+        row["qualification"] = qualifications[qualification_id]
+    return rows
+
+
+def materials_available(series, centre_ids, now=None) -> dict[int, int]:
+    """``{centre id: how many of the series' materials it may download now}`` (one query)."""
+    if not centre_ids:
+        return {}
+    now = now or timezone.now()
+    return dict(
+        AssessmentMaterial.objects.filter(
+            series=series,
+            available_from__lte=now,
+            qualification__available_for_tags=True,
+            qualification__approvals__centre_id__in=centre_ids,
+            qualification__approvals__status=QualificationApproval.Status.APPROVED,
+        )
+        .values("qualification__approvals__centre_id")
+        .annotate(n=Count("id", distinct=True))
+        .order_by()
+        .values_list("qualification__approvals__centre_id", "n")
+    )
+
+
+def grade_distribution(series, centre, qualifications) -> dict:
+    """``{qualification id: [(grade, how many), …]}`` in each qualification's scale order (every
+    grade of the scale, zeros included), for the head of centre's review; one query."""
+    counts: dict = {}
+    for qualification_id, grade, n in (
+        Grade.objects.filter(
+            series=series, centre=centre, qualification__in=[q.pk for q in qualifications]
+        )
+        .exclude(grade="")
+        .values("qualification_id", "grade")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("qualification_id", "grade", "n")
+    ):
+        counts.setdefault(qualification_id, {})[grade] = n
+    return {
+        q.pk: [(grade, counts.get(q.pk, {}).get(grade, 0)) for grade in q.grade_scale]
+        for q in qualifications
+    }

@@ -6,12 +6,14 @@ from django import forms
 
 from centres.models import Centre, Qualification
 from claims.models import Claim
+from ocradmin.filters import FilterSet
+from ocradmin.forms import Form
 
 from .models import LineDecision
 from .services.review import UnitComments
 
 
-class QueueFilter(django_filters.FilterSet):
+class QueueFilter(FilterSet):
     """The queue's filters, their choices narrowed to the centres and qualifications of the
     claims the user sees."""
 
@@ -38,7 +40,7 @@ class QueueFilter(django_filters.FilterSet):
         ).order_by("entry_code")
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     outcome = forms.ChoiceField(
         choices=[
             (LineDecision.Outcome.CONFIRMED, "Confirm the centre's grade"),
@@ -51,7 +53,7 @@ class DecisionForm(forms.Form):
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(Form):
     WHOLE, UNITS = "claim", "units"
 
     scope = forms.ChoiceField(
@@ -93,7 +95,7 @@ class WithdrawForm(forms.Form):
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-class ReportForm(forms.Form):
+class ReportForm(Form):
     """Overall comments, then for each unit: what went well, what needs attention, whether the
     assessment decisions were consistent, action points (fields ``unit-<pk>-…``)."""
 

@@ -1,16 +1,74 @@
 """The moderator's dashboard tasks, the moderation section of the centre's claim page and (in
 the staff part) the staff board's moderation panels."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from claims.models import Claim
 from claims.pages import claim_page
+from entries.models import Entry, ModeratorAllocation
 from ocradmin.pages import Task, dashboard_tasks
 
 from .models import LineDecision, Review
 
 # --- The examiner-moderator's dashboard ------------------------------------------------------
+
+
+@dashboard_tasks.register("moderator_allocations")
+def allocation_tasks(request) -> list[Task]:
+    """For an examiner-moderator: each centre and qualification allocated to them, with the
+    candidates entered (one query)."""
+    user = request.user
+    if not user.is_examiner_moderator:
+        return []
+    entries = Entry.objects.filter(
+        centre_id=OuterRef("centre_id"),
+        qualification_id=OuterRef("qualification_id"),
+        status__in=Entry.LIVE,
+    ).order_by()
+    # Named candidates once each, however many unit entries; unnamed entries by their quantity.
+    named = (
+        entries.filter(kind=Entry.Kind.NAMED)
+        .values("centre_id")
+        .annotate(n=Count("candidate_id", distinct=True))
+        .values("n")
+    )
+    unnamed = (
+        entries.filter(kind=Entry.Kind.UNNAMED)
+        .values("centre_id")
+        .annotate(n=Sum("quantity"))
+        .values("n")
+    )
+    allocations = (
+        ModeratorAllocation.objects.filter(moderator=user)
+        .select_related("centre", "qualification")
+        .annotate(
+            named=Coalesce(Subquery(named, output_field=IntegerField()), 0),
+            unnamed=Coalesce(Subquery(unnamed, output_field=IntegerField()), 0),
+        )
+        .order_by("centre__number", "qualification__entry_code")
+    )
+    url = reverse("moderation:queue")
+    return [
+        Task(
+            title=f"Moderate {a.qualification.entry_code} {a.qualification.title}",
+            url=url,
+            detail=f"{_candidates(a.named, a.unnamed)} entered; "
+            f"allocated {date_format(timezone.localtime(a.allocated_at), 'j F Y')}. "
+            "The centre's claims come to you in your queue.",
+            centre=str(a.centre),
+        )
+        for a in allocations
+    ]
+
+
+def _candidates(named: int, unnamed: int) -> str:
+    total = named + unnamed
+    words = f"{total} candidate{'s' if total != 1 else ''}"
+    return f"{words} ({unnamed} unnamed)" if unnamed else words
 
 
 @dashboard_tasks.register("moderation")
@@ -55,7 +113,7 @@ def moderator_tasks(request) -> list[Task]:
                 url=url,
                 due=claim.results_due_on,
                 detail=f"{detail} — {due}" if due else detail,
-                centre=claim.centre.name,
+                centre=str(claim.centre),
             )
         )
     return tasks

@@ -3,11 +3,14 @@
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponseRedirect
 
+from .forms import PasswordResetForm
 from .throttles import allow_email
 
 
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset form; past the throttle nothing is sent, and the page is the same."""
+
+    form_class = PasswordResetForm
 
     def form_valid(self, form):
         if not allow_email(

@@ -8,11 +8,12 @@ Panels render in registration order, which follows the app order in INSTALLED_AP
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.timesince import timeuntil
 
 
 @dataclass(frozen=True)
@@ -88,13 +89,46 @@ class TaskRegistry:
         return sorted(tasks, key=_urgency)
 
 
-def _urgency(task: Task):
-    due = task.due
+def deadline_of(due) -> datetime | None:
+    """A task's ``due`` as an aware datetime: a date means the end of that day."""
     if due is None:
-        return (1, 0.0)
+        return None
     if isinstance(due, date) and not isinstance(due, datetime):
-        due = timezone.make_aware(datetime.combine(due, time.max))
-    return (0, due.timestamp())
+        return timezone.make_aware(datetime.combine(due, time.max))
+    return due
+
+
+def _urgency(task: Task):
+    due = deadline_of(task.due)
+    return (1, 0.0) if due is None else (0, due.timestamp())
+
+
+SOON = timedelta(days=3)
+
+
+def due_text(due) -> str:
+    """The deadline in words: "18 June 2021" for a date or a deadline at midnight (the end of
+    the day before, UK time), else "18 June 2021, 14:05"."""
+    from .templatetags.dates import when
+
+    if isinstance(due, datetime):
+        local = timezone.localtime(due)
+        if local.time() == time(0, 0):
+            return f"the end of {when((local - timedelta(days=1)).date())}"
+    return when(due)
+
+
+def time_left(task: Task, now: datetime) -> dict:
+    """What the dashboard shows next to a task's deadline: ``{"due_text", "left": "5 days" |
+    "", "state": "overdue" | "soon" | ""}``."""
+    due = deadline_of(task.due)
+    if due is None:
+        return {"due_text": "", "left": "", "state": ""}
+    text = due_text(task.due)
+    if due <= now:
+        return {"due_text": text, "left": "", "state": "overdue"}
+    left = timeuntil(due, now, depth=1)
+    return {"due_text": text, "left": left, "state": "soon" if due - now < SOON else ""}
 
 
 dashboard_tasks = TaskRegistry()

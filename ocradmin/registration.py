@@ -28,6 +28,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from . import audit
+from .forms import Form
 from .notifications import email_notice
 from .throttles import allow_email
 from .validators import SingleLineCharField
@@ -57,7 +58,7 @@ def is_awaiting_confirmation(user) -> bool:
     return not user.is_active and user.last_login is None
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(Form):
     email = forms.EmailField(
         label="Email address",
         help_text=(
@@ -65,9 +66,13 @@ class RegistrationForm(forms.Form):
             "you choose your password there."
         ),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+        error_messages={"required": "Enter your email address"},
     )
     full_name = SingleLineCharField(
-        label="Full name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label="Full name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": "Enter your full name"},
     )
 
     def clean_email(self):
@@ -80,22 +85,27 @@ class RegistrationForm(forms.Form):
         return name
 
 
-class ConfirmAccountForm(forms.Form):
+class ConfirmAccountForm(Form):
     """The name (as registered, to correct) and the password, chosen on confirming."""
 
     full_name = SingleLineCharField(
-        label="Full name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label="Full name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": "Enter your full name"},
     )
     password1 = forms.CharField(
         label="Password",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
+        error_messages={"required": "Enter a password"},
     )
     password2 = forms.CharField(
         label="Password again",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Enter the password again"},
     )
 
     def __init__(self, *args, email: str, **kwargs):

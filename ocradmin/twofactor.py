@@ -28,6 +28,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
+from .forms import Form
 from .hooks import two_factor_required
 from .identifiers import is_ascii_digits
 
@@ -178,7 +179,7 @@ def _next(request, default="dashboard") -> str:
 # --- Forms and views ---------------------------------------------------------------------------
 
 
-class CodeForm(forms.Form):
+class CodeForm(Form):
     code = forms.CharField(
         label="Code",
         max_length=16,

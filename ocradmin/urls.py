@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 
 from . import accounts, registration, twofactor, views
 from .converters import CentreNumberConverter, EntryCodeConverter
-from .forms import EmailAuthenticationForm
+from .forms import EmailAuthenticationForm, PasswordChangeForm, SetPasswordForm
 
 register_converter(CentreNumberConverter, "centre")
 register_converter(EntryCodeConverter, "entry_code")
@@ -31,8 +31,24 @@ urlpatterns = [
     path("accounts/", twofactor.AccountView.as_view(), name="account"),
     path("accounts/two-factor/setup/", twofactor.SetupView.as_view(), name="two-factor-setup"),
     path("accounts/two-factor/verify/", twofactor.VerifyView.as_view(), name="two-factor-verify"),
+    # Django's password views, with the forms' plain-English messages.
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm),
+        name="password_change",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=SetPasswordForm),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("notifications/", views.NotificationListView.as_view(), name="notifications"),
+    path(
+        "notifications/<int:pk>/open/",
+        views.OpenNotificationView.as_view(),
+        name="notification-open",
+    ),
     path(
         "notifications/read/", views.MarkNotificationsReadView.as_view(), name="notifications-read"
     ),

@@ -1,3 +1,5 @@
+from datetime import date
+
 import factory
 
 from centres.models import Centre, Membership, Role
@@ -32,3 +34,14 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     centre = factory.SubFactory(CentreFactory)
     role = Role.TEACHER
+
+
+def date_parts(name: str, value) -> dict:
+    """The posted values of a day / month / year date field (``ocradmin.fields``)."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return {
+        f"{name}_0": str(value.day),
+        f"{name}_1": str(value.month),
+        f"{name}_2": str(value.year),
+    }

@@ -105,6 +105,8 @@ CENTRE_PAGES = [
     page("entries:list", ADMIN, TEACHER, HEAD, STAFF),
     page("entries:new-named", ADMIN),
     page("entries:new-unnamed", ADMIN),
+    page("entries:candidate-search", ADMIN),
+    page("entries:entry-fields", ADMIN),
     page("entries:amend", ADMIN, args=lambda w: [w["entry"].pk]),
     page("entries:withdraw", ADMIN, method="post", args=lambda w: [w["entry"].pk]),
     page("entries:upload", ADMIN, STAFF),

@@ -10,6 +10,7 @@ import re
 from django import forms
 
 from ocradmin.fields import ModelMultipleChoiceField
+from ocradmin.forms import Form, ModelForm
 from ocradmin.validators import SingleLineCharField
 
 from ..models import VOCATIONAL_TYPES, CentreApplication, Qualification, normalise_postcode
@@ -44,7 +45,7 @@ def intended_qualification_choices():
     ).order_by("title", "entry_code")
 
 
-class CentreApplicationForm(forms.ModelForm):
+class CentreApplicationForm(ModelForm):
     SECTIONS = [
         ("The organisation", ORGANISATION_FIELDS),
         ("Head of centre", HEAD_FIELDS),
@@ -121,7 +122,7 @@ class CentreApplicationForm(forms.ModelForm):
         return {name: self.cleaned_data.get(name) for name in FORM_FIELDS}
 
 
-class RejectApplicationForm(forms.Form):
+class RejectApplicationForm(Form):
     reason = forms.CharField(
         label="Reason for rejecting",
         widget=forms.Textarea(attrs={"rows": 4}),

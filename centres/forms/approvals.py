@@ -4,12 +4,13 @@ from django import forms
 from django.utils import timezone
 
 from ocradmin.fields import ModelChoiceField
+from ocradmin.forms import Form
 from ocradmin.validators import SingleLineCharField
 
 from ..selectors import requestable_qualifications
 
 
-class RequestApprovalForm(forms.Form):
+class RequestApprovalForm(Form):
     qualification = ModelChoiceField(
         queryset=None,
         label="Qualification",
@@ -21,6 +22,7 @@ class RequestApprovalForm(forms.Form):
         label="Delivered and assessed by",
         max_length=200,
         help_text="The teachers or department who will teach and assess it.",
+        error_messages={"required": "Say who will deliver and assess the qualification"},
     )
     planned_start = forms.DateField(
         label="Planned start of teaching",
@@ -44,7 +46,7 @@ class RequestApprovalForm(forms.Form):
         return value
 
 
-class RejectApprovalForm(forms.Form):
+class RejectApprovalForm(Form):
     reason = forms.CharField(
         label="Reason for rejecting",
         widget=forms.Textarea(attrs={"rows": 2}),

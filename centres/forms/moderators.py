@@ -4,12 +4,13 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from ocradmin.fields import ModelMultipleChoiceField
+from ocradmin.forms import Form
 
 from ..models import ModeratorProfile
 from ..services.moderators import moderatable_qualifications
 
 
-class ModeratorProfileForm(forms.Form):
+class ModeratorProfileForm(Form):
     qualifications = ModelMultipleChoiceField(
         queryset=None,
         required=False,

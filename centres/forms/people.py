@@ -8,12 +8,13 @@ from django.contrib.auth.password_validation import (
     validate_password,
 )
 
+from ocradmin.forms import Form
 from ocradmin.validators import SingleLineCharField
 
 from ..models import Role
 
 
-class PeopleSearchForm(forms.Form):
+class PeopleSearchForm(Form):
     q = forms.CharField(
         label="Name or email",
         required=False,
@@ -25,7 +26,7 @@ class PeopleSearchForm(forms.Form):
     )
 
 
-class InviteForm(forms.Form):
+class InviteForm(Form):
     email = forms.EmailField(
         label="Email address",
         max_length=254,
@@ -50,34 +51,46 @@ class InviteForm(forms.Form):
     )
 
 
-class HeadOfCentreForm(forms.Form):
-    name = SingleLineCharField(label="Name", max_length=150)
-    job_title = SingleLineCharField(label="Job title", max_length=150)
+class HeadOfCentreForm(Form):
+    name = SingleLineCharField(
+        label="Name",
+        max_length=150,
+        error_messages={"required": "Enter the head of centre's name"},
+    )
+    job_title = SingleLineCharField(
+        label="Job title",
+        max_length=150,
+        error_messages={"required": "Enter the head of centre's job title"},
+    )
     email = forms.EmailField(
         label="Email address",
         max_length=254,
+        error_messages={"required": "Enter the head of centre's email address"},
         help_text="Changes to the centre's people are emailed to this address.",
     )
 
 
-class AcceptInvitationForm(forms.Form):
+class AcceptInvitationForm(Form):
     """The invitee's name and a new password (Django's password validators)."""
 
     full_name = SingleLineCharField(
         label="Full name",
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": "Enter your full name"},
     )
     password1 = forms.CharField(
         label="Password",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validators_help_text_html(),
+        error_messages={"required": "Enter a password"},
     )
     password2 = forms.CharField(
         label="Password again",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Enter the password again"},
     )
 
     def __init__(self, *args, email: str, **kwargs):

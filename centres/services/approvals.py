@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ocradmin import audit
-from ocradmin.notifications import email_notice, notify
+from ocradmin.notifications import email_notice, notify_many
 
 from ..hooks import withdrawal_blockers
 from ..models import (
@@ -24,7 +24,9 @@ from ..models import (
     HeadOfCentre,
     Qualification,
     QualificationApproval,
+    Role,
 )
+from ..selectors import centre_people
 from . import CentreError
 
 
@@ -287,13 +289,15 @@ def _already_live(live, centre, qualification) -> str:
 
 
 def _tell_centre(approval, *, notice: str, reason: str = "") -> None:
-    """The requester (a notification and email) and the head of centre's recorded address."""
+    """The centre's admins and the requester (a notification and email each, once), and the
+    head of centre's recorded address."""
     url = reverse("centres:approvals", args=[approval.centre.number])
     context = {"approval": approval, "reason": reason, "url": url}
-    told = set()
+    people = centre_people(approval.centre, Role.CENTRE_ADMIN)
     if approval.requested_by is not None and approval.requested_by.is_active:
-        notify(user=approval.requested_by, notice=notice, context=context, url=url)
-        told.add(approval.requested_by.email.lower())
+        people.append(approval.requested_by)
+    notify_many(users=people, notice=notice, context=context, url=url)
+    told = {person.email.lower() for person in people}
     head_email = (
         HeadOfCentre.objects.filter(centre=approval.centre).values_list("email", flat=True).first()
     )

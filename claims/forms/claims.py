@@ -1,10 +1,13 @@
 from django import forms
 
+from ocradmin.fields import ModelChoiceField
+from ocradmin.forms import Form
+
 from ..selectors import claimable_qualifications
 
 
-class StartClaimForm(forms.Form):
-    qualification = forms.ModelChoiceField(
+class StartClaimForm(Form):
+    qualification = ModelChoiceField(
         queryset=None,
         empty_label="Choose a qualification",
         help_text="Qualifications the centre is approved for, with accepted entries and an "
@@ -16,7 +19,7 @@ class StartClaimForm(forms.Form):
         self.fields["qualification"].queryset = claimable_qualifications(centre)
 
 
-class SubmitClaimForm(forms.Form):
+class SubmitClaimForm(Form):
     declaration = forms.BooleanField(
         label="I confirm that the work of every candidate in this claim is their own and was "
         "assessed to the standard required.",

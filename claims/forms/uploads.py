@@ -1,7 +1,6 @@
-from django import forms
-
+from ocradmin.forms import Form
 from ocradmin.imports import SpreadsheetField
 
 
-class LinesUploadForm(forms.Form):
+class LinesUploadForm(Form):
     file = SpreadsheetField(label="Lines file (CSV or Excel .xlsx)")

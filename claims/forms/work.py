@@ -1,8 +1,10 @@
 from django import forms
 from django.utils import timezone
 
+from ocradmin.forms import Form
 
-class EvidenceForm(forms.Form):
+
+class EvidenceForm(Form):
     line = forms.ChoiceField(label="Candidate and unit")
     file = forms.FileField(
         label="File of the candidate's work",
@@ -25,7 +27,7 @@ class EvidenceForm(forms.Form):
         return self.lines[self.cleaned_data["line"]]
 
 
-class DispatchForm(forms.Form):
+class DispatchForm(Form):
     posted_on = forms.DateField(
         label="Date posted",
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -8,9 +8,11 @@ from django.utils import timezone
 from centres.models import Qualification
 from centres.services.approvals import approved_qualification_ids
 from ocradmin.fields import ModelChoiceField
+from ocradmin.forms import Form
 from ocradmin.validators import SingleLineCharField
 
 from ..models import AccessArrangement, Candidate
+from ..services.arrangements import arrangement_problems
 
 
 class CandidateChoiceField(ModelChoiceField):
@@ -23,7 +25,7 @@ class QualificationChoiceField(ModelChoiceField):
         return f"{obj.entry_code} {obj.title}"
 
 
-class ArrangementForm(forms.Form):
+class ArrangementForm(Form):
     candidate = CandidateChoiceField(label="Candidate", queryset=Candidate.objects.none())
     qualification = QualificationChoiceField(
         label="Qualification",
@@ -57,10 +59,12 @@ class ArrangementForm(forms.Form):
         label="Planned first assessment",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Applications must be made before the planned first assessment date.",
+        error_messages={"required": "Enter the date of the planned first assessment"},
     )
 
     def __init__(self, *args, centre, **kwargs):
         super().__init__(*args, **kwargs)
+        self.centre = centre
         self.fields["candidate"].queryset = Candidate.objects.filter(centre=centre).order_by(
             "candidate_number"
         )
@@ -70,8 +74,21 @@ class ArrangementForm(forms.Form):
         tomorrow = timezone.localdate() + timedelta(days=1)
         self.fields["first_assessment_on"].widget.attrs["min"] = tomorrow.isoformat()
 
+    def clean(self):
+        """The service's rules too (extra time only for extra time, details for 'Other'), so
+        that every problem shows at once."""
+        cleaned = super().clean()
+        problems = arrangement_problems(
+            centre=self.centre,
+            **{name: cleaned.get(name) for name in self.fields},
+        )
+        for name, message in problems.items():
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, message)
+        return cleaned
 
-class RejectArrangementForm(forms.Form):
+
+class RejectArrangementForm(Form):
     reason = forms.CharField(
         label="Reason for rejecting (the centre will see it)",
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -3,8 +3,10 @@ through a form so that what is saved is clean text (no NUL characters, bounded l
 
 from django import forms
 
+from ocradmin.forms import Form
 
-class DecisionReasonForm(forms.Form):
+
+class DecisionReasonForm(Form):
     reason = forms.CharField(max_length=1000, required=False)
 
 

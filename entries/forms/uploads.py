@@ -1,9 +1,8 @@
 """The bulk entry upload form: one spreadsheet."""
 
-from django import forms
-
+from ocradmin.forms import Form
 from ocradmin.imports import SpreadsheetField
 
 
-class EntryUploadForm(forms.Form):
+class EntryUploadForm(Form):
     file = SpreadsheetField(label="Entries file (CSV or Excel .xlsx)")

@@ -96,6 +96,16 @@ def _check(
     return {"details": details, "evidence": evidence}
 
 
+def arrangement_problems(**fields) -> dict[str, str]:
+    """Every problem with an application, by field (``_check``'s arguments), without raising:
+    the form shows them together with its own."""
+    try:
+        _check(**fields)
+    except InvalidArrangement as error:
+        return error.errors
+    return {}
+
+
 def apply_for_arrangement(
     *,
     centre,

@@ -176,8 +176,12 @@ def uln_taken_message(uln: str, candidate_number: str) -> str:
     )
 
 
-def _clean(centre, fields: dict, *, exclude_pk=None, generate_uci: bool) -> dict:
-    """Check and normalise the given fields; raise InvalidCandidate with every problem."""
+def candidate_problems(
+    centre, fields: dict, *, exclude_pk=None, generate_uci: bool
+) -> tuple[dict, dict[str, str]]:
+    """Check and normalise whichever candidate fields ``fields`` holds: ``(clean, errors)``,
+    every problem at once (a form asks this with the fields it has read, so that the ULN or
+    a number already in use is reported together with a missing name)."""
     errors: dict[str, str] = {}
     clean = dict(fields)
 
@@ -201,7 +205,7 @@ def _clean(centre, fields: dict, *, exclude_pk=None, generate_uci: bool) -> dict
     if "uci" in fields:
         uci = (fields["uci"] or "").strip().upper()
         if not uci and generate_uci:
-            if "candidate_number" not in errors:
+            if "candidate_number" in clean and "candidate_number" not in errors:
                 uci = make_uci(
                     centre_number=centre.number,
                     year=timezone.localdate().year % 100,
@@ -235,7 +239,14 @@ def _clean(centre, fields: dict, *, exclude_pk=None, generate_uci: bool) -> dict
         holder = uln_holder(centre, clean["uln"], exclude_pk=exclude_pk)
         if holder is not None:
             errors["uln"] = uln_taken_message(clean["uln"], holder.candidate_number)
+    return clean, errors
 
+
+def _clean(centre, fields: dict, *, exclude_pk=None, generate_uci: bool) -> dict:
+    """Check and normalise the given fields; raise InvalidCandidate with every problem."""
+    clean, errors = candidate_problems(
+        centre, fields, exclude_pk=exclude_pk, generate_uci=generate_uci
+    )
     if errors:
         raise InvalidCandidate(errors)
     return clean

@@ -42,6 +42,9 @@ class Decision:
 class ProcessingResult:
     counts: Counter = field(default_factory=Counter)
     allocations: int = 0
+    # Per centre, what this run decided (for the one digest each centre's admins get).
+    by_centre: dict = field(default_factory=lambda: defaultdict(Counter))
+    centres: dict = field(default_factory=dict)
 
     def __str__(self):
         parts = [f"{n} {status}" for status, n in sorted(self.counts.items())]
@@ -49,13 +52,42 @@ class ProcessingResult:
 
 
 def process_pending_entries(*, batch_size: int = BATCH_SIZE, max_batches=None) -> ProcessingResult:
+    """Process every submitted entry (or ``max_batches`` batches), then tell each centre's
+    admins what the run decided there: one digest per centre per run, however many batches."""
     result = ProcessingResult()
     batches = 0
     while max_batches is None or batches < max_batches:
         if not _process_batch(batch_size, result):
             break
         batches += 1
+    _send_digests(result)
     return result
+
+
+def _send_digests(result: ProcessingResult) -> None:
+    """The run's outcome per centre to its centre admins (accepted and rejected; entries sent
+    to staff are counted too). Sent after the batches have committed."""
+    if not result.by_centre:
+        return
+    admins = people_by_centre(list(result.by_centre), Role.CENTRE_ADMIN)
+    with transaction.atomic():
+        for centre_id, counts in result.by_centre.items():
+            centre = result.centres[centre_id]
+            accepted = counts.get(Entry.Status.ACCEPTED, 0)
+            rejected = counts.get(Entry.Status.REJECTED, 0)
+            with_staff = counts.get(Entry.Status.NEEDS_REVIEW, 0)
+            url = reverse("entries:list", args=[centre.number])
+            notify_many(
+                users=admins.get(centre_id, []),
+                notice="entries/entries_processed",
+                context={
+                    "centre": centre,
+                    "accepted": accepted,
+                    "rejected": rejected,
+                    "with_staff": with_staff,
+                },
+                url=url + "?status=rejected" if rejected else url,
+            )
 
 
 def _process_batch(batch_size: int, result: ProcessingResult) -> bool:
@@ -74,6 +106,9 @@ def _process_batch(batch_size: int, result: ProcessingResult) -> bool:
         _save_decisions(entries, decisions, now)
         _record_and_tell(entries, decisions, allocated)
     result.counts.update(d.status for d in decisions.values())
+    for entry in entries:
+        result.by_centre[entry.centre_id][decisions[entry.pk].status] += 1
+        result.centres[entry.centre_id] = entry.centre
     result.allocations += len(allocated)
     return True
 
@@ -270,14 +305,6 @@ def _record_and_tell(entries, decisions, allocated) -> None:
             centre=centre,
             data={status: n for status, n in counts.items()},
         )
-        rejected = counts.get(Entry.Status.REJECTED, 0)
-        if rejected:
-            notify_many(
-                users=admins.get(centre_id, []),
-                notice="entries/entries_rejected",
-                context={"centre": centre, "rejected": rejected},
-                url=reverse("entries:list", args=[centre.number]) + "?status=rejected",
-            )
 
     for allocation in allocated:
         centre = centres[allocation.centre_id]
@@ -289,18 +316,7 @@ def _record_and_tell(entries, decisions, allocated) -> None:
             target=allocation,
             data={"qualification": qualification.entry_code, "moderator": allocation.moderator_id},
         )
-        context = {
-            "centre": centre,
-            "qualification": qualification,
-            "moderator": allocation.moderator,
-        }
-        notify(user=allocation.moderator, notice="entries/moderator_allocated", context=context)
-        notify_many(
-            users=admins.get(allocation.centre_id, []),
-            notice="entries/moderator_allocated_for_centre",
-            context=context,
-            url=reverse("entries:list", args=[centre.number]),
-        )
+        _tell_allocation(allocation, centre, admins.get(allocation.centre_id, []))
 
     for_staff = sum(1 for d in decisions.values() if d.status == Entry.Status.NEEDS_REVIEW)
     if for_staff:
@@ -309,6 +325,27 @@ def _record_and_tell(entries, decisions, allocated) -> None:
             notice="entries/entries_for_staff",
             context={"count": for_staff, "url": reverse("entries:staff-review")},
         )
+
+
+def _tell_allocation(allocation, centre, admins) -> None:
+    """The moderator (their dashboard lists their allocations) and the centre's admins."""
+    context = {
+        "centre": centre,
+        "qualification": allocation.qualification,
+        "moderator": allocation.moderator,
+    }
+    notify(
+        user=allocation.moderator,
+        notice="entries/moderator_allocated",
+        context=context,
+        url=reverse("dashboard"),
+    )
+    notify_many(
+        users=admins,
+        notice="entries/moderator_allocated_for_centre",
+        context=context,
+        url=reverse("entries:list", args=[centre.number]),
+    )
 
 
 # --- Staff decisions on entries the job could not decide -----------------------------------
@@ -328,14 +365,27 @@ def _lock_for_review(entry_id: int) -> Entry:
 def accept_reviewed_entry(*, entry, by) -> Entry:
     with transaction.atomic():
         entry = _lock_for_review(entry.pk)
-        if entry.qualification.is_remotely_moderated and not allocate_moderator(
-            centre_id=entry.centre_id, qualification=entry.qualification
-        ):
-            raise EntryError(NO_MODERATOR + " Add one on the moderators page first.")
+        now = timezone.now()
+        allocation = None
+        if entry.qualification.is_remotely_moderated:
+            allocation = allocate_moderator(
+                centre_id=entry.centre_id, qualification=entry.qualification, now=now
+            )
+            if allocation is None:
+                raise EntryError(NO_MODERATOR + " Add one on the moderators page first.")
         entry.status = Entry.Status.ACCEPTED
-        entry.processed_at = timezone.now()
+        entry.processed_at = now
         entry.save(update_fields=["status", "processed_at"])
         audit.record(actor=by, action="entry.accepted_by_staff", centre=entry.centre, target=entry)
+        admins = centre_people(entry.centre_id, Role.CENTRE_ADMIN)
+        notify_many(
+            users=admins,
+            notice="entries/entry_accepted_by_staff",
+            context={"entry": entry},
+            url=reverse("entries:list", args=[entry.centre.number]),
+        )
+        if allocation is not None and allocation.allocated_at == now:  # allocated just now
+            _tell_allocation(allocation, entry.centre, admins)
     return entry
 
 

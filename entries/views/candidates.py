@@ -89,6 +89,9 @@ class CandidateCreateView(CentreMixin, FormView):
     centre_section = "candidates"
     form_class = CandidateForm
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "centre": self.centre}
+
     def get_initial(self):
         return {"candidate_number": next_candidate_number(self.centre) or ""}
 
@@ -120,7 +123,12 @@ class CandidateUpdateView(CentreMixin, FormView):
         return self.candidate
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "editing": True}
+        return {
+            **super().get_form_kwargs(),
+            "editing": True,
+            "centre": self.centre,
+            "candidate": self.get_candidate(),
+        }
 
     def get_initial(self):
         candidate = self.get_candidate()
@@ -155,6 +163,13 @@ class CandidateCorrectionView(CentreMixin, FormView):
         if not hasattr(self, "candidate"):
             self.candidate = get_object_or_404(Candidate, centre=self.centre, pk=self.kwargs["pk"])
         return self.candidate
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "centre": self.centre,
+            "candidate": self.get_candidate(),
+        }
 
     def get_initial(self):
         candidate = self.get_candidate()

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.views import View
-from django.views.generic import FormView, ListView
+from django.views.generic import FormView, ListView, TemplateView
 
 from centres.tenancy import CentreMixin
 from ocradmin.identifiers import parse_id
@@ -14,7 +14,7 @@ from ocradmin.identifiers import parse_id
 from ..filters import EntryFilter
 from ..forms.entries import AmendEntryForm, NamedEntryForm, UnnamedEntryForm
 from ..models import Entry
-from ..selectors import allocations_for, centre_entries
+from ..selectors import allocations_for, centre_entries, search_candidates
 from ..services import EntryError
 from ..services.entries import amend_entry, make_named_entry, make_unnamed_entry, withdraw_entry
 
@@ -78,9 +78,48 @@ class NamedEntryCreateView(_NewEntryView):
             candidate=data["candidate"],
             qualification=data["qualification"],
             unit=data["unit"],
-            option_code=data["option_code"],
+            option_code=data.get("option_code", ""),
             by=self.request.user,
         )
+
+
+class EntryFieldsView(CentreMixin, TemplateView):
+    """The unit list and option codes of the qualification chosen on a new entry form (htmx
+    swaps them in when the qualification changes)."""
+
+    template_name = "entries/entries/_qualification_fields.html"
+    centre_permission = "entries.manage_entries"
+
+    def get_context_data(self, **kwargs):
+        form_class = (
+            UnnamedEntryForm if self.request.GET.get("kind") == "unnamed" else NamedEntryForm
+        )
+        qualification = self.request.GET.get("qualification", "")
+        form = form_class(
+            centre=self.centre,
+            initial={"qualification": qualification} if parse_id(qualification) else {},
+        )
+        return {**super().get_context_data(**kwargs), "form": form}
+
+
+class CandidateSearchView(CentreMixin, TemplateView):
+    """Up to ``LIMIT`` of the centre's candidates whose name or number matches what was typed
+    on the named entry form, as radio buttons to choose from."""
+
+    template_name = "entries/entries/_candidate_results.html"
+    centre_permission = "entries.manage_entries"
+    LIMIT = 20
+
+    def get_context_data(self, **kwargs):
+        query = (self.request.GET.get("candidate_query") or self.request.GET.get("q") or "")[:100]
+        found = list(search_candidates(self.centre, query, limit=self.LIMIT + 1))
+        return {
+            **super().get_context_data(**kwargs),
+            "query": query.strip(),
+            "candidates": found[: self.LIMIT],
+            "more": len(found) > self.LIMIT,
+            "limit": self.LIMIT,
+        }
 
 
 class UnnamedEntryCreateView(_NewEntryView):

@@ -1,8 +1,8 @@
-from django import forms
 from django.contrib.auth import get_user_model
 
 from centres.models import Role
 from ocradmin.fields import ModelChoiceField
+from ocradmin.forms import Form
 
 from ..selectors import tag_qualifications_approved_at
 
@@ -12,7 +12,7 @@ class TeacherChoiceField(ModelChoiceField):
         return f"{user.full_name} ({user.email})"
 
 
-class AssignmentForm(forms.Form):
+class AssignmentForm(Form):
     """Choices narrowed to the centre: its teachers, its approved TAG qualifications."""
 
     teacher = TeacherChoiceField(queryset=None)

@@ -1,11 +1,10 @@
 """Forms for entering grades: the grid posted whole (without JavaScript) and the upload."""
 
-from django import forms
-
+from ocradmin.forms import Form
 from ocradmin.imports import SpreadsheetField
 
 
-class GradeUploadForm(forms.Form):
+class GradeUploadForm(Form):
     file = SpreadsheetField(label="Grades file (CSV or Excel .xlsx)")
 
 

@@ -103,18 +103,10 @@ def return_grades(*, series, centre, qualification, comment: str, by) -> Qualifi
             target=qualification_grades,
             data={"qualification": qualification.entry_code, "comment": comment},
         )
-        teachers = [
-            a.teacher
-            for a in TeacherAssignment.objects.filter(
-                series=series, centre=centre, qualification=qualification
-            ).select_related("teacher")
-        ]
-        if qualification_grades.sent_by:
-            teachers.append(qualification_grades.sent_by)
         notify_many(
-            users=[teacher for teacher in teachers if teacher.is_active],
+            users=_graders(series, centre, qualification, qualification_grades),
             notice="grades/grades_returned",
-            context={"qualification": qualification, "comment": comment},
+            context={"qualification": qualification, "comment": comment, "by": by},
             url=_grades_url(centre, qualification),
         )
     return qualification_grades
@@ -146,4 +138,26 @@ def approve_grades(*, series, centre, qualification, by) -> QualificationGrades:
             target=qualification_grades,
             data={"qualification": qualification.entry_code},
         )
+        notify_many(
+            users=[
+                *_graders(series, centre, qualification, qualification_grades),
+                *centre_people(centre, Role.CENTRE_ADMIN),
+            ],
+            notice="grades/grades_approved",
+            context={"qualification": qualification, "centre": centre, "by": by},
+            url=_grades_url(centre, qualification),
+        )
     return qualification_grades
+
+
+def _graders(series, centre, qualification, qualification_grades) -> list:
+    """The teachers assigned to the qualification and whoever sent the grades (active)."""
+    teachers = [
+        a.teacher
+        for a in TeacherAssignment.objects.filter(
+            series=series, centre=centre, qualification=qualification
+        ).select_related("teacher")
+    ]
+    if qualification_grades.sent_by:
+        teachers.append(qualification_grades.sent_by)
+    return [teacher for teacher in teachers if teacher.is_active]

@@ -1,9 +1,13 @@
 """Assessment materials: staff upload them per qualification; centres download them."""
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from centres.models import QualificationApproval, Role
+from centres.selectors import people_by_centre
 from ocradmin import audit
+from ocradmin.notifications import Delivery, notify_each
 
 from ..models import AssessmentMaterial
 from . import GradeError, require_window
@@ -54,7 +58,38 @@ def add_material(
             target=material,
             data={"qualification": qualification.entry_code, "file": material.original_name},
         )
+        if material.available_from <= timezone.now():
+            tell_materials_available(material)
     return material
+
+
+def tell_materials_available(material) -> None:
+    """The assessment materials users at every centre approved for the material's
+    qualification, once each (two queries whatever the number of centres). A material that
+    becomes available later is on their dashboard from that moment."""
+    centre_ids = list(
+        QualificationApproval.objects.filter(
+            qualification=material.qualification, status=QualificationApproval.Status.APPROVED
+        ).values_list("centre_id", flat=True)
+    )
+    people = people_by_centre(centre_ids, Role.AAM_USER)
+    deliveries = [
+        Delivery(
+            user,
+            {"material": material, "qualification": material.qualification},
+            reverse("grades:materials", args=[number]),
+        )
+        for number, users in _numbers(people).items()
+        for user in users
+    ]
+    notify_each(notice="grades/materials_available", deliveries=deliveries)
+
+
+def _numbers(people: dict) -> dict:
+    from centres.models import Centre
+
+    numbers = dict(Centre.objects.filter(pk__in=list(people)).values_list("pk", "number"))
+    return {numbers[pk]: users for pk, users in people.items()}
 
 
 def record_download(*, material, centre, by) -> None:

@@ -115,6 +115,7 @@ def submit_centre_grades(
                 "centre": centre,
                 "submission": submission,
                 "grade_count": grade_count,
+                "url": reverse("grades:receipt", args=[centre.number]),
             },
             url=reverse("grades:receipt", args=[centre.number]),
         )

@@ -21,12 +21,14 @@ from ocradmin import imports
 from ocradmin.spreadsheets import write_csv, write_xlsx
 
 from ..forms.grading import GradeUploadForm, grid_changes
-from ..models import CentreSubmission, GradeUpload
+from ..forms.submission import ReturnForm
+from ..models import CentreSubmission, GradeUpload, QualificationGrades
 from ..rules import grading_access
 from ..selectors import (
     current_series,
     entered_candidates,
     entered_tag_qualifications,
+    grade_distribution,
     grades_by_candidate,
     grading_progress,
     qualifications_for_viewer,
@@ -267,6 +269,9 @@ class QualificationGridView(QualificationPage, TemplateView):
         context = super().get_context_data(**kwargs)
         page = page or self.page()
         read_only = self.read_only()
+        decision = self.head_decision()
+        if decision:
+            read_only = decision
         context.update(
             series=self.series,
             qualification=self.qualification,
@@ -279,8 +284,32 @@ class QualificationGridView(QualificationPage, TemplateView):
             editable=read_only is None,
             read_only=read_only,
             may_edit=self.access.may_edit,
+            may_decide=bool(decision),
+            return_form=ReturnForm(),
+            distribution=grade_distribution(self.series, self.centre, [self.qualification])[
+                self.qualification.pk
+            ],
         )
         return context
+
+    def head_decision(self) -> str:
+        """For the head of centre, while they can approve or return these grades: what to do
+        (shown in place of the read-only notice); else ""."""
+        Status = QualificationGrades.Status
+        state = self.qualification_grades
+        if (
+            not self.request.user.has_perm("grades.approve_grades", self.centre)
+            or state.status not in (Status.SENT, Status.APPROVED)
+            or submission_window_message(self.series)
+            or CentreSubmission.objects.filter(series=self.series, centre=self.centre).exists()
+        ):
+            return ""
+        if state.status == Status.SENT:
+            return (
+                "The teachers sent you these grades. Check them, then approve them or return "
+                "them with a comment saying what needs to change."
+            )
+        return "You approved these grades. Return them to the teachers if a grade must change."
 
 
 class SaveGradeView(QualificationPage, View):

@@ -10,7 +10,13 @@ from centres.tenancy import CentreMixin
 
 from ..forms.submission import ReturnForm
 from ..models import CentreSubmission
-from ..selectors import entered_tag_qualifications, grading_progress
+from ..selectors import (
+    entered_tag_qualifications,
+    grade_distribution,
+    grading_progress,
+    qualifications_for_grader,
+    qualifications_for_viewer,
+)
 from ..services import GradeError
 from ..services.approval import approve_grades, return_grades, send_for_approval
 from ..services.grading import qualification_grades_for, submission_window_message
@@ -31,13 +37,26 @@ class ReviewView(CentreMixin, SeriesMixin, TemplateView):
             series=self.series, centre=self.centre, qualifications=qualifications
         )
         progress = grading_progress(self.series, self.centre, [q.pk for q in qualifications])
+        user = self.request.user
+        is_head = user.has_perm("grades.approve_grades", self.centre)
+        viewable = {
+            q.pk for q in qualifications_for_viewer(user, self.centre, self.series).only("pk")
+        }
+        gradable = (
+            {q.pk for q in qualifications_for_grader(user, self.centre, self.series).only("pk")}
+            if user.has_perm("grades.enter_grades", self.centre)
+            else set()
+        )
+        distribution = grade_distribution(self.series, self.centre, qualifications)
         context.update(
             series=self.series,
             window_message=submission_window_message(self.series),
             submission=CentreSubmission.objects.filter(
                 series=self.series, centre=self.centre
             ).first(),
-            is_head=self.request.user.has_perm("grades.approve_grades", self.centre),
+            is_head=is_head,
+            page_title="Review, approve and submit" if is_head else "Send for approval",
+            may_see_receipt=user.has_perm("grades.view_receipt", self.centre),
             return_form=ReturnForm(),
             rows=[
                 {
@@ -45,8 +64,12 @@ class ReviewView(CentreMixin, SeriesMixin, TemplateView):
                     "state": states[q.pk],
                     "graded": progress[q.pk][0],
                     "total": progress[q.pk][1],
+                    "may_open": q.pk in viewable,
+                    "may_send": q.pk in gradable,
+                    "given": [(g, n) for g, n in distribution[q.pk] if n],
                 }
                 for q in qualifications
+                if q.pk in viewable  # a teacher: the qualifications assigned to them
             ],
             all_approved=bool(qualifications)
             and all(states[q.pk].status == "approved" for q in qualifications),
@@ -92,4 +115,7 @@ class QualificationActionView(CentreMixin, SeriesMixin, View):
             messages.error(request, str(error))
             if self.action == "send":
                 return redirect("grades:qualification", self.centre.number, entry_code)
+        if request.POST.get("back") == "grid":
+            # Decided on the qualification's grades page: back there.
+            return redirect("grades:qualification", self.centre.number, entry_code)
         return redirect("grades:review", self.centre.number)

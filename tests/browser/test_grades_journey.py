@@ -222,7 +222,7 @@ def test_a_teacher_grades_two_qualifications_and_the_head_submits(
     follow(page, page.get_by_role("link", name="Review, approve and submit"))
     expect(page).to_have_url(url("/centres/12345/grades/review/"))
     expect(
-        page.get_by_role("heading", name="Summer 2021 grades: review and submit")
+        page.get_by_role("heading", name="Summer 2021 grades: review, approve and submit")
     ).to_be_visible()
     expect(review_row(page, CODE_A)).to_contain_text("Sent to the head of centre")
     expect(review_row(page, CODE_B)).to_contain_text("2 of 2")

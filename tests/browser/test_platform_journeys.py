@@ -35,7 +35,7 @@ def test_a_centre_admin_signs_in_and_reaches_the_audit_trail(
 
     sign_in(page, "Officer@Northfield.example")
     expect(page).to_have_url(url("/"))
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your tasks")
     centres = page.get_by_role("region", name="Your centres")
     expect(centres).to_contain_text("Centre admin")
     assert_accessible(page)

@@ -81,4 +81,5 @@ def test_staff_set_up_two_factor_sign_in_and_sign_in_with_a_code(
         expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
         page.get_by_label("Code").fill(codes[0])  # used: refused
         page.get_by_role("button", name="Continue").click()
-        expect(page.get_by_text("was already used")).to_be_visible()
+        summary = page.get_by_role("alert").filter(has_text="There is a problem")
+        expect(summary.get_by_role("link", name=re.compile("was already used"))).to_be_visible()

@@ -272,14 +272,14 @@ def test_submitting_a_saved_draft(login, applicant, qualifications):
     ("overrides", "field", "message"),
     [
         ({"postcode": "ZZ99 ZZZZ"}, "postcode", "UK postcode"),
-        ({"head_email": "helen.hill"}, "head_email", "valid email"),
-        ({"officer_email": "ann@"}, "officer_email", "valid email"),
+        ({"head_email": "helen.hill"}, "head_email", "in the correct format"),
+        ({"officer_email": "ann@"}, "officer_email", "in the correct format"),
         ({"declare_regulations": None}, "declare_regulations", "Tick this declaration"),
         ({"declare_head_agrees": None}, "declare_head_agrees", "Tick this declaration"),
         ({"intended_qualifications": None}, "intended_qualifications", "at least one"),
-        ({"town": ""}, "town", "required"),
+        ({"town": ""}, "town", "Enter the town or city"),
         ({"phone": "12"}, "phone", "phone number"),
-        ({"nation": "atlantis"}, "nation", "valid choice"),
+        ({"nation": "atlantis"}, "nation", "Choose the nation from the list"),
     ],
 )
 def test_submission_refuses_bad_or_missing_answers_and_changes_nothing(

@@ -602,21 +602,29 @@ def test_staff_board_lists_waiting_requests(login, centre, people):
     assert "1 request waiting" in content
 
 
-def test_dashboard_shows_a_centre_admin_their_centres_approvals(login, centre, people):
-    make_approval(centre, make_qualification("Q0001"))
-    make_approval(centre, make_qualification("Q0002"), status=Status.REQUESTED)
+def test_dashboard_shows_a_centre_admin_the_decisions_of_the_last_30_days(login, centre, people):
+    now = timezone.now()
+    make_approval(centre, make_qualification("Q0001"), decided_at=now - timedelta(days=2))
+    make_approval(
+        centre,
+        make_qualification("Q0002"),
+        status=Status.REJECTED,
+        decided_at=now - timedelta(days=1),
+        rejection_reason="No assessor named.",
+    )
+    make_approval(centre, make_qualification("Q0003"), decided_at=now - timedelta(days=60))
+    make_approval(centre, make_qualification("Q0004"), status=Status.REQUESTED)
 
-    response = login(people["centre_admin"]).get(reverse("dashboard"))
-
-    content = response.content.decode()
-    assert "Qualification approvals" in content
-    assert "1 approved, 1 waiting for a decision" in content
-    assert "Q0002" in content
+    content = login(people["centre_admin"]).get(reverse("dashboard")).content.decode()
+    assert "Make entries for Q0001: approved" in content
+    assert "Request to offer Q0002 rejected" in content and "No assessor named." in content
+    assert "Q0003" not in content and "Q0004" not in content
 
 
-def test_dashboard_hides_the_panel_from_people_who_administer_no_centre(login, people):
+def test_dashboard_hides_decisions_from_people_who_administer_no_centre(login, centre, people):
+    make_approval(centre, make_qualification("Q0001"), decided_at=timezone.now())
     response = login(people["teacher"]).get(reverse("dashboard"))
-    assert "Qualification approvals" not in response.content.decode()
+    assert "Q0001" not in response.content.decode()
 
 
 # --- Locking ---------------------------------------------------------------------------------

@@ -1025,8 +1025,9 @@ def test_head_of_centre_bad_input(login, centre, people, head_record):
 
 def test_dashboard_shows_pending_invitations_to_centre_admins(login, centre, people, invitation):
     page = login(people["centre_admin"]).get("/").content.decode()
-    assert "Invitations waiting to be accepted" in page
+    assert "1 invitation not yet accepted" in page
     assert invitation.email in page
+    assert reverse("centres:users", args=[centre.number]) in page
     for person in ("teacher", "other_centre_admin"):
         page = login(people[person]).get("/").content.decode()
         assert invitation.email not in page

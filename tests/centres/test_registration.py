@@ -174,7 +174,7 @@ def test_a_password_reset_token_does_not_activate(client, register):
         ({"password2": "something-else-entirely"}, "password2", "different"),
         ({"password1": "password", "password2": "password"}, "password1", "too common"),
         ({"password1": "12345678901", "password2": "12345678901"}, "password1", "numeric"),
-        ({"full_name": "  "}, "full_name", "required"),
+        ({"full_name": "  "}, "full_name", "Enter your full name"),
     ],
 )
 def test_a_bad_password_on_confirming_is_refused_and_the_account_stays_inactive(
@@ -194,8 +194,8 @@ def test_a_bad_password_on_confirming_is_refused_and_the_account_stays_inactive(
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"email": "not-an-email"}, "email", "valid email"),
-        ({"full_name": "   "}, "full_name", "required"),
+        ({"email": "not-an-email"}, "email", "in the correct format"),
+        ({"full_name": "   "}, "full_name", "Enter your full name"),
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_created(register, overrides, field, message):

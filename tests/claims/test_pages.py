@@ -321,7 +321,7 @@ def test_the_candidate_page_lists_their_claim_lines(client, people, centre, setu
 
 def test_the_dashboard_lists_drafts_and_work_due(client, people, setup, draft):
     client.force_login(people["teacher"])
-    assert b"to submit" in client.get("/").content
+    assert b"Finish and submit the draft" in client.get("/").content
     submit_claim(claim=draft, declaration=True, by=people["teacher"])
     assert b"left)" in client.get("/").content
 

@@ -660,3 +660,25 @@ def test_the_staff_queue_costs_the_same_queries_for_1_or_50_referrals(
     for _ in range(49):
         refer()
     assert queries() == one
+
+
+def test_apply_page_shows_the_rules_with_the_missing_answers_at_once(
+    centre, admin, candidate, qualification, login
+):
+    response = login(admin).post(
+        apply_url(centre),
+        form_data(
+            candidate,
+            qualification,
+            kind=Kind.OTHER,
+            extra_time_percent="10",
+            evidence="",
+            first_assessment_on="",
+        ),
+    )
+    errors = response.context["form"].errors
+    assert errors["evidence"] == ["Enter the evidence of need"]
+    assert errors["first_assessment_on"] == ["Enter the date of the planned first assessment"]
+    assert "Leave the percentage empty" in errors["extra_time_percent"][0]
+    assert "Describe the arrangement" in errors["details"][0]
+    assert not AccessArrangement.objects.exists()

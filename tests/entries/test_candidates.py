@@ -22,6 +22,7 @@ from entries.services.candidates import (
 from entries.validators import make_uci, validate_uci
 from ocradmin.models import AuditEvent
 
+from ..factories import date_parts
 from .factories import CandidateFactory, QualificationFactory, UnitFactory
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -309,8 +310,7 @@ def list_url(centre):
 
 def form_data(**overrides):
     data = details(**overrides)
-    data["date_of_birth"] = data["date_of_birth"].isoformat()
-    return data
+    return {**data, **date_parts("date_of_birth", data.pop("date_of_birth"))}
 
 
 def test_add_page_suggests_the_next_number(centre, admin, login):

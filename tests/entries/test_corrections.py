@@ -21,7 +21,7 @@ from entries.services.corrections import (
 from ocradmin.models import AuditEvent, Notification
 from ocradmin.pages import staff_board
 
-from ..factories import UserFactory
+from ..factories import UserFactory, date_parts
 from .factories import CandidateFactory
 
 Status = CandidateCorrection.Status
@@ -189,7 +189,7 @@ def test_the_centre_asks_on_the_correction_page(okafor, admin, login, centre):
         "uln": "",
         "first_name": "Chidi",
         "last_name": "Okafor-Bright",
-        "date_of_birth": "2004-05-06",
+        **date_parts("date_of_birth", "2004-05-06"),
         "reason": "Double-barrelled surname.",
     }
     assert client.post(url, {**data, "reason": ""}).status_code == 200
@@ -214,7 +214,7 @@ def test_the_edit_page_refuses_a_fixed_identity_with_the_way_to_correct_it(
             "uci": okafor.uci,
             "first_name": "Chidi",
             "last_name": "Someone Else",
-            "date_of_birth": "2004-05-06",
+            **date_parts("date_of_birth", "2004-05-06"),
             "sex": okafor.sex,
         },
     )

@@ -346,7 +346,7 @@ def test_a_windows_1252_csv_is_read(admin, series, centre, qualification):
         ("grades.xlsx", b"candidate_number,uci\n0001,x\n", "This is not an Excel workbook"),
         ("grades.xlsx", b"PK\x03\x04 not really a zip", "This is not an Excel workbook"),
         ("grades.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old-style Excel"),
-        ("grades.csv", b"", "The submitted file is empty"),
+        ("grades.csv", b"", "The chosen file is empty"),
     ],
 )
 def test_files_that_cannot_be_read(

@@ -20,7 +20,7 @@ from entries.services.corrections import approve_correction, request_correction
 from grades.models import CentreSubmission, Grade, QualificationGrades
 from grades.services.submission import CONFIRMATIONS, receipt_context, submit_centre_grades
 
-from ..factories import MembershipFactory, UserFactory
+from ..factories import MembershipFactory, UserFactory, date_parts
 from .conftest import entered_candidates, set_grade
 
 
@@ -94,7 +94,7 @@ def test_riverside_admin_cannot_swap_two_submitted_candidates(client, submitted,
             "uci": ada.uci,
             "first_name": "Ben",
             "last_name": "Okri",
-            "date_of_birth": ada.date_of_birth.isoformat(),
+            **date_parts("date_of_birth", ada.date_of_birth),
             "sex": ada.sex,
         },
     )

@@ -176,3 +176,33 @@ def test_materials_page_queries_do_not_grow(
     add(30)
     with django_assert_max_num_queries(len(one)):
         client.get(url)
+
+
+def test_an_available_material_tells_the_materials_users_of_approved_centres_once(
+    people, centre, other_centre, series, approved
+):
+    from ocradmin.models import Notification
+
+    add_material(
+        series=series,
+        qualification=approved,
+        title="Set task 2021",
+        upload=SimpleUploadedFile("set-task.pdf", PDF),
+        available_from=MATERIALS_OPEN,
+        by=people["staff"],
+    )
+    notices = list(Notification.objects.all())
+    assert [n.user for n in notices] == [people["aam_user"]]
+    assert notices[0].url == reverse("grades:materials", args=[centre.number])
+    assert "Set task 2021" in notices[0].subject
+    # Not yet available: nobody is told now (it shows on their dashboard once it is).
+    Notification.objects.all().delete()
+    add_material(
+        series=series,
+        qualification=approved,
+        title="Later task",
+        upload=SimpleUploadedFile("later.pdf", PDF),
+        available_from=IN_WINDOW + timedelta(days=2),
+        by=people["staff"],
+    )
+    assert not Notification.objects.exists()

@@ -89,21 +89,6 @@ def test_the_demo_shift_opens_submission_today_and_keeps_the_gaps(series):
         )
 
 
-def test_the_dashboard_shows_the_windows_with_time_left(client, people, series):
-    with time_machine.travel(datetime(2021, 6, 11, 23, 0, tzinfo=UTC), tick=False):
-        # Signed in at that moment: a session idle for ten days has ended.
-        client.force_login(people["teacher"])
-        page = client.get("/").content.decode()
-    assert "Summer 2021 teacher-assessed grades" in page
-    assert "Entering and submitting grades:</strong>\n        \n          open" in page
-    assert "in 1\xa0week" in page
-
-
-def test_people_without_a_centre_role_do_not_see_the_windows(client, people, series):
-    client.force_login(people["moderator"])
-    assert "teacher-assessed grades" not in client.get("/").content.decode()
-
-
 HEAD_DETAILS_OPEN = datetime(2021, 4, 29, 23, 0, tzinfo=UTC)
 
 

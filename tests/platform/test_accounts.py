@@ -72,7 +72,13 @@ def test_wrong_password_is_refused_with_a_message(client, officer):
     html = response.content.decode()
     assert "correct email address and password" in html
     assert "both fields may be case-sensitive" not in html  # the address is not
-    assert re.search(r'<div class="alert[^"]*" role="alert">\s*<ul', html)
+    # In the error summary, announced (role="alert") and focused when the page loads.
+    assert re.search(
+        r'<div class="alert[^"]*error-summary" role="alert"[^>]*>\s*<h2[^>]*>There is a problem'
+        r"</h2>\s*<ul[^>]*>\s*<li>Please enter a correct email address",
+        html,
+    )
+    assert "<title>Error: " in html
     assert signed_in_as(client) is None
 
 
@@ -224,8 +230,15 @@ def test_dashboard_shows_my_centres_and_roles(login, people, centre):
 
 def test_dashboard_for_someone_with_no_roles(login, people):
     html = login(people["outsider"]).get(reverse("dashboard")).content.decode()
-    assert "Nothing needs doing" in html
+    assert "Nothing to do right now" in html
+    assert "You have no role at a centre yet" in html
     assert "Northfield" not in html
+
+
+def test_dashboard_for_a_moderator_says_what_will_appear_not_no_centre_roles(login, people):
+    html = login(people["moderator"]).get(reverse("dashboard")).content.decode()
+    assert "no centre roles" not in html and "no role at a centre" not in html
+    assert "as an examiner-moderator" in html
 
 
 def test_dashboard_query_count_does_not_grow_with_centres(login, django_assert_max_num_queries):

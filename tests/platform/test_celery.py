@@ -36,8 +36,8 @@ class Boom(Exception):
 
 
 REJECTED = {
-    "notice": "entries/entries_rejected",
-    "context": {"centre": {"number": "12345"}, "rejected": 2},
+    "notice": "entries/entries_processed",
+    "context": {"centre": {"number": "12345"}, "accepted": 1, "rejected": 2},
 }
 
 
@@ -71,7 +71,7 @@ def test_notify_emails_on_commit_in_eager_mode(transactional_db, people):
         assert mail.outbox == []
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["teacher@northfield.example"]
-    assert mail.outbox[0].subject == "[ocradmin] Entries rejected at 12345: 2"
+    assert mail.outbox[0].subject == "[ocradmin] Entries processed at 12345: 1 accepted, 2 rejected"
 
 
 def test_a_rolled_back_notify_sends_no_email_in_eager_mode(transactional_db, people):
@@ -268,7 +268,7 @@ def test_a_real_worker_sends_the_email_queued_on_commit(transactional_db, tmp_pa
             timeout=30,
         )
         assert wait_for(lambda: len(mail.outbox) == 1, timeout=5)
-    assert mail.outbox[0].subject == "[ocradmin] Entries rejected at 12345: 2"
+    assert mail.outbox[0].subject == "[ocradmin] Entries processed at 12345: 1 accepted, 2 rejected"
 
 
 # --- beat and a worker as separate processes ------------------------------------------------

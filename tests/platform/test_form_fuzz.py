@@ -293,6 +293,15 @@ def setups():
             at("notifications"),
             an_unread_notification,
         ),
+        # The demo has already told the officer things (entry processing, allocations, …).
+        "notification-open": (
+            OFFICER,
+            at(
+                "notification-open",
+                Notification.objects.filter(user__email=OFFICER).order_by("pk").first().pk,
+            ),
+            at("notifications"),
+        ),
         "centres:users-invite": (OFFICER, at("centres:users-invite", N), None),
         "centres:users-head": (OFFICER, at("centres:users-head", N), None),
         "centres:users-remove": (

@@ -135,7 +135,7 @@ def test_a_huge_id_in_the_application_form_is_an_invalid_choice(login, people):
         {"name": "Hillside School", "intended_qualifications": [HUGE]},
     )
     assert response.status_code == 400
-    assert "is not a valid value" in response.content.decode()
+    assert "from the list" in response.content.decode()
     assert not CentreApplication.objects.exists()
 
 
@@ -152,7 +152,7 @@ def test_a_huge_id_in_the_moderator_form_is_an_invalid_choice(login, people, val
         },
     )
     assert response.status_code == 200
-    assert "is not a valid value" in response.content.decode()
+    assert "from the list" in response.content.decode()
     assert not ModeratorProfile.objects.exists()
 
 
@@ -167,7 +167,7 @@ def test_a_huge_id_in_a_single_choice_is_an_invalid_choice(login, people, centre
         {"candidate": str(candidate.pk), "qualification": value},
     )
     assert response.status_code == 200
-    assert "Select a valid choice" in response.content.decode()
+    assert "from the list" in response.content.decode()
 
 
 def test_a_nul_character_in_a_staff_reason_is_refused_not_saved(login, people, centre):
