@@ -11,6 +11,8 @@ from django.views.generic import ListView
 
 from claims.models import Claim
 from entries.models import ModeratorAllocation
+from ocradmin.fields import ModelChoiceField
+from ocradmin.forms import Form
 from ocradmin.models import User
 from ocradmin.views import StaffRequiredMixin
 from ocradmin.workdays import business_date
@@ -111,8 +113,8 @@ class ModeratorQueueView(StaffRequiredMixin, ListView):
         return context
 
 
-class ReallocateForm(forms.Form):
-    to = forms.ModelChoiceField(
+class ReallocateForm(Form):
+    to = ModelChoiceField(
         label="Move to",
         queryset=User.objects.filter(is_examiner_moderator=True, is_active=True),
         empty_label="Choose a moderator",
@@ -128,7 +130,13 @@ class ReallocateForm(forms.Form):
         max_length=1000,
         error_messages={"required": "Give the reason for the move; both moderators see it."},
     )
-    moderator = forms.IntegerField(widget=forms.HiddenInput)
+    moderator = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Open this page again from the moderator's queue.",
+            "invalid": "Open this page again from the moderator's queue.",
+        },
+    )
 
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
