@@ -154,3 +154,23 @@ def claim_moderation_panel(request, claim):
             for row in withdrawn
         ],
     }
+
+
+# --- Staff board: the results clock and the moderators' load ---------------------------------
+from ocradmin.pages import staff_board  # noqa: E402
+
+from .services.clock import results_clock  # noqa: E402
+from .services.staff import separation_conflicts  # noqa: E402
+
+
+@staff_board.register("moderation_results_clock", "moderation/panels/staff_results_clock.html")
+def results_clock_panel(request):
+    return {"clock": results_clock()}
+
+
+@staff_board.register("moderation_conflicts", "moderation/panels/staff_conflicts.html")
+def separation_conflicts_panel(request):
+    allocations, claims = separation_conflicts()
+    if not allocations and not claims:
+        return None
+    return {"allocations": allocations, "claims": claims}

@@ -40,6 +40,10 @@ def _beat_schedule() -> dict:
             "task": "claims.tasks.scan_work_clock",
             "schedule": 5 * 60,
         },
+        "moderation-results-clock": {
+            "task": "moderation.tasks.scan_results_clock",
+            "schedule": 60 * 60,
+        },
         "grade-closing-reminders": {
             "task": "grades.tasks.send_closing_reminders",
             "schedule": 60 * 60,

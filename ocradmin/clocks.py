@@ -8,13 +8,20 @@ runs the scans beat calls: ``scan_breaches`` (rows past the deadline) and ``send
 send-once notice table (``SentNotice``): claiming a notice is an insert that does nothing when
 the row is already there, so a rerun, a retry or a second worker sends nothing twice.
 
+A deadline is a datetime (``process_by``, ``work_due_at``: breached at that instant) or, with
+``on_date=True``, a date (``results_due_on``: met by the end of that business day in London,
+breached from the next). ``amber`` is a timedelta, or a function of now giving the last deadline
+that is amber, e.g. ``within_working_days(5)`` for "five working days or fewer left"; a clock
+with an amber function can also tell people once when a row turns amber (``scan_amber``).
+
 An app declares its clock beside its selectors, e.g. ``entries.selectors.PROCESSING_CLOCK``.
 """
 
 import uuid
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
@@ -23,6 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .models import SentNotice
+from .workdays import add_working_days, business_date
 
 STATES = ("waiting", "amber", "breach")
 
@@ -32,7 +40,7 @@ class ClockSummary:
     waiting: int
     amber: int
     breached: int
-    oldest: datetime | None
+    oldest: datetime | date | None
     links: dict[str, str]
     extra: dict = field(default_factory=dict)
 
@@ -48,22 +56,38 @@ class Clock:
     """The rows whose clock is running (the deadline not yet met)."""
     deadline: str
     """The field (or an annotation of ``rows()``) holding each row's deadline."""
-    amber: timedelta
-    """Amber once the deadline is this close."""
+    amber: timedelta | Callable[[datetime], date | datetime]
+    """Amber once the deadline is this close, or a function of now giving the last deadline
+    that is amber (``within_working_days``)."""
     started: str = ""
     """The field of when each row's clock started, for "the oldest"; optional."""
     reminders: Sequence[timedelta] = ()
     """Notices before the deadline, e.g. 7, 3 and 1 days."""
     list_url: str = ""
     """The URL name of the staff list that filters on ``?clock=<state>``."""
+    on_date: bool = False
+    """The deadline is a date, met by the end of that business day (Europe/London)."""
 
     # --- Reading -----------------------------------------------------------------------------
 
+    def _point(self, now):
+        """What deadlines are compared with: now, or today's business date."""
+        return business_date(now) if self.on_date else now
+
+    def _amber_end(self, now):
+        """The last deadline that is amber at ``now``."""
+        if callable(self.amber):
+            return self.amber(now)
+        return self._point(now) + self.amber
+
     def _state_q(self, state: str, now) -> Q:
+        point = self._point(now)
+        # A date deadline is met through its whole day; a datetime one is breached at its instant.
+        not_breached = f"{self.deadline}__{'gte' if self.on_date else 'gt'}"
         if state == "breach":
-            return Q(**{f"{self.deadline}__lte": now})
+            return ~Q(**{not_breached: point})
         if state == "amber":
-            return Q(**{f"{self.deadline}__gt": now, f"{self.deadline}__lte": now + self.amber})
+            return Q(**{not_breached: point, f"{self.deadline}__lte": self._amber_end(now)})
         if state == "waiting":
             return Q()
         raise ValueError(f"A clock state is one of {STATES}, not {state!r}.")
@@ -80,9 +104,10 @@ class Clock:
         """``"breach"``, ``"amber"`` or ``""`` for a row on the clock."""
         now = now or timezone.now()
         deadline = getattr(row, self.deadline)
-        if deadline <= now:
+        point = self._point(now)
+        if deadline < point or (deadline == point and not self.on_date):
             return "breach"
-        if deadline <= now + self.amber:
+        if deadline <= self._amber_end(now):
             return "amber"
         return ""
 
@@ -120,15 +145,26 @@ class Clock:
         """Claim the breach notice of every row past its deadline and ``tell`` about the rows
         claimed, batch by batch, each batch in its own transaction. Rows another worker holds
         are skipped (``skip_locked``); they are that worker's. Returns how many were told."""
-        key = f"{self.key}:breach"
+        return self._scan("breach", tell=tell, now=now, batch_size=batch_size)
+
+    def scan_amber(
+        self, *, tell: Callable[[QuerySet], None], now=None, batch_size: int = 500
+    ) -> int:
+        """As ``scan_breaches``, for the rows that are amber (not yet breached): each row's
+        amber notice once. A row first seen already breached gets only the breach notice."""
+        return self._scan("amber", tell=tell, now=now, batch_size=batch_size)
+
+    def _scan(self, state: str, *, tell, now, batch_size: int) -> int:
+        key = f"{self.key}:{state}"
         told = 0
         while True:
             with transaction.atomic():
-                batch = list(
-                    unsent(self.rows_in("breach", now or timezone.now()), key)
-                    .select_for_update(skip_locked=True, of=("self",))
-                    .values_list("pk", flat=True)[:batch_size]
-                )
+                with _no_nested_loops():
+                    batch = list(
+                        unsent(self.rows_in(state, now or timezone.now()), key)
+                        .select_for_update(skip_locked=True, of=("self",))
+                        .values_list("pk", flat=True)[:batch_size]
+                    )
                 if not batch:
                     return told
                 model = self.rows().model
@@ -143,13 +179,12 @@ class Clock:
         """For each row, claim the nearest reminder whose time has come and ``tell`` about the
         rows claimed, once per reminder. After an outage only the nearest is sent, not every
         one missed. A few queries per reminder, whatever the number of rows."""
-        now = now or timezone.now()
+        now = self._point(now or timezone.now())
+        after = f"{self.deadline}__{'gte' if self.on_date else 'gt'}"
         told = 0
         nearer = None
         for before in sorted(self.reminders):
-            due = self.rows().filter(
-                **{f"{self.deadline}__gt": now, f"{self.deadline}__lte": now + before}
-            )
+            due = self.rows().filter(**{after: now, f"{self.deadline}__lte": now + before})
             if nearer is not None:
                 due = due.filter(**{f"{self.deadline}__gt": now + nearer})
             nearer = before
@@ -162,6 +197,36 @@ class Clock:
                     tell(claimed, before)
             told += count
         return told
+
+
+@contextmanager
+def _no_nested_loops():
+    """On PostgreSQL, plan the enclosed query without nested loops, in this transaction only.
+
+    A scan inserts its notices faster than autovacuum analyses the notice table, so mid-run the
+    planner believes the table holds almost nothing and answers "not sent yet" (``unsent``)
+    with a nested-loop anti join that re-reads every notice for every row: minutes at 100,000
+    claims. Without nested loops it hashes the notices once, whatever the statistics say."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_nestloop = off")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
+
+
+def within_working_days(days: int) -> Callable[[datetime], date]:
+    """An ``amber`` for a date clock: amber when the deadline is ``days`` working days or fewer
+    after today's business date (``ocradmin.workdays``: bank holidays and closure days skipped)."""
+
+    def amber_end(now) -> date:
+        return add_working_days(business_date(now), days)
+
+    return amber_end
 
 
 def reminder_key(key: str, before: timedelta) -> str:

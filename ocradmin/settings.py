@@ -240,6 +240,12 @@ CLAIM_EVIDENCE_MAX_CLAIM_BYTES = int(
 CLAIM_EVIDENCE_ZIP_MAX_MEMBERS = 10_000
 CLAIM_EVIDENCE_ZIP_MAX_RATIO = 100
 CLAIM_EVIDENCE_ZIP_MAX_UNPACKED_BYTES = 4 * 1024 * 1024 * 1024
+# Moderation: the most live claims (submitted, work sent, with the moderator) one examiner-
+# moderator holds; staff cannot move a claim to someone already at it. (The centre-qualification
+# allocations a moderator takes are each one's ModeratorProfile.capacity.)
+MODERATION_LIVE_CLAIMS_PER_MODERATOR = int(
+    os.environ.get("MODERATION_LIVE_CLAIMS_PER_MODERATOR", 40)
+)
 
 # --- Email ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ocradmin <no-reply@ocradmin.example>")

@@ -499,6 +499,11 @@ def test_unknown_centre_is_404_even_for_staff(client, people, row):
         ("/staff/qualification-approvals/", "centre_admin", 403),
         ("/staff/moderators/", "staff", 200),
         ("/staff/moderators/", "moderator", 403),
+        ("/staff/moderation/", "staff", 200),
+        ("/staff/moderation/", "centre_admin", 403),
+        ("/staff/moderation/", "moderator", 403),
+        ("/staff/moderation/results/", "staff", 200),
+        ("/staff/moderation/results/", "moderator", 403),
     ],
 )
 def test_site_pages(client, people, url, person, status):

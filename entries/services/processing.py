@@ -6,7 +6,8 @@ workers never take the same entry, and a crash rolls the whole batch back to "su
 so a rerun neither skips nor repeats anything. Each entry is validated again (things change
 between submission and processing), then accepted, rejected with a reason, or sent to staff
 when the job cannot decide. The first accepted entry for a (centre, qualification) allocates
-an examiner-moderator: the least loaded one who moderates the qualification, within capacity.
+an examiner-moderator: the least loaded one who moderates the qualification, within capacity,
+and who holds no role at the centre (separation of duties: nobody moderates their own centre).
 """
 
 from collections import Counter, defaultdict
@@ -237,7 +238,8 @@ def allocate_moderator(*, centre_id: int, qualification, now=None):
     """The allocation for this pair: the existing one, a new one, or None if nobody is free.
 
     Call inside a transaction. The candidates' profiles are locked so that two workers
-    cannot both fill a moderator's last place.
+    cannot both fill a moderator's last place. Nobody is allocated to a centre where they hold
+    a role (``Membership``): they would be moderating claims their own centre built.
     """
     now = now or timezone.now()
     current = ModeratorAllocation.objects.filter(
@@ -245,7 +247,11 @@ def allocate_moderator(*, centre_id: int, qualification, now=None):
     ).first()
     if current is not None:
         return current
-    profiles = list(moderators_for(qualification).select_for_update(of=("self",)))
+    profiles = list(
+        moderators_for(qualification)
+        .exclude(user__memberships__centre_id=centre_id)
+        .select_for_update(of=("self",))
+    )
     loads = dict(
         ModeratorAllocation.objects.filter(moderator_id__in=[p.user_id for p in profiles])
         .values("moderator_id")

@@ -95,6 +95,9 @@ class Builder:
             claim.moderator = self.moderator
             claim.submitted_at = submitted
             claim.work_due_at = submitted + timedelta(hours=24)
+        if status == S.MODERATED:  # moderation's check constraint: a date and an outcome
+            claim.moderated_at = now - timedelta(days=1)
+            claim.moderation_outcome = "confirmed_unchanged"
         return claim
 
     def grow_to(self, total: int, now) -> None:

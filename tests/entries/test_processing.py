@@ -12,7 +12,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from centres.models import ModeratorProfile, Qualification, QualificationApproval, Unit
+from centres.models import (
+    Membership,
+    ModeratorProfile,
+    Qualification,
+    QualificationApproval,
+    Role,
+    Unit,
+)
 from entries.models import Candidate, Entry, ModeratorAllocation
 from entries.selectors import clock_state, entry_clock
 from entries.services import EntryError, processing
@@ -137,6 +144,29 @@ def test_least_loaded_moderator_within_capacity_is_chosen(centre, other_centre, 
     processing.process_pending_entries()
 
     assert ModeratorAllocation.objects.get(centre=centre).moderator == idle
+
+
+def test_a_moderator_with_a_role_at_the_centre_is_never_allocated_there(
+    centre, people, qualification
+):
+    """Separation of duties: the least loaded moderator teaches at the centre, so the next one
+    is chosen; with only them free, nobody is and the entries go to staff."""
+    approve(centre, qualification)
+    insider = moderator("insider@ocradmin.example", qualification)
+    Membership.objects.create(user=insider, centre=centre, role=Role.TEACHER)
+    outsider = moderator("outsider@ocradmin.example", qualification)
+    ModeratorAllocation.objects.create(
+        centre=CentreFactory(), qualification=qualification, moderator=outsider
+    )
+    submit(centre, qualification)
+
+    processing.process_pending_entries()
+
+    assert ModeratorAllocation.objects.get(centre=centre).moderator == outsider
+
+    ModeratorAllocation.objects.filter(centre=centre).delete()
+    ModeratorProfile.objects.filter(user=outsider).update(is_available=False)
+    assert processing.allocate_moderator(centre_id=centre.pk, qualification=qualification) is None
 
 
 def test_withdrawn_approval_and_foreign_unit_are_rejected_with_reasons(

@@ -42,7 +42,14 @@ from centres.models import (
     QualificationApproval,
 )
 from claims.models import Claim, ClaimUpload, Dispatch
-from entries.models import AccessArrangement, Candidate, CandidateCorrection, Entry, EntryUpload
+from entries.models import (
+    AccessArrangement,
+    Candidate,
+    CandidateCorrection,
+    Entry,
+    EntryUpload,
+    ModeratorAllocation,
+)
 from entries.services.corrections import request_correction
 from grades.models import GradeUpload, QualificationGrades, TeacherAssignment
 from grades.selectors import current_series, entered_tag_qualifications
@@ -493,6 +500,19 @@ def setups():
             at("moderation:complete", part.pk),
             None,
             every_line_decided(part),
+        ),
+        "moderation:staff-reallocate-claim": (
+            STAFF,
+            at("moderation:staff-reallocate-claim", ready.pk),
+            None,
+        ),
+        "moderation:staff-reallocate-allocation": (
+            STAFF,
+            at(
+                "moderation:staff-reallocate-allocation",
+                first_pk(ModeratorAllocation.objects.filter(centre__number=N)),
+            ),
+            None,
         ),
     }
 

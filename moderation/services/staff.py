@@ -1,0 +1,452 @@
+"""Staff: every examiner-moderator's load, and moving work from one moderator to another.
+
+Two moves, each a transition (DESIGN.md §5): a single claim (``reallocate_claim``), or a
+centre's qualification — its ``ModeratorAllocation`` and the live claims the outgoing moderator
+holds for it (``reallocate_allocation``). Either is refused, with a message staff can act on,
+when the claim is no longer live, the new moderator is the current one, is not an available
+examiner-moderator for the qualification, has no capacity, or would break the separation of
+duties: nobody moderates a claim at a centre where they hold a role (``Membership``), nor a
+claim they built, submitted or added lines to. Both moderators and the centre admins are told.
+
+Capacity, shown on the staff pages: a moderator holds at most
+``settings.MODERATION_LIVE_CLAIMS_PER_MODERATOR`` live claims (submitted, work sent, with the
+moderator), and at most their ``ModeratorProfile.capacity`` centre-qualification allocations
+(the number the automatic allocation in entries keeps to).
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+from centres.models import Membership, ModeratorProfile, Role
+from centres.selectors import centre_people
+from claims.models import Claim, ClaimLine
+from entries.models import ModeratorAllocation
+from ocradmin import audit
+from ocradmin.models import User
+from ocradmin.notifications import Delivery, notify_each
+
+from ..models import Review
+from . import ModerationError
+
+S = Claim.Status
+# The claims a moderator is working on or about to: these move with a reallocation.
+LIVE = [S.SUBMITTED, S.WORK_SENT, S.WITH_MODERATOR]
+# The lines still to moderate: the work has reached the moderator.
+WAITING_STATES = [S.WORK_SENT, S.WITH_MODERATOR]
+
+
+class ReallocationError(ModerationError):
+    """A move staff asked for that the rules refuse; the message says why, plainly."""
+
+
+def claim_capacity() -> int:
+    return settings.MODERATION_LIVE_CLAIMS_PER_MODERATOR
+
+
+# --- Reads ------------------------------------------------------------------------------------
+
+# The load page's sort keys: the figure each orders by (names break ties, A to Z).
+SORTS = {
+    "name": "full_name",
+    "claims": "live_claims",
+    "lines": "lines_waiting",
+    "due": "nearest_due",
+    "allocations": "allocation_count",
+}
+
+
+def _count(queryset, field="pk"):
+    """A correlated COUNT subquery (each aggregate its own, so no join multiplies another)."""
+    return Coalesce(
+        Subquery(
+            queryset.order_by().values(field).annotate(n=Count("pk")).values("n")[:1],
+        ),
+        Value(0),
+    )
+
+
+def moderator_loads(sort: str = "claims", descending: bool = True):
+    """Every examiner-moderator with their load, in one query whatever their number:
+    ``submitted``, ``work_sent``, ``with_moderator`` and ``live_claims`` (their claims by state),
+    ``lines_waiting`` (undecided lines of claims whose work has reached them), ``nearest_due`` (the
+    earliest ``results_due_on`` of those), ``allocation_count`` and the profile's capacity."""
+    mine = Claim.objects.filter(moderator=OuterRef("pk"))
+    users = (
+        User.objects.filter(is_examiner_moderator=True)
+        .select_related("moderator_profile")
+        .annotate(
+            submitted=_count(mine.filter(status=S.SUBMITTED), "moderator"),
+            work_sent=_count(mine.filter(status=S.WORK_SENT), "moderator"),
+            with_moderator=_count(mine.filter(status=S.WITH_MODERATOR), "moderator"),
+            moderated=_count(mine.filter(status=S.MODERATED), "moderator"),
+            live_claims=F("submitted") + F("work_sent") + F("with_moderator"),
+            lines_waiting=_count(
+                ClaimLine.objects.filter(
+                    claim__moderator=OuterRef("pk"),
+                    claim__status__in=WAITING_STATES,
+                    released_at__isnull=True,
+                    decision__isnull=True,
+                ),
+                "claim__moderator",
+            ),
+            nearest_due=Subquery(
+                Claim.objects.filter(moderator=OuterRef("pk"), status__in=WAITING_STATES)
+                .order_by()
+                .values("moderator")
+                .annotate(due=Min("results_due_on"))
+                .values("due")[:1]
+            ),
+            allocation_count=_count(
+                ModeratorAllocation.objects.filter(moderator=OuterRef("pk")), "moderator"
+            ),
+        )
+    )
+    figure = F(SORTS.get(sort, SORTS["claims"]))
+    first = figure.desc(nulls_last=True) if descending else figure.asc(nulls_last=True)
+    return users.order_by(first, "full_name", "email", "pk")
+
+
+def moderator_claims(moderator):
+    """The moderator's queue for staff: live claims first (results due soonest), then the rest."""
+    return (
+        Claim.objects.filter(moderator=moderator)
+        .exclude(status=S.DRAFT)
+        .select_related("centre", "qualification")
+        .annotate(line_count=Count("lines"))
+        .order_by(
+            F("results_due_on").asc(nulls_last=True),
+            F("work_due_at").asc(nulls_last=True),
+            "pk",
+        )
+    )
+
+
+def moderator_allocations(moderator):
+    """The centre-qualification pairs allocated to the moderator, with their live claims."""
+    return (
+        ModeratorAllocation.objects.filter(moderator=moderator)
+        .select_related("centre", "qualification")
+        .annotate(
+            live_claims=_count(
+                Claim.objects.filter(
+                    centre=OuterRef("centre"),
+                    qualification=OuterRef("qualification"),
+                    moderator=OuterRef("moderator"),
+                    status__in=LIVE,
+                ),
+                "centre",
+            )
+        )
+        .order_by("centre__number", "qualification__entry_code")
+    )
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A moderator who could take the work, with the figures staff choose by."""
+
+    user: User
+    live_claims: int
+    allocations: int
+    allocation_capacity: int
+
+    @property
+    def label(self) -> str:
+        return (
+            f"{self.user.get_full_name()} — {self.live_claims} of {claim_capacity()} live claims, "
+            f"{self.allocations} of {self.allocation_capacity} allocations"
+        )
+
+
+def moderators_who_could_take(qualification, *, exclude_id=None, centre_id=None) -> list:
+    """Available examiner-moderators for ``qualification`` with their load, fewest claims first:
+    the choices of the reallocation forms. Anyone with a role at the centre is left out (they
+    are refused anyway); capacity is checked when the move is made."""
+    profiles = ModeratorProfile.objects.filter(
+        qualifications=qualification, is_available=True, user__is_active=True
+    ).exclude(user_id=exclude_id)
+    if centre_id is not None:
+        profiles = profiles.exclude(user__memberships__centre_id=centre_id)
+    users = (
+        moderator_loads()
+        .filter(pk__in=profiles.values("user_id"))
+        .order_by("live_claims", "full_name", "pk")
+    )
+    return [
+        Choice(
+            user=u,
+            live_claims=u.live_claims,
+            allocations=u.allocation_count,
+            allocation_capacity=u.moderator_profile.capacity,
+        )
+        for u in users
+    ]
+
+
+def separation_conflicts():
+    """What breaks the separation of duties now, for the staff board: allocations whose
+    moderator holds a role at the centre (a role given after the allocation), and live claims
+    with such a moderator or one who built or submitted the claim. Two queries."""
+    role_there = Membership.objects.filter(user=OuterRef("moderator"), centre=OuterRef("centre"))
+    allocations = (
+        ModeratorAllocation.objects.filter(Exists(role_there))
+        .select_related("centre", "qualification", "moderator")
+        .order_by("centre__number", "qualification__entry_code")
+    )
+    claims = (
+        Claim.objects.filter(status__in=LIVE, moderator__isnull=False)
+        .filter(Exists(role_there) | Q(built_by=F("moderator")) | Q(submitted_by=F("moderator")))
+        .select_related("centre", "qualification", "moderator")
+        .order_by("results_due_on", "pk")
+    )
+    return list(allocations[:20]), list(claims[:20])
+
+
+# --- The rules --------------------------------------------------------------------------------
+
+
+def _live_claims_of(user_id) -> int:
+    return Claim.objects.filter(moderator_id=user_id, status__in=LIVE).count()
+
+
+def _check_moderator(to, *, centre, qualification, claim_ids, adding_claims, adding_allocation):
+    """Refuse ``to`` for this work; locks their profile so two moves cannot both fill it."""
+    if to is None or not to.is_examiner_moderator or not to.is_active:
+        raise ReallocationError("Choose an active examiner-moderator.")
+    profile = ModeratorProfile.objects.select_for_update().filter(user=to).first()
+    name = to.get_full_name()
+    if profile is None or not profile.is_available:
+        raise ReallocationError(f"{name} is not available to moderate at the moment.")
+    if not profile.qualifications.filter(pk=qualification.pk).exists():
+        raise ReallocationError(f"{name} does not moderate {qualification.entry_code}.")
+    if Membership.objects.filter(user=to, centre=centre).exists():
+        raise ReallocationError(
+            f"{name} holds a role at centre {centre.number}, so cannot moderate its claims "
+            "(separation of duties). Choose someone else."
+        )
+    built = (
+        Claim.objects.filter(pk__in=claim_ids).filter(Q(built_by=to) | Q(submitted_by=to)).exists()
+        or ClaimLine.objects.filter(claim_id__in=claim_ids, added_by=to).exists()
+    )
+    if built:
+        raise ReallocationError(
+            f"{name} built or submitted this work, so cannot moderate it (separation of "
+            "duties). Choose someone else."
+        )
+    live = _live_claims_of(to.pk)
+    if live + adding_claims > claim_capacity():
+        raise ReallocationError(
+            f"{name} has {live} live claim{'s' if live != 1 else ''}; a moderator holds at most "
+            f"{claim_capacity()}, so there is no room for "
+            f"{adding_claims} more. Choose someone with capacity."
+        )
+    if adding_allocation:
+        held = ModeratorAllocation.objects.filter(moderator=to).count()
+        if held >= profile.capacity:
+            raise ReallocationError(
+                f"{name} already holds {held} of their {profile.capacity} centre allocations. "
+                "Choose someone with capacity, or raise theirs on the moderators page."
+            )
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReallocationError("Give the reason for the move; both moderators see it.")
+    return reason
+
+
+def _tell(*, notice_base, old, new, centre, context, moderator_url, centre_url):
+    deliveries_old = [Delivery(old, {**context, "for": "old"}, "")] if old else []
+    notify_each(notice=f"moderation/{notice_base}_from", deliveries=deliveries_old)
+    notify_each(
+        notice=f"moderation/{notice_base}_to",
+        deliveries=[Delivery(new, {**context, "for": "new"}, moderator_url)],
+    )
+    notify_each(
+        notice=f"moderation/{notice_base}_centre",
+        deliveries=[
+            Delivery(user, context, centre_url) for user in centre_people(centre, Role.CENTRE_ADMIN)
+        ],
+    )
+
+
+# --- The moves --------------------------------------------------------------------------------
+
+
+def check_claim_move(*, claim, to, expected_from_id=None) -> None:
+    """The refusals of ``reallocate_claim`` without moving anything (the confirmation page)."""
+    with transaction.atomic():
+        _lock_claim_for_move(claim.pk, to, expected_from_id)
+
+
+def _lock_claim_for_move(claim_id, to, expected_from_id):
+    claim = (
+        Claim.objects.select_for_update(of=("self",))
+        .select_related("centre", "qualification", "moderator")
+        .get(pk=claim_id)
+    )
+    label = claim.number or "This draft"
+    if claim.status not in LIVE:
+        if claim.status == S.DRAFT:
+            raise ReallocationError(
+                "A draft claim has no moderator yet; it is allocated when sent."
+            )
+        raise ReallocationError(
+            f"Claim {label} is {claim.get_status_display().lower()}; only a live claim can move."
+        )
+    if expected_from_id is not None and claim.moderator_id != expected_from_id:
+        raise ReallocationError(
+            f"Claim {label} has moved since this page was opened: it is now with "
+            f"{claim.moderator.get_full_name() if claim.moderator else 'nobody'}."
+        )
+    if to is not None and claim.moderator_id == to.pk:
+        raise ReallocationError(f"Claim {label} is already with {to.get_full_name()}.")
+    _check_moderator(
+        to,
+        centre=claim.centre,
+        qualification=claim.qualification,
+        claim_ids=[claim.pk],
+        adding_claims=1,
+        adding_allocation=False,
+    )
+    return claim
+
+
+def reallocate_claim(*, claim, to, reason: str, by, expected_from_id=None) -> Claim:
+    """Move one live claim to another examiner-moderator. ``expected_from_id`` is the moderator
+    staff saw on the confirmation page: if it changed meanwhile, nothing moves."""
+    reason = _reason(reason)
+    with transaction.atomic():
+        claim = _lock_claim_for_move(claim.pk, to, expected_from_id)
+        old = claim.moderator
+        claim.moderator = to
+        claim.save(update_fields=["moderator", "updated_at"])
+        Review.objects.filter(claim=claim, status=Review.Status.IN_PROGRESS).update(moderator=to)
+        audit.record(
+            actor=by,
+            action="claim.reallocated",
+            centre=claim.centre,
+            target=claim,
+            data={"from": old.pk if old else None, "to": to.pk, "reason": reason},
+        )
+        _tell(
+            notice_base="claim_reallocated",
+            old=old,
+            new=to,
+            centre=claim.centre,
+            context={"claim": claim, "old": old, "new": to, "reason": reason, "count": 1},
+            moderator_url=reverse("moderation:claim", args=[claim.pk]),
+            centre_url=reverse("claims:claim", args=[claim.centre.number, claim.pk]),
+        )
+    return claim
+
+
+def _moving_claims(allocation):
+    return Claim.objects.filter(
+        centre_id=allocation.centre_id,
+        qualification_id=allocation.qualification_id,
+        moderator_id=allocation.moderator_id,
+        status__in=LIVE,
+    )
+
+
+def _lock_allocation_for_move(allocation_id, to, expected_from_id):
+    allocation = (
+        ModeratorAllocation.objects.select_for_update(of=("self",))
+        .select_related("centre", "qualification", "moderator")
+        .get(pk=allocation_id)
+    )
+    what = f"{allocation.qualification.entry_code} at centre {allocation.centre.number}"
+    if expected_from_id is not None and allocation.moderator_id != expected_from_id:
+        raise ReallocationError(
+            f"{what} has moved since this page was opened: it is now with "
+            f"{allocation.moderator.get_full_name()}."
+        )
+    if to is not None and allocation.moderator_id == to.pk:
+        raise ReallocationError(f"{what} is already with {to.get_full_name()}.")
+    claim_ids = list(
+        _moving_claims(allocation).select_for_update(of=("self",)).values_list("pk", flat=True)
+    )
+    _check_moderator(
+        to,
+        centre=allocation.centre,
+        qualification=allocation.qualification,
+        claim_ids=claim_ids,
+        adding_claims=len(claim_ids),
+        adding_allocation=True,
+    )
+    return allocation, claim_ids
+
+
+def check_allocation_move(*, allocation, to, expected_from_id=None) -> list[int]:
+    """The refusals of ``reallocate_allocation`` without moving anything; the claims that
+    would move."""
+    with transaction.atomic():
+        return _lock_allocation_for_move(allocation.pk, to, expected_from_id)[1]
+
+
+def reallocate_allocation(*, allocation, to, reason: str, by, expected_from_id=None):
+    """Move a centre's qualification to another moderator: the allocation (so new claims go to
+    them) and the live claims the outgoing moderator holds for it. Returns the allocation and
+    the number of claims moved."""
+    reason = _reason(reason)
+    with transaction.atomic():
+        allocation, claim_ids = _lock_allocation_for_move(allocation.pk, to, expected_from_id)
+        old = allocation.moderator
+        allocation.moderator = to
+        allocation.allocated_at = timezone.now()
+        allocation.save(update_fields=["moderator", "allocated_at"])
+        Claim.objects.filter(pk__in=claim_ids).update(moderator=to, updated_at=timezone.now())
+        Review.objects.filter(claim_id__in=claim_ids, status=Review.Status.IN_PROGRESS).update(
+            moderator=to
+        )
+        centre = allocation.centre
+        audit.record(
+            actor=by,
+            action="moderator.reallocated",
+            centre=centre,
+            target=allocation,
+            data={
+                "qualification": allocation.qualification.entry_code,
+                "from": old.pk,
+                "to": to.pk,
+                "claims": len(claim_ids),
+                "reason": reason,
+            },
+        )
+        claims = list(Claim.objects.filter(pk__in=claim_ids).order_by("number"))
+        audit.record_many(
+            actor=by,
+            action="claim.reallocated",
+            centre=centre,
+            events=[
+                (c, {"from": old.pk, "to": to.pk, "reason": reason, "with_allocation": True})
+                for c in claims
+            ],
+        )
+        _tell(
+            notice_base="allocation_reallocated",
+            old=old,
+            new=to,
+            centre=centre,
+            context={
+                "allocation": allocation,
+                "centre": centre,
+                "qualification": allocation.qualification,
+                "claims": claims,
+                "count": len(claims),
+                "old": old,
+                "new": to,
+                "reason": reason,
+            },
+            moderator_url=reverse("moderation:queue"),
+            centre_url=reverse("claims:list", args=[centre.number]),
+        )
+    return allocation, len(claim_ids)
