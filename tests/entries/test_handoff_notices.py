@@ -92,7 +92,9 @@ def test_an_approval_decision_tells_the_centre_admins_once_each(
 
 
 def test_staff_accepting_an_entry_tells_the_admins_and_a_new_moderator_once(
-    centre, people, qualification  # noqa: F811
+    centre,
+    people,
+    qualification,  # noqa: F811
 ):
     approve(centre, qualification)
     entry = submit(centre, qualification, candidate(centre, 1))
