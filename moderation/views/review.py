@@ -3,7 +3,7 @@ confirming receipt of the work, withdrawing, completing with the feedback report
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,7 +15,8 @@ from django.views.generic import FormView, ListView, TemplateView
 from centres.models import Unit
 from claims.models import Claim, ClaimLine, Evidence
 from claims.services import ClaimError
-from claims.services.work import confirm_receipt, record_download
+from claims.services.work import confirm_receipt
+from claims.views.work import stream
 from entries.models import Candidate
 from ocradmin import audit, documents, workdays
 
@@ -261,16 +262,6 @@ class ReceiptView(ModerationMixin, View):
         return redirect("moderation:claim", kwargs["pk"])
 
 
-def _stream(evidence, user) -> FileResponse:
-    record_download(evidence=evidence, by=user)
-    response = FileResponse(
-        evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name
-    )
-    response["Content-Type"] = evidence.content_type
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 class EvidenceView(ModerationMixin, View):
     def get(self, request, *args, **kwargs):
         evidence = (
@@ -280,7 +271,7 @@ class EvidenceView(ModerationMixin, View):
         )
         if evidence is None:
             raise Http404("No such file.")
-        return _stream(evidence, request.user)
+        return stream(evidence, request.user)
 
 
 class DownloadAllView(ModerationMixin, View):
