@@ -2,6 +2,9 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
+from ocradmin.admin_search import NationalAdminMixin
+from ocradmin.templatetags.dates import when
+
 from .models import (
     Centre,
     CentreApplication,
@@ -33,12 +36,27 @@ class CentreAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "centre", "role", "created_at"]
+class MembershipAdmin(NationalAdminMixin, admin.ModelAdmin):
+    list_display = ["user", "centre_number", "role", "since"]
     list_filter = ["role"]
-    search_fields = ["=user__email", "^user__full_name", "=centre__number", "^centre__name"]
+    search_lookups = [
+        ("user", "email", str.lower),
+        ("user", "full_name__istartswith"),
+        ("centre", "number"),
+        ("centre", "name__istartswith"),
+    ]
+    search_help_text = (
+        "A person's email or the start of their name, a centre number or the start of its name."
+    )
+    # Newest first: the model's order (by centre number, then name) sorts every membership.
+    ordering = ["-id"]
+    sortable_by = []
     autocomplete_fields = ["user", "centre"]
     list_select_related = ["user", "centre"]
+
+    @admin.display(description="Since")
+    def since(self, membership):
+        return when(membership.created_at)
 
 
 @admin.register(CentreApplication)
@@ -164,7 +182,7 @@ class ModeratorProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "capacity", "is_available"]
     list_filter = ["is_available", "qualifications__qualification_type", "qualifications"]
     search_fields = ["user__email", "user__full_name", "qualifications__entry_code"]
-    list_select_related = ["user"]
+    list_select_related = ["user", "centre"]
     autocomplete_fields = ["user"]
     filter_horizontal = ["qualifications"]
 

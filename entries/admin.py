@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from ocradmin.admin_search import IndexedSearchMixin
+from ocradmin.admin_search import NationalAdminMixin, number
+from ocradmin.templatetags.dates import when
 
 from .models import (
     AccessArrangement,
@@ -14,8 +15,8 @@ from .services.candidates import IDENTITY_FIELDS, results_exist
 
 
 @admin.register(Candidate)
-class CandidateAdmin(IndexedSearchMixin, admin.ModelAdmin):
-    list_display = ["candidate_number", "last_name", "first_name", "uci", "centre", "updated_at"]
+class CandidateAdmin(NationalAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "uci", "centre_number"]
     list_filter = ["sex"]
     search_lookups = [
         ("centre", "number"),
@@ -25,6 +26,7 @@ class CandidateAdmin(IndexedSearchMixin, admin.ModelAdmin):
     search_help_text = "A centre number, a UCI, or the start of a last name."
     list_select_related = ["centre"]
     ordering = ["-id"]
+    sortable_by = []
     autocomplete_fields = ["centre"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -70,22 +72,16 @@ class AccessArrangementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Entry)
-class EntryAdmin(IndexedSearchMixin, admin.ModelAdmin):
-    list_display = [
-        "id",
-        "centre",
-        "qualification",
-        "kind",
-        "candidate",
-        "unit",
-        "quantity",
-        "status",
-        "submitted_at",
-        "process_by",
-    ]
+class EntryAdmin(NationalAdminMixin, admin.ModelAdmin):
+    list_display = ["id", "centre_number", "__str__", "status", "submitted"]
     list_filter = ["status", "kind"]
-    search_lookups = [("centre", "number"), ("candidate", "uci", str.upper)]
-    search_help_text = "A centre number or a candidate's UCI."
+    search_lookups = [
+        (None, "pk", number),
+        ("centre", "number"),
+        ("candidate", "uci", str.upper),
+    ]
+    search_help_text = "An entry number, a centre number or a candidate's UCI."
+    sortable_by = ["id", "submitted"]
     list_select_related = ["centre", "qualification", "unit"]
     raw_id_fields = ["candidate", "upload"]
     autocomplete_fields = ["centre"]
@@ -94,6 +90,10 @@ class EntryAdmin(IndexedSearchMixin, admin.ModelAdmin):
         # The page's candidates by their ids, not by a join the planner may answer by reading
         # every candidate.
         return super().get_queryset(request).prefetch_related("candidate")
+
+    @admin.display(description="Submitted", ordering="submitted_at")
+    def submitted(self, entry):
+        return when(entry.submitted_at)
 
 
 @admin.register(EntryUpload)

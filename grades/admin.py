@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from ocradmin.admin_search import IndexedSearchMixin
+from ocradmin.admin_search import NationalAdminMixin, number
+from ocradmin.templatetags.dates import when
 
 from .models import (
     AssessmentMaterial,
@@ -48,19 +49,32 @@ class QualificationGradesAdmin(admin.ModelAdmin):
 
 
 @admin.register(Grade)
-class GradeAdmin(IndexedSearchMixin, admin.ModelAdmin):
-    list_display = ["candidate", "qualification", "centre", "grade", "version", "updated_at"]
+class GradeAdmin(NationalAdminMixin, admin.ModelAdmin):
+    list_display = ["id", "centre_number", "candidate", "qualification_code", "grade", "updated"]
     list_filter = ["series"]
-    search_lookups = [("centre", "number"), ("candidate", "uci", str.upper)]
-    search_help_text = "A centre number or a candidate's UCI."
-    list_select_related = ["qualification", "centre"]
+    search_lookups = [
+        (None, "pk", number),
+        ("centre", "number"),
+        ("candidate", "uci", str.upper),
+    ]
+    search_help_text = "A grade's number, a centre number or a candidate's UCI."
     ordering = ["-id"]
+    sortable_by = ["id"]
+    list_select_related = ["centre", "qualification"]
     raw_id_fields = ["centre", "qualification", "candidate", "updated_by"]
     readonly_fields = ["version", *Grade.SNAPSHOT]
 
     def get_queryset(self, request):
         # As EntryAdmin: the page's candidates by their ids.
         return super().get_queryset(request).prefetch_related("candidate")
+
+    @admin.display(description="Qualification")
+    def qualification_code(self, grade):
+        return grade.qualification.entry_code
+
+    @admin.display(description="Updated")
+    def updated(self, grade):
+        return when(grade.updated_at)
 
 
 @admin.register(CentreSubmission)

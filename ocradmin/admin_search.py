@@ -1,48 +1,116 @@
-"""Django admin over the national tables (entries, candidates, grades, audit events): search by
-what identifies a row, each term looked up through an index, and no count of a whole table."""
+"""Django admin over the tables that grow with the number of centres (entries, candidates, grades,
+audit events, users, memberships): a page of rows that renders in a few milliseconds, search by
+what identifies a row, each term looked up through an index, and no count of a whole table or
+of a whole match."""
 
+from django.contrib import admin
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.utils import quote
+from django.contrib.admin.views.main import ChangeList
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.functional import cached_property
 
 # A search term that matches more related rows than this (a common surname) narrows to these.
 MAX_RELATED_IDS = 5_000
+# A filtered list counts its rows up to this many; a bigger match reads "more than 5000".
+MAX_COUNT = 5_000
 
 
-class EstimatedCountPaginator(Paginator):
-    """The admin's paginator for a national table: unfiltered, its count is PostgreSQL's own
-    estimate of the table's rows (kept by ANALYZE and autovacuum) instead of a COUNT(*) that
-    reads the whole table; filtered, or on another database, it counts."""
+class BoundedCountPaginator(Paginator):
+    """Unfiltered, the count is PostgreSQL's own estimate of the table's rows (kept by ANALYZE
+    and autovacuum; ``is_estimate``) instead of a COUNT(*) that reads the whole table.
+    Filtered or searched, it counts at most ``MAX_COUNT`` + 1 rows: a bigger match counts as
+    ``MAX_COUNT`` (``is_capped``), so its pages run to ``MAX_COUNT`` rows."""
+
+    is_estimate = False
+    is_capped = False
 
     @cached_property
     def count(self):
         queryset = self.object_list
-        if connection.vendor == "postgresql" and not queryset.query.where:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-                    [queryset.model._meta.db_table],
-                )
-                row = cursor.fetchone()
-            if row and row[0] > 0:
-                return row[0]
-        return super().count
+        if not queryset.query.where and (estimate := self._estimate()):
+            self.is_estimate = True
+            return estimate
+        counted = queryset.order_by()[: MAX_COUNT + 1].count()
+        if counted > MAX_COUNT:
+            self.is_capped = True
+            return MAX_COUNT
+        return counted
+
+    def _estimate(self) -> int:
+        if connection.vendor != "postgresql":
+            return 0
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                [self.object_list.model._meta.db_table],
+            )
+            row = cursor.fetchone()
+        return max(row[0], 0) if row else 0
 
 
-class IndexedSearchMixin:
-    """``search_lookups``: ``(field, lookup)`` or ``(field, lookup, normalise)``. With
-    ``field`` None the lookup is on the model's own column (``"uci"``,
-    ``"last_name__istartswith"``); otherwise ``field`` is a foreign key and the lookup is made
-    on the related model (``("centre", "number")``), whose ids then filter the rows.
-    ``normalise`` turns the term into the stored form (``str.upper`` for a UCI), so that an
-    exact lookup meets a plain index. Each lookup uses an index and they are OR-ed together;
-    Django's own search would join the related tables and OR the columns, which no index can
-    answer."""
+class NationalChangeList(ChangeList):
+    """Each row's link is made once for the page: Django reverses the change page's address for
+    every row and, when the list is searched or filtered, resolves it again to add the search
+    to it (so that saving returns to the list as it was), which is a fifth of a searched page's
+    time."""
+
+    PK = "__pk__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        address = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=[self.PK],
+            current_app=self.model_admin.admin_site.name,
+        )
+        context = {"preserved_filters": self.preserved_filters, "opts": self.opts}
+        self.row_address = add_preserved_filters(context, address)
+        # Already in row_address: what Django's rows would add to each link again.
+        self.preserved_filters = ""
+
+    def url_for_result(self, result):
+        return self.row_address.replace(self.PK, quote(str(getattr(result, self.pk_attname))), 1)
+
+
+def number(term: str) -> int | None:
+    """A ``search_lookups`` normaliser for an id: the term as a number, or None (not looked
+    up) when it is not one."""
+    return int(term) if term.isdecimal() and len(term) <= 18 else None
+
+
+class NationalAdminMixin:
+    """The changelist of a national table.
+
+    Fifty rows a page: what a person reads before searching instead, at a third of the cost of
+    Django's hundred. No bulk actions (Django's only one is "delete selected"): a national row
+    is deleted, if ever, from its own page, one at a time, and the page loses its checkbox
+    column. A class sets ``sortable_by`` to the columns an index orders, so that no column
+    header sorts the whole table. The column ``centre_number`` is the row's centre by the
+    number staff know it by (with ``centre`` in ``list_select_related``).
+
+    ``search_lookups``: ``(field, lookup)`` or ``(field, lookup, normalise)``. With ``field``
+    None the lookup is on the model's own column (``"uci"``, ``"last_name__istartswith"``);
+    otherwise ``field`` is a foreign key and the lookup is made on the related model
+    (``("centre", "number")``), whose ids then filter the rows. ``normalise`` turns the term
+    into the stored form (``str.upper`` for a UCI, ``number`` for an id), so that an exact
+    lookup meets a plain index; a term it returns None for skips that lookup. Each lookup uses
+    an index and they are OR-ed together; Django's own search would join the related tables
+    and OR the columns, which no index can answer."""
 
     search_lookups: list[tuple] = []
     show_full_result_count = False
-    paginator = EstimatedCountPaginator
+    paginator = BoundedCountPaginator
+    list_per_page = 50
+    actions = None
+    # Not the site's lazily translated default, which is translated again for every cell.
+    empty_value_display = "—"
+
+    def get_changelist(self, request, **kwargs):
+        return NationalChangeList
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -53,6 +121,10 @@ class IndexedSearchMixin:
             for field, lookup, *_normalise in cls.search_lookups
         ]
 
+    @admin.display(description="Centre")
+    def centre_number(self, row):
+        return row.centre.number if row.centre_id else None
+
     def get_search_results(self, request, queryset, search_term):
         search_term = search_term.strip()
         if not search_term:
@@ -60,6 +132,8 @@ class IndexedSearchMixin:
         match = Q()
         for field, lookup, *normalise in self.search_lookups:
             term = normalise[0](search_term) if normalise else search_term
+            if term is None:
+                continue
             if field is None:
                 match |= Q(**{lookup: term})
                 continue

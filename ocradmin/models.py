@@ -120,6 +120,10 @@ class AuditEvent(models.Model):
             # The centre's audit trail and the admin's list, newest first.
             models.Index(fields=["centre", "-at", "-id"], name="audit_centre_list_idx"),
             models.Index(fields=["-at", "-id"], name="audit_newest_idx"),
+            # The admin's search by action or by person, newest first: without them an action
+            # or person of old events is found by reading every newer event.
+            models.Index(fields=["action", "-at", "-id"], name="audit_action_list_idx"),
+            models.Index(fields=["actor", "-at", "-id"], name="audit_actor_list_idx"),
         ]
 
     def __str__(self):

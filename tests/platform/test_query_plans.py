@@ -48,10 +48,12 @@ LIST_PAGES = [
     ("admin", "/admin/entries/entry/?status__exact=submitted"),
     ("admin", "/admin/entries/candidate/"),
     ("admin", "/admin/entries/candidate/?q=smith"),
+    ("admin", "/admin/entries/candidate/?q=12345"),
     ("admin", "/admin/grades/grade/"),
     ("admin", "/admin/grades/grade/?q=12345"),
     ("admin", "/admin/ocradmin/auditevent/"),
     ("admin", "/admin/ocradmin/auditevent/?q=grade.changed"),
+    ("admin", "/admin/ocradmin/auditevent/?q=officer@northfield.example"),
 ]
 
 ACCOUNTS = {
