@@ -2,8 +2,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
-from ocradmin.admin_search import NationalAdminMixin
-from ocradmin.templatetags.dates import when
+from ocradmin.admin_search import NationalAdminMixin, column_time
 
 from .models import (
     Centre,
@@ -53,10 +52,11 @@ class MembershipAdmin(NationalAdminMixin, admin.ModelAdmin):
     sortable_by = []
     autocomplete_fields = ["user", "centre"]
     list_select_related = ["user", "centre"]
+    list_columns = ["role", "created_at", "user__email", "user__full_name", "centre__number"]
 
     @admin.display(description="Since")
     def since(self, membership):
-        return when(membership.created_at)
+        return column_time(membership.created_at)
 
 
 @admin.register(CentreApplication)
@@ -182,7 +182,7 @@ class ModeratorProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "capacity", "is_available"]
     list_filter = ["is_available", "qualifications__qualification_type", "qualifications"]
     search_fields = ["user__email", "user__full_name", "qualifications__entry_code"]
-    list_select_related = ["user", "centre"]
+    list_select_related = ["user"]
     autocomplete_fields = ["user"]
     filter_horizontal = ["qualifications"]
 

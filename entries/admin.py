@@ -1,7 +1,6 @@
 from django.contrib import admin
 
-from ocradmin.admin_search import NationalAdminMixin, number
-from ocradmin.templatetags.dates import when
+from ocradmin.admin_search import NationalAdminMixin, column_time, number
 
 from .models import (
     AccessArrangement,
@@ -25,6 +24,7 @@ class CandidateAdmin(NationalAdminMixin, admin.ModelAdmin):
     ]
     search_help_text = "A centre number, a UCI, or the start of a last name."
     list_select_related = ["centre"]
+    list_columns = ["candidate_number", "first_name", "last_name", "uci", "centre__number"]
     ordering = ["-id"]
     sortable_by = []
     autocomplete_fields = ["centre"]
@@ -83,6 +83,10 @@ class EntryAdmin(NationalAdminMixin, admin.ModelAdmin):
     search_help_text = "An entry number, a centre number or a candidate's UCI."
     sortable_by = ["id", "submitted"]
     list_select_related = ["centre", "qualification", "unit"]
+    list_columns = [
+        *["kind", "quantity", "status", "submitted_at", "candidate"],
+        *["centre__number", "qualification__entry_code", "unit__number", "unit__title"],
+    ]
     raw_id_fields = ["candidate", "upload"]
     autocomplete_fields = ["centre"]
 
@@ -93,7 +97,7 @@ class EntryAdmin(NationalAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Submitted", ordering="submitted_at")
     def submitted(self, entry):
-        return when(entry.submitted_at)
+        return column_time(entry.submitted_at)
 
 
 @admin.register(EntryUpload)

@@ -1,7 +1,6 @@
 from django.contrib import admin
 
-from ocradmin.admin_search import NationalAdminMixin, number
-from ocradmin.templatetags.dates import when
+from ocradmin.admin_search import NationalAdminMixin, column_time, number
 
 from .models import (
     AssessmentMaterial,
@@ -61,6 +60,10 @@ class GradeAdmin(NationalAdminMixin, admin.ModelAdmin):
     ordering = ["-id"]
     sortable_by = ["id"]
     list_select_related = ["centre", "qualification"]
+    list_columns = [
+        *["grade", "updated_at", "candidate"],
+        *["centre__number", "qualification__entry_code"],
+    ]
     raw_id_fields = ["centre", "qualification", "candidate", "updated_by"]
     readonly_fields = ["version", *Grade.SNAPSHOT]
 
@@ -74,7 +77,7 @@ class GradeAdmin(NationalAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Updated")
     def updated(self, grade):
-        return when(grade.updated_at)
+        return column_time(grade.updated_at)
 
 
 @admin.register(CentreSubmission)

@@ -2,9 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from .admin_search import NationalAdminMixin
+from .admin_search import NationalAdminMixin, column_time
 from .models import AuditEvent, ClosureDay, Heartbeat, Notification, SentNotice, User
-from .templatetags.dates import when
 
 # The sidebar repeats the index's list of every model on every admin page: a fifth of a page's
 # size and of the time to make it. The breadcrumbs lead back to the index.
@@ -28,12 +27,19 @@ class UserAdmin(NationalAdminMixin, BaseUserAdmin):
     form = UserEditForm
     add_form = UserCreationForm
     ordering = ["email"]
+    # The flags the roles column shows in words.
+    ROLES = [
+        ("is_superuser", "superuser"),
+        ("is_staff", "staff"),
+        ("is_examiner_moderator", "examiner-moderator"),
+    ]
     list_display = ["email", "full_name", "roles", "signed_in"]
     list_filter = ["is_staff", "is_examiner_moderator", "is_active", "is_superuser"]
     # Emails are kept in lower case.
     search_lookups = [(None, "email__startswith", str.lower), (None, "full_name__istartswith")]
     search_help_text = "The start of an email address or of a name."
     sortable_by = ["email"]
+    list_columns = ["email", "full_name", "last_login", "is_active", *dict(ROLES)]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Person", {"fields": ["full_name"]}),
@@ -43,11 +49,6 @@ class UserAdmin(NationalAdminMixin, BaseUserAdmin):
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
-    ]
-    ROLES = [
-        ("is_superuser", "superuser"),
-        ("is_staff", "staff"),
-        ("is_examiner_moderator", "examiner-moderator"),
     ]
 
     # In words, one column: three columns of icons were half the page.
@@ -60,7 +61,7 @@ class UserAdmin(NationalAdminMixin, BaseUserAdmin):
 
     @admin.display(description="Last signed in")
     def signed_in(self, user):
-        return when(user.last_login)
+        return column_time(user.last_login)
 
     # Staff may switch accounts on and off; only a superuser hands out staff or superuser
     # status and permissions.
@@ -82,10 +83,11 @@ class AuditEventAdmin(NationalAdminMixin, admin.ModelAdmin):
     search_help_text = "An action (e.g. grade.changed), a centre number or a person's email."
     sortable_by = ["happened"]
     list_select_related = ["actor", "centre"]
+    list_columns = ["at", "action", "target_repr", "actor__email", "centre__number"]
 
     @admin.display(description="At", ordering="at")
     def happened(self, event):
-        return when(event.at)
+        return column_time(event.at)
 
     @admin.display(description="By")
     def actor_email(self, event):

@@ -79,11 +79,11 @@ def test_a_list_makes_as_many_queries_for_many_rows_as_for_few(admin_client):
     assert {address: queries(admin_client, address) for address in LISTS} == few
 
 
-def test_a_list_shows_fifty_rows_a_page_without_checkboxes(admin_client):
+def test_a_list_shows_twenty_five_rows_a_page_without_checkboxes(admin_client):
     centre = CentreFactory()
-    CandidateFactory.create_batch(52, centre=centre)
+    CandidateFactory.create_batch(27, centre=centre)
     page = admin_client.get("/admin/entries/candidate/")
-    assert len(page.context["cl"].result_list) == 50
+    assert len(page.context["cl"].result_list) == 25
     assert 'name="_selected_action"' not in page.content.decode()
     assert 'id="nav-sidebar"' not in page.content.decode()
 
