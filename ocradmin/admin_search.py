@@ -16,8 +16,9 @@ from django.utils.functional import cached_property
 
 # A search term that matches more related rows than this (a common surname) narrows to these.
 MAX_RELATED_IDS = 5_000
-# A filtered list counts its rows up to this many; a bigger match reads "more than 5000".
-MAX_COUNT = 5_000
+# A filtered list counts its rows up to this many (forty pages); a bigger match reads "more than
+# 1000".
+MAX_COUNT = 1_000
 
 
 class BoundedCountPaginator(Paginator):
@@ -35,7 +36,10 @@ class BoundedCountPaginator(Paginator):
         if not queryset.query.where and (estimate := self._estimate()):
             self.is_estimate = True
             return estimate
-        counted = queryset.order_by()[: MAX_COUNT + 1].count()
+        # In the list's order, so that the count reads the rows through the index the pages
+        # read them by: unordered, PostgreSQL may read the table from its start, hoping to meet
+        # the rows early, and a match whose rows are the newest is then read to the end.
+        counted = queryset[: MAX_COUNT + 1].count()
         if counted > MAX_COUNT:
             self.is_capped = True
             return MAX_COUNT
