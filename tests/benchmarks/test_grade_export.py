@@ -12,7 +12,6 @@ import os
 import tempfile
 import time
 import tracemalloc
-from datetime import date
 
 import pytest
 from django.conf import settings
@@ -20,14 +19,12 @@ from django.db import connection
 from django.test import override_settings
 
 from centres.models import Centre
-from entries.models import Candidate
-from entries.validators import make_uci
 from grades.models import CentreSubmission, Grade, GradeExport, GradeSeries
 from grades.selectors import submitted_grades
 from grades.services.exports import build_export, request_export
 from grades.services.submission import CONFIRMATIONS
 
-from ..grades.conftest import make_tag_qualification
+from ..grades.conftest import bulk_entered, make_tag_qualification
 
 ROWS = int(os.environ.get("BENCH_EXPORT_ROWS", "100000"))
 PER_CENTRE = 100
@@ -35,25 +32,11 @@ SCALE = ["D*", "D", "M", "P", "U"]
 
 
 def submitted_centres(series, qualification, rows):
-    """``rows`` submitted grades, ``PER_CENTRE`` a centre, one name a formula."""
+    """``rows`` submitted grades, ``PER_CENTRE`` a centre."""
     centres = Centre.objects.bulk_create(
         [Centre(number=f"{40000 + i:05d}", name=f"Export Centre {i}") for i in range(rows // 100)]
     )
     for centre in centres:
-        candidates = Candidate.objects.bulk_create(
-            [
-                Candidate(
-                    centre=centre,
-                    candidate_number=f"{n:04d}",
-                    uci=make_uci(centre_number=centre.number, year=2021, candidate_number=str(n)),
-                    first_name="Amelia",
-                    last_name="=1+1" if n == 1 else f"Khan{n:04d}",
-                    date_of_birth=date(2004, 3, 1),
-                    sex="F",
-                )
-                for n in range(1, PER_CENTRE + 1)
-            ]
-        )
         Grade.objects.bulk_create(
             [
                 Grade(
@@ -63,13 +46,9 @@ def submitted_centres(series, qualification, rows):
                     candidate=c,
                     grade=SCALE[i % 5],
                     version=1,
-                    submitted_candidate_number=c.candidate_number,
-                    submitted_uci=c.uci,
-                    submitted_first_name=c.first_name,
-                    submitted_last_name=c.last_name,
-                    submitted_date_of_birth=c.date_of_birth,
+                    **{snapshot: getattr(c, field) for snapshot, field in Grade.SNAPSHOT.items()},
                 )
-                for i, c in enumerate(candidates)
+                for i, c in enumerate(bulk_entered(centre, qualification, PER_CENTRE))
             ]
         )
     CentreSubmission.objects.bulk_create(
