@@ -6,9 +6,11 @@ requests. (The tests themselves run on a cache of their own: ``tests/conftest.py
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
+import time_machine
 from django.core.cache.backends.filebased import FileBasedCache
 from django.test import override_settings
 
@@ -43,6 +45,28 @@ def test_a_throttle_counts_the_requests_every_process_receives(tmp_path, rf):
         other_process = FileBasedCache(config["LOCATION"], config)
         with mock.patch("ocradmin.throttles.cache", other_process):
             assert not allow_email("reset", email="head@x.example", request=request)
+
+
+def test_on_the_file_cache_a_throttle_counts_for_its_whole_window(tmp_path, rf):
+    """The file cache's ``incr`` sets an entry's expiry back to five minutes: the throttle
+    sets it again, so a count lasts its window (an hour), not five minutes after the last."""
+    request = rf.post("/accounts/password_reset/", REMOTE_ADDR="203.0.113.9")
+    window_starts = datetime(2021, 6, 1, 12, tzinfo=UTC)
+    with (
+        override_settings(
+            CACHES={"default": shared_cache_config(tmp_path)},
+            EMAIL_THROTTLE_PER_ADDRESS=1,
+            EMAIL_THROTTLE_WINDOW_SECONDS=3600,
+        ),
+        time_machine.travel(window_starts, tick=False) as clock,
+    ):
+        assert allow_email("reset", email="head@x.example", request=request)
+        clock.shift(timedelta(minutes=10))
+        assert not allow_email("reset", email="head@x.example", request=request)
+        clock.shift(timedelta(minutes=45))
+        assert not allow_email("reset", email="head@x.example", request=request)
+        clock.shift(timedelta(minutes=6))
+        assert allow_email("reset", email="head@x.example", request=request)
 
 
 @pytest.mark.subprocess
