@@ -33,8 +33,8 @@ def export_response(*, file_format: str, name: str, columns, rows, title: str, d
 
 def store_csv(field_file, *, filename: str, columns, rows, progress=None, progress_every=50_000):
     """Write ``rows`` as ``export_response`` streams them (the same CSV, every cell
-    formula-safe) to a temporary file, then keep it in ``field_file`` (a ``FileField`` of a
-    row the caller saves). Memory stays flat: rows are taken one at a time and the file goes to
+    formula-safe) to a temporary file, then to storage as ``field_file``'s file (the row is not
+    saved: the caller records the name). Memory stays flat: rows are taken one at a time and the file goes to
     storage in chunks. ``progress(rows_written)`` is called every ``progress_every`` rows.
     Returns ``(rows, bytes)``."""
     with tempfile.TemporaryFile() as out:
