@@ -39,7 +39,8 @@ EXPORT_COLUMNS = [
     "grade",
 ]
 EXPORT_MAX_AGE = timedelta(hours=1)
-# A request still waiting or building after this was lost (a worker stopped): given up.
+# A request still waiting or building after this was lost (a worker stopped): given up by the
+# next request or the hourly clean-up.
 INTERRUPTED_AFTER = timedelta(minutes=30)
 PROGRESS_EVERY = 50_000
 OUR_FAULT = (
@@ -76,6 +77,7 @@ def request_export(*, series, by) -> tuple[GradeExport, bool]:
     queue on the series row, so they make one file between them."""
     with transaction.atomic():
         GradeSeries.objects.select_for_update().get(pk=series.pk)
+        give_up_lost_requests(GradeExport.objects.filter(series=series))
         latest = latest_export(series)
         if latest is not None and (
             latest.in_progress or is_current(latest, submissions=submission_count(series))
@@ -89,6 +91,20 @@ def request_export(*, series, by) -> tuple[GradeExport, bool]:
 
         build_grade_export.delay_on_commit(export.pk)
     return export, True
+
+
+def is_lost(export: GradeExport, now=None) -> bool:
+    """A request still waiting or building ``INTERRUPTED_AFTER`` after it was made."""
+    return export.in_progress and export.requested_at < (now or timezone.now()) - INTERRUPTED_AFTER
+
+
+def give_up_lost_requests(requests, now=None) -> int:
+    """Fail the ``requests`` still waiting or building ``INTERRUPTED_AFTER`` after they were
+    made: a worker stopped with them (a task delivered late then finds nothing to build)."""
+    now = now or timezone.now()
+    return requests.filter(
+        status__in=GradeExport.IN_PROGRESS, requested_at__lt=now - INTERRUPTED_AFTER
+    ).update(status=GradeExport.Status.FAILED, error=INTERRUPTED, finished_at=now)
 
 
 def build_export(*, export_id: int) -> None:
@@ -144,13 +160,11 @@ def record_download(*, export: GradeExport, by) -> None:
 
 
 def remove_old_exports(now=None) -> int:
-    """Hourly: give up requests lost on the way (``INTERRUPTED_AFTER``) and delete the files
+    """Hourly: give up requests lost on the way and delete the files
     made more than ``EXPORT_MAX_AGE`` ago (no longer current, so never offered again); the rows
     stay as the record of who asked when. Returns how many files were deleted."""
     now = now or timezone.now()
-    GradeExport.objects.filter(
-        status__in=GradeExport.IN_PROGRESS, requested_at__lt=now - INTERRUPTED_AFTER
-    ).update(status=GradeExport.Status.FAILED, error=INTERRUPTED, finished_at=now)
+    give_up_lost_requests(GradeExport.objects.all(), now)
     removed = 0
     for export in GradeExport.objects.filter(
         status=GradeExport.Status.READY, finished_at__lt=now - EXPORT_MAX_AGE

@@ -81,6 +81,8 @@ class StaffExportView(StaffRequiredMixin, SeriesMixin, TemplateView):
             series=self.series,
             export=export,
             current=export is not None and exports.is_current(export, submissions=submissions),
+            lost=export is not None and exports.is_lost(export),
+            interrupted=exports.INTERRUPTED,
             submissions=submissions,
             max_age_minutes=int(exports.EXPORT_MAX_AGE.total_seconds() // 60),
             refresh_seconds=PREPARING_REFRESH_SECONDS,

@@ -130,11 +130,31 @@ def test_a_file_is_not_reused_after_an_hour(
     assert list(GradeExport.objects.values_list("status", flat=True)) == ["ready", "ready"]
 
 
-def test_asking_while_a_file_is_prepared_makes_no_second(series, submitted, people):
+def test_asking_while_a_file_is_prepared_makes_no_second(
+    series, submitted, people, in_submission_window
+):
     first, new = request_export(series=series, by=people["staff"])  # its task never runs here
     assert new
     again, new = request_export(series=series, by=people["staff"])
     assert (again, new) == (first, False)
+
+    # Still waiting half an hour on, its worker has stopped: given up, and a new one asked for.
+    in_submission_window.shift(exports.INTERRUPTED_AFTER + timedelta(seconds=1))
+    again, new = request_export(series=series, by=people["staff"])
+    assert new and again != first
+    first.refresh_from_db()
+    assert first.status == "failed" and "not prepared within 30 minutes" in first.error
+
+
+def test_the_page_offers_a_new_file_when_a_request_was_lost(
+    staff, series, submitted, people, in_submission_window
+):
+    request_export(series=series, by=people["staff"])  # its task never runs here
+    in_submission_window.shift(exports.INTERRUPTED_AFTER + timedelta(seconds=1))
+    staff.force_login(people["staff"])  # the session has ended meanwhile
+    page = staff.get(PAGE).content.decode()
+    assert "The file was not prepared within 30 minutes" in page
+    assert "Prepare an up-to-date file" in page and "hx-get" not in page
 
 
 def test_a_task_delivered_twice_builds_once(series, submitted, people):
