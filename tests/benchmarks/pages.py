@@ -102,6 +102,23 @@ def export_page() -> str:
     return "/staff/grades/export/"
 
 
+def largest_claim() -> str:
+    """The demo centre's claim page with the most lines."""
+    from django.db.models import Count
+
+    from claims.models import Claim
+
+    claim = (
+        Claim.objects.filter(centre__number=CENTRE)
+        .annotate(n=Count("lines"))
+        .order_by("-n")
+        .first()
+    )
+    if claim is None:
+        raise SystemExit(f"Centre {CENTRE} has no claims: run seed_demo first.")
+    return f"{C}/claims/{claim.pk}/"
+
+
 # (name, who, address — or a function giving it); the two floors come first.
 PAGES = [
     ("floor: trivial view", "officer", "/benchmark/trivial/"),
@@ -130,6 +147,9 @@ PAGES = [
     ("audit trail", "officer", f"{C}/audit/"),
     ("audit trail ?action=grade", "officer", f"{C}/audit/?action=grade"),
     ("audit trail ?page=50", "officer", f"{C}/audit/?page=50"),
+    ("claims", "officer", f"{C}/claims/"),
+    ("claim page, largest claim", "officer", largest_claim),
+    ("moderation reports", "officer", f"{C}/claims/reports/"),
     ("moderation queue", "moderator", "/moderation/"),
     ("moderation review, largest claim", "moderator", largest_review),
     ("staff board", "staff", "/staff/"),
@@ -139,6 +159,9 @@ PAGES = [
     ("staff qualification approvals", "staff", "/staff/qualification-approvals/"),
     ("staff applications", "staff", "/staff/applications/"),
     ("staff moderators", "staff", "/staff/moderators/"),
+    ("staff claims", "staff", "/staff/claims/"),
+    ("staff moderation load", "staff", "/staff/moderation/"),
+    ("staff results clock", "staff", "/staff/moderation/results/"),
     ("staff grades export page, file prepared", "staff", export_page),
     ("staff grades export download", "staff", prepared_export),
     ("admin entries", "admin", "/admin/entries/entry/"),
