@@ -34,9 +34,9 @@ def export_response(*, file_format: str, name: str, columns, rows, title: str, d
 def store_csv(field_file, *, filename: str, columns, rows, progress=None, progress_every=50_000):
     """Write ``rows`` as ``export_response`` streams them (the same CSV, every cell
     formula-safe) to a temporary file, then to storage as ``field_file``'s file (the row is not
-    saved: the caller records the name). Memory stays flat: rows are taken one at a time and the file goes to
-    storage in chunks. ``progress(rows_written)`` is called every ``progress_every`` rows.
-    Returns ``(rows, bytes)``."""
+    saved: the caller records the name). Memory stays flat: rows are taken one at a time and
+    the file goes to storage in chunks. ``progress(rows_written)`` is called every
+    ``progress_every`` rows. Returns ``(rows, bytes)``."""
     with tempfile.TemporaryFile() as out:
         written = 0
         for written, line in enumerate(csv_lines(columns, rows)):  # line 0 is the header
