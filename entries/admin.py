@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from ocradmin.admin_search import NationalAdminMixin, column_time, number
+from ocradmin.admin_search import NationalAdminMixin, column_time
+from ocradmin.identifiers import parse_id
 
 from .models import (
     AccessArrangement,
@@ -78,7 +79,7 @@ class EntryAdmin(NationalAdminMixin, admin.ModelAdmin):
     # found by reading the newest of every entry.
     list_filter = ["status"]
     search_lookups = [
-        (None, "pk", number),
+        (None, "pk", parse_id),
         ("centre", "number"),
         ("candidate", "uci", str.upper),
     ]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from ocradmin.admin_search import NationalAdminMixin, column_time, number
+from ocradmin.admin_search import NationalAdminMixin, column_time
+from ocradmin.identifiers import parse_id
 
 from .models import (
     AssessmentMaterial,
@@ -53,7 +54,7 @@ class GradeAdmin(NationalAdminMixin, admin.ModelAdmin):
     list_display = ["id", "centre_number", "candidate", "qualification_code", "grade", "updated"]
     list_filter = ["series"]
     search_lookups = [
-        (None, "pk", number),
+        (None, "pk", parse_id),
         ("centre", "number"),
         ("candidate", "uci", str.upper),
     ]

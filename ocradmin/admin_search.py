@@ -92,12 +92,6 @@ def column_time(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def number(term: str) -> int | None:
-    """A ``search_lookups`` normaliser for an id: the term as a number, or None (not looked
-    up) when it is not one."""
-    return int(term) if term.isdecimal() and len(term) <= 18 else None
-
-
 class NationalAdminMixin:
     """The changelist of a national table.
 
@@ -118,10 +112,10 @@ class NationalAdminMixin:
     None the lookup is on the model's own column (``"uci"``, ``"last_name__istartswith"``);
     otherwise ``field`` is a foreign key and the lookup is made on the related model
     (``("centre", "number")``), whose ids then filter the rows. ``normalise`` turns the term
-    into the stored form (``str.upper`` for a UCI, ``number`` for an id), so that an exact
-    lookup meets a plain index; a term it returns None for skips that lookup. Each lookup uses
-    an index and they are OR-ed together; Django's own search would join the related tables
-    and OR the columns, which no index can answer."""
+    into the stored form (``str.upper`` for a UCI, ``identifiers.parse_id`` for an id), so
+    that an exact lookup meets a plain index; a term it returns None for skips that lookup.
+    Each lookup uses an index and they are OR-ed together; Django's own search would join the
+    related tables and OR the columns, which no index can answer."""
 
     search_lookups: list[tuple] = []
     list_columns: list[str] = []
