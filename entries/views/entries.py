@@ -13,6 +13,7 @@ from centres.tenancy import CentreMixin
 from ocradmin import audit
 from ocradmin.exports import export_response
 from ocradmin.identifiers import parse_id
+from ocradmin.links import row_link
 from ocradmin.sorting import SortMixin
 
 from ..filters import EntryFilter
@@ -131,6 +132,14 @@ class EntryListView(CentreMixin, EntryListMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        number = self.centre.number
+        candidate_url = row_link("entries:candidate", number)
+        amend_url = row_link("entries:amend", number)
+        withdraw_url = row_link("entries:withdraw", number)
+        for entry in context["entries"]:
+            entry.candidate_url = candidate_url(entry.candidate_id)
+            entry.amend_url = amend_url(entry.pk)
+            entry.withdraw_url = withdraw_url(entry.pk)
         context.update(
             filter=self.filterset,
             allocations=list(allocations_for(self.centre)),
