@@ -20,7 +20,9 @@ class ChoicesInOneQuery(forms.models.ModelChoiceIterator):
             yield self.choice(obj)
 
 
-class FilterFormMixin(PlainErrorsMixin):
+class ListsInOneQuery:
+    """A filter or search form mixin: its lists of objects are read by ``ChoicesInOneQuery``."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
@@ -32,4 +34,4 @@ class FilterFormMixin(PlainErrorsMixin):
 class FilterSet(django_filters.FilterSet):
     def get_form_class(self):
         form_class = super().get_form_class()
-        return type(form_class.__name__, (FilterFormMixin, form_class), {})
+        return type(form_class.__name__, (PlainErrorsMixin, ListsInOneQuery, form_class), {})
