@@ -138,6 +138,7 @@ def grading_progress(series, centre, qualification_ids) -> dict:
                 )
             )
         )
+        .order_by()  # Grade's default order would join the candidates
         .values("qualification_id")
         .annotate(n=Count("id"))
         .values_list("qualification_id", "n")
