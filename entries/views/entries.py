@@ -78,13 +78,14 @@ EXPORT_FIELDS = [
 ]
 
 
-def _local(value) -> str:
-    """A moment as the centre reads it: UK time, to the minute (``2021-05-03 14:05``)."""
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
 def entry_export_rows(entries):
     states = dict(Entry.Status.choices)
+    zone = timezone.get_current_timezone()
+
+    def _local(value) -> str:
+        """A moment as the centre reads it: UK time, to the minute (``2021-05-03 14:05``)."""
+        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else ""
+
     for row in entries.values_list(*EXPORT_FIELDS).iterator(chunk_size=2000):
         (submitted, number, last, first, uci, kind, quantity, code, title, unit, option,
          status, process_by, processed, rejection, withdrawn, withdrawal) = row  # fmt: skip
