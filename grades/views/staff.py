@@ -10,6 +10,7 @@ from django.views.generic import ListView, TemplateView
 
 from centres.models import Centre
 from ocradmin.documents import PREPARING_REFRESH_SECONDS
+from ocradmin.links import row_link
 from ocradmin.views import StaffRequiredMixin
 
 from ..forms.staff import CentreFilterForm
@@ -35,10 +36,13 @@ class StaffProgressView(StaffRequiredMixin, SeriesMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        remind_url = row_link("grades:staff-remind")
+        for centre in context["centres"]:
+            centre.state_label = CENTRE_STATES[centre.state]
+            centre.remind_url = remind_url(centre.number)
         context.update(
             series=self.series,
             filter_form=self.filter_form,
-            states=CENTRE_STATES,
             **series_progress_summary(self.series),
         )
         return context
