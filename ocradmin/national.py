@@ -17,6 +17,7 @@ import json
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice, repeat
@@ -53,6 +54,10 @@ class Plan:
     approved: dict = field(default_factory=dict)
     counts: dict = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
+    # On PostgreSQL: ids taken from each table's sequence and not yet used; the COPY running
+    # in the background (only inside ``transaction()``).
+    spare_ids: dict = field(default_factory=dict, repr=False)
+    copies: "BackgroundCopies | None" = field(default=None, repr=False)
 
     def candidates_for(self) -> int:
         share, low, high = self.rng.random(), 0, 0
@@ -70,13 +75,43 @@ class Plan:
 
     @contextmanager
     def transaction(self):
-        """One chunk's transaction. Its commit need not wait for the disk: a crash loses only
-        made-up rows, and the build is rerun."""
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL synchronous_commit TO off")
-            yield
+        """One chunk's transaction. On PostgreSQL each batch's COPY runs in a thread while the
+        next batch is built; every other query of the transaction, and its end, waits for it
+        (so a part reads what it has just added). The commit need not wait for the disk: a
+        crash loses only made-up rows, and the build is rerun."""
+        if connection.vendor != "postgresql":
+            with transaction.atomic():
+                yield
+            return
+        with (
+            transaction.atomic(),
+            BackgroundCopies() as copies,
+            connection.execute_wrapper(copies.after_copy),
+        ):
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO off")
+            self.copies = copies
+            try:
+                yield
+            finally:
+                self.copies = None
+                copies.wait()
+
+    def take_ids(self, model, n: int) -> list[int]:
+        """``n`` new ids for ``model``'s rows, from its sequence a block at a time (the ids of a
+        block left unused are a gap, as a rolled-back insert leaves)."""
+        spare = self.spare_ids.setdefault(model, [])
+        if len(spare) < n:
+            meta = model._meta
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT nextval(pg_get_serial_sequence('{meta.db_table}', "
+                    f"'{meta.pk.column}')) FROM generate_series(1, %s)",
+                    [max(n - len(spare), ID_BLOCK)],
+                )
+                spare += [pk for (pk,) in cursor.fetchall()]
+        ids, spare[:n] = spare[:n], []
+        return ids
 
     def add(self, model, rows: Iterable[dict]) -> list[dict]:
         """Write ``rows`` (dicts of ``model``'s field attnames; a field left out takes its
@@ -84,13 +119,26 @@ class Plan:
         does) in batches; returns the dicts with their ``"id"`` set."""
         saved = []
         rows = iter(rows)
-        write = writer(model)
+        write = self.writer(model)
         while batch := list(islice(rows, self.batch_size)):
             write(batch)
             saved += batch
         name = model._meta.label
         self.counts[name] = self.counts.get(name, 0) + len(saved)
         return saved
+
+    def writer(self, model) -> Callable[[list[dict]], None]:
+        """What writes a batch of ``model``'s rows and sets their ids: COPY on PostgreSQL
+        (in the background inside ``transaction()``), ``bulk_create`` elsewhere."""
+        if connection.vendor == "postgresql":
+            return copy_writer(model, self.take_ids, self.copies.send if self.copies else copy)
+
+        def write(rows: list[dict]) -> None:
+            saved = model.objects.bulk_create([model(**row) for row in rows])
+            for row, instance in zip(rows, saved, strict=True):
+                row["id"] = instance.pk
+
+        return write
 
     def audit(self, events: Iterable[dict]) -> None:
         self.add(AuditEvent, events)
@@ -102,18 +150,47 @@ class Plan:
             )
 
 
-def writer(model) -> Callable[[list[dict]], None]:
-    """What writes a batch of ``model``'s rows and sets their ids: COPY on PostgreSQL,
-    ``bulk_create`` elsewhere."""
-    if connection.vendor == "postgresql":
-        return copy_writer(model)
+ID_BLOCK = 20_000
 
-    def write(rows: list[dict]) -> None:
-        saved = model.objects.bulk_create([model(**row) for row in rows])
-        for row, instance in zip(rows, saved, strict=True):
-            row["id"] = instance.pk
 
-    return write
+def copy(sql: str, data: bytes) -> None:
+    with connection.cursor() as cursor:
+        cursor.copy_expert(sql, io.BytesIO(data), size=len(data))
+
+
+class BackgroundCopies:
+    """COPYs run one at a time in a thread on the transaction's connection (psycopg2 lets
+    threads share a connection, one command at a time), so PostgreSQL writes one batch while
+    Python builds the next."""
+
+    def __enter__(self):
+        self.thread = ThreadPoolExecutor(max_workers=1)
+        self.running = None
+        return self
+
+    def __exit__(self, *exc):
+        self.thread.shutdown()
+
+    def send(self, sql: str, data: bytes) -> None:
+        self.wait()
+        self.running = self.thread.submit(self.copy, connection.connection, sql, data)
+
+    @staticmethod
+    def copy(raw_connection, sql: str, data: bytes) -> None:
+        # One read of the whole batch: the thread takes the GIL once, not per 8 KB.
+        with raw_connection.cursor() as cursor:
+            cursor.copy_expert(sql, io.BytesIO(data), size=len(data))
+
+    def wait(self) -> None:
+        """Until the COPY sent last is in; raises its error, if it failed."""
+        if self.running is not None:
+            running, self.running = self.running, None
+            running.result()
+
+    def after_copy(self, execute, sql, params, many, context):
+        """Django's execute wrapper: a query waits for the COPY before it."""
+        self.wait()
+        return execute(sql, params, many, context)
 
 
 # COPY's text format: a backslash, tab, newline or carriage return in a value is escaped.
@@ -143,17 +220,15 @@ def copy_converter(model_field) -> Callable:
     return copy_text
 
 
-def copy_writer(model) -> Callable[[list[dict]], None]:
-    """``model``'s COPY writer, its columns and their converters worked out once."""
+def copy_writer(model, take_ids, send) -> Callable[[list[dict]], None]:
+    """``model``'s COPY writer, its columns and their converters worked out once; ids from
+    ``take_ids(model, n)``, the COPY run by ``send(sql, data)``."""
     meta = model._meta
     fields = [f for f in meta.concrete_fields if f is not meta.pk]
     converters = [copy_converter(f) for f in fields]
     table = connection.ops.quote_name(meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in [meta.pk, *fields])
-    next_ids = (
-        f"SELECT nextval(pg_get_serial_sequence('{meta.db_table}', '{meta.pk.column}')) "
-        "FROM generate_series(1, %s)"
-    )
+    sql = f"COPY {table} ({columns}) FROM STDIN"
 
     def column_texts(rows: list[dict], now) -> Iterator[Iterable[str]]:
         """Each column's texts, a column at a time (one comprehension per column costs far
@@ -174,16 +249,11 @@ def copy_writer(model) -> Callable[[list[dict]], None]:
             yield [COPY_NULL if v is None else convert(v) for v in values]
 
     def write(rows: list[dict]) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(next_ids, [len(rows)])
-            ids = [pk for (pk,) in cursor.fetchall()]
-            for row, pk in zip(rows, ids, strict=True):
-                row["id"] = pk
-            lines = map(
-                "\t".join, zip(map(str, ids), *column_texts(rows, timezone.now()), strict=True)
-            )
-            text = io.StringIO("\n".join(lines) + "\n")
-            cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", text)
+        ids = take_ids(model, len(rows))
+        for row, pk in zip(rows, ids, strict=True):
+            row["id"] = pk
+        lines = map("\t".join, zip(map(str, ids), *column_texts(rows, timezone.now()), strict=True))
+        send(sql, ("\n".join(lines) + "\n").encode())
 
     return write
 
