@@ -241,6 +241,11 @@ def _lines(plan, claim, candidates, units) -> list[dict]:
             }
             for unit in sorted(chosen, key=lambda u: u.number)
         ]
+    if claim["status"] == S.MODERATED:
+        # Moderated as claimed, as moderation leaves them (its part adjusts a few): set here,
+        # not by updating every line afterwards.
+        for line in lines:
+            line["moderated_grade"] = line["grade"]
     return lines
 
 

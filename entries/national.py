@@ -47,46 +47,52 @@ def seed(plan: Plan) -> None:
     )
     year = timezone.localdate().year % 100
     done = 0
-    for chunk in plan.chunks():
-        now = timezone.now()
-        with plan.transaction():
-            candidates = plan.add(
-                Candidate,
-                (
-                    _candidate(plan, centre_id, plan.centre_sizes[centre_id][0], n, year, now)
-                    for centre_id in chunk
-                    for n in range(1, plan.centre_sizes[centre_id][1] + 1)
-                ),
-            )
-            _audit_candidates(plan, candidates)
-            by_centre: dict[int, list[dict]] = {}
-            for c in candidates:
-                by_centre.setdefault(c["centre_id"], []).append(c)
-            entries = []
-            for centre_id in chunk:
-                approved = plan.approved[centre_id]
-                taggable = [q for q in approved if q in tags]
-                vocational = [q for q in approved if q not in tags]
-                for c in by_centre.get(centre_id, []):
-                    entries += _entries_for(plan, c, taggable, vocational, now)
-                entries.append(_entry(plan, centre_id, vocational[0], None, now, quantity=12))
-            _add_entries(plan, entries)
-            plan.add(
-                ModeratorAllocation,
-                (
-                    {
-                        "centre_id": centre_id,
-                        "qualification_id": q,
-                        "moderator_id": moderators[(centre_id + q) % len(moderators)],
-                    }
-                    for centre_id in chunk
-                    for q in plan.approved[centre_id]
-                    if q not in tags and moderators
-                ),
-            )
-        done += len(chunk)
-        plan.progress("candidates and entries", done, len(plan.centre_sizes))
+    with plan.bulk_load(Candidate, Entry):
+        for chunk in plan.chunks():
+            _enter_centres(plan, chunk, tags, moderators, year)
+            done += len(chunk)
+            plan.progress("candidates and entries", done, len(plan.centre_sizes))
     _enlarge_demo_centre(plan, year)
+
+
+def _enter_centres(plan, chunk, tags, moderators, year) -> None:
+    """A chunk of centres' candidates, their entries and the centres' allocated moderators."""
+    now = timezone.now()
+    with plan.transaction():
+        candidates = plan.add(
+            Candidate,
+            (
+                _candidate(plan, centre_id, plan.centre_sizes[centre_id][0], n, year, now)
+                for centre_id in chunk
+                for n in range(1, plan.centre_sizes[centre_id][1] + 1)
+            ),
+        )
+        _audit_candidates(plan, candidates)
+        by_centre: dict[int, list[dict]] = {}
+        for c in candidates:
+            by_centre.setdefault(c["centre_id"], []).append(c)
+        entries = []
+        for centre_id in chunk:
+            approved = plan.approved[centre_id]
+            taggable = [q for q in approved if q in tags]
+            vocational = [q for q in approved if q not in tags]
+            for c in by_centre.get(centre_id, []):
+                entries += _entries_for(plan, c, taggable, vocational, now)
+            entries.append(_entry(plan, centre_id, vocational[0], None, now, quantity=12))
+        _add_entries(plan, entries)
+        plan.add(
+            ModeratorAllocation,
+            (
+                {
+                    "centre_id": centre_id,
+                    "qualification_id": q,
+                    "moderator_id": moderators[(centre_id + q) % len(moderators)],
+                }
+                for centre_id in chunk
+                for q in plan.approved[centre_id]
+                if q not in tags and moderators
+            ),
+        )
 
 
 # A ULN for each of the 70,000 seeds the candidates share, worked out once.

@@ -35,11 +35,12 @@ def seed(plan: Plan) -> None:
         Qualification.objects.filter(available_for_tags=True).values_list("pk", "grade_scale")
     )
     done = 0
-    for chunk in plan.chunks():
-        with plan.transaction():
-            _grade_centres(plan, series, scales, chunk)
-        done += len(chunk)
-        plan.progress("grades", done, len(plan.centre_sizes))
+    with plan.bulk_load(Grade):
+        for chunk in plan.chunks():
+            with plan.transaction():
+                _grade_centres(plan, series, scales, chunk)
+            done += len(chunk)
+            plan.progress("grades", done, len(plan.centre_sizes))
     centre = Centre.objects.filter(number=DEMO_CENTRE).first()
     if centre is not None:
         with plan.transaction():

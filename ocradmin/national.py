@@ -74,11 +74,73 @@ class Plan:
             yield ids[start : start + size]
 
     @contextmanager
+    def build(self):
+        """The whole build, on PostgreSQL one transaction: a failure leaves the database as it
+        was, indexes and all (see ``bulk_load``). Foreign keys are checked as each batch
+        goes in, not all at the commit (the queue of checks would hold millions of rows)."""
+        if connection.vendor != "postgresql":
+            yield
+            return
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET LOCAL synchronous_commit TO off")
+            cursor.execute("SET LOCAL maintenance_work_mem TO '256MB'")
+            yield
+
+    @contextmanager
+    def bulk_load(self, *models):
+        """The models' plain indexes and foreign keys dropped while the block adds rows, then
+        built and checked again from their definitions at its end: keeping eight or more
+        indexes up to date and checking each row's references one by one costs several times
+        as much as building each index once and checking each key in one join. The unique
+        indexes and primary keys stay, checking rows as they come. Only inside ``build()``'s
+        transaction, whose rollback brings everything back if anything fails; nothing may read
+        these tables in the block (it would read them whole)."""
+        if connection.vendor != "postgresql":
+            yield
+            return
+        if not connection.in_atomic_block:
+            raise RuntimeError("bulk_load() drops indexes: only inside a transaction")
+        tables = [model._meta.db_table for model in models]
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT tablename, indexname, indexdef FROM pg_indexes "
+                "WHERE schemaname = current_schema() AND tablename = ANY(%s) "
+                "AND indexdef NOT LIKE 'CREATE UNIQUE %%' ORDER BY tablename, indexname",
+                [tables],
+            )
+            indexes = cursor.fetchall()
+            cursor.execute(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+                "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) "
+                "ORDER BY 1, 2",
+                [tables],
+            )
+            foreign_keys = cursor.fetchall()
+            for table, name, _definition in foreign_keys:
+                cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+            for _table, name, _definition in indexes:
+                cursor.execute(f"DROP INDEX {quote(name)}")
+        yield
+        started = time.monotonic()
+        with connection.cursor() as cursor:
+            for _table, _name, definition in indexes:
+                cursor.execute(definition)
+            for table, name, definition in foreign_keys:
+                cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+        self.log(
+            f"  {', '.join(tables)}: {len(indexes)} indexes built, {len(foreign_keys)} foreign "
+            f"keys checked ({time.monotonic() - started:.0f} s)"
+        )
+
+    @contextmanager
     def transaction(self):
-        """One chunk's transaction. On PostgreSQL each batch's COPY runs in a thread while the
-        next batch is built; every other query of the transaction, and its end, waits for it
-        (so a part reads what it has just added). The commit need not wait for the disk: a
-        crash loses only made-up rows, and the build is rerun."""
+        """One chunk's transaction (a savepoint inside ``build()``). On PostgreSQL each
+        batch's COPY runs in a thread while the next batch is built; every other query of the
+        transaction, and its end, waits for it (so a part reads what it has just added). The
+        commit need not wait for the disk: a crash loses only made-up rows, and the build is
+        rerun."""
         if connection.vendor != "postgresql":
             with transaction.atomic():
                 yield
