@@ -95,8 +95,10 @@ class Plan:
         as much as building each index once and checking each key in one join. The unique
         indexes and primary keys stay, checking rows as they come. Only inside ``build()``'s
         transaction, whose rollback brings everything back if anything fails; nothing may read
-        these tables in the block (it would read them whole)."""
-        if connection.vendor != "postgresql":
+        these tables in the block (it would read them whole). A build of fewer than
+        ``BULK_LOAD_CENTRES`` keeps them: rebuilding the indexes of tables already large would
+        cost more than keeping them up to date for a few thousand rows."""
+        if connection.vendor != "postgresql" or self.centres < BULK_LOAD_CENTRES:
             yield
             return
         if not connection.in_atomic_block:
@@ -213,6 +215,7 @@ class Plan:
 
 
 ID_BLOCK = 20_000
+BULK_LOAD_CENTRES = 500
 
 
 def copy(sql: str, data: bytes) -> None:
