@@ -79,11 +79,12 @@ def seed(plan: Plan) -> None:
     # The results are due 21 working days after the work came in; a few hundred days recur.
     results_due = cache(lambda received: add_working_days(received, 21))
     done = 0
-    for chunk in plan.chunks():
-        with plan.transaction():
-            _claim_centres(plan, units, chunk, results_due)
-        done += len(chunk)
-        plan.progress("claims", done, len(plan.centre_sizes))
+    with plan.bulk_load(ClaimLine, Evidence):
+        for chunk in plan.chunks():
+            with plan.transaction():
+                _claim_centres(plan, units, chunk, results_due)
+            done += len(chunk)
+            plan.progress("claims", done, len(plan.centre_sizes))
 
 
 def _state(plan, index: int):

@@ -51,11 +51,12 @@ def seed(plan: Plan) -> None:
     scales = dict(Unit.objects.values_list("pk", "grade_scale"))
     claim_type = ContentType.objects.get_for_model(Claim).pk
     done = 0
-    for chunk in plan.chunks():
-        with plan.transaction():
-            _seed_chunk(plan, pending.filter(centre_id__in=chunk), scales, claim_type)
-        done += len(chunk)
-        plan.progress("reviews and reports", done, len(centres))
+    with plan.bulk_load(LineDecision, UnitFeedback):
+        for chunk in plan.chunks():
+            with plan.transaction():
+                _seed_chunk(plan, pending.filter(centre_id__in=chunk), scales, claim_type)
+            done += len(chunk)
+            plan.progress("reviews and reports", done, len(centres))
 
 
 def _seed_chunk(plan: Plan, claims_qs, scales, claim_type) -> None:

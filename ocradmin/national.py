@@ -131,9 +131,12 @@ class Plan:
                 cursor.execute(definition)
             for table, name, definition in foreign_keys:
                 cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+            # The later parts' queries are planned on the tables' new size, not the old.
+            for table in tables:
+                cursor.execute(f"ANALYZE {quote(table)}")
         self.log(
             f"  {', '.join(tables)}: {len(indexes)} indexes built, {len(foreign_keys)} foreign "
-            f"keys checked ({time.monotonic() - started:.0f} s)"
+            f"keys checked, analysed ({time.monotonic() - started:.0f} s)"
         )
 
     @contextmanager

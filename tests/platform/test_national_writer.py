@@ -8,13 +8,13 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from entries.models import Candidate
 from ocradmin.models import AuditEvent, User
-from ocradmin.national import Plan
+from ocradmin.national import BULK_LOAD_CENTRES, Plan
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +120,41 @@ def test_on_postgresql_the_ids_come_from_the_sequence_and_the_rows_by_copy():
     assert not any("INSERT" in sql for sql in statements)
     copied = AuditEvent.objects.filter(action="test.copied")
     assert sorted(copied.values_list("pk", flat=True)) == [row["id"] for row in rows]
+
+
+def definitions(table):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = %s UNION ALL "
+            "SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass ORDER BY 1",
+            [table, table],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.postgres
+def test_a_bulk_load_puts_back_every_index_and_foreign_key(centre):
+    seed = Plan(centres=BULK_LOAD_CENTRES, log=lambda line: None)
+    before = definitions("ocradmin_auditevent")
+    with seed.build(), seed.bulk_load(AuditEvent):
+        assert len(definitions("ocradmin_auditevent")) < len(before)
+        with seed.transaction():
+            seed.add(AuditEvent, ({"action": "test.loaded", "centre_id": centre.pk} for _ in "abc"))
+    assert definitions("ocradmin_auditevent") == before
+    assert AuditEvent.objects.filter(action="test.loaded", centre=centre).count() == 3
+
+
+@pytest.mark.postgres
+def test_a_bulk_load_still_checks_the_references():
+    seed = Plan(centres=BULK_LOAD_CENTRES, log=lambda line: None)
+    before = definitions("ocradmin_auditevent")
+    with (
+        pytest.raises(IntegrityError),
+        seed.build(),
+        seed.bulk_load(AuditEvent),
+        seed.transaction(),
+    ):
+        seed.add(AuditEvent, [{"action": "test.loaded", "centre_id": 999_999_999}])
+    assert definitions("ocradmin_auditevent") == before
+    assert not AuditEvent.objects.filter(action="test.loaded").exists()

@@ -28,7 +28,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--centres", type=int, default=5000, help="how many centres to add")
-        parser.add_argument("--batch-size", type=int, default=5000, help="rows per INSERT")
+        parser.add_argument(
+            "--batch-size", type=int, default=5000, help="rows per COPY (INSERT on SQLite)"
+        )
         parser.add_argument(
             "--demo-centre-candidates",
             type=int,
