@@ -7,7 +7,7 @@ CHROMIUM := /usr/bin/chromium
 PDF_FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test test-fast system-package lint format install migrate demo check-deploy benchmarks benchmark-pages clean
+.PHONY: run test test-fast system-package lint format install migrate demo benchmarks benchmark-pages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

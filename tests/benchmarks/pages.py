@@ -81,6 +81,23 @@ def largest_review() -> str:
     return f"/moderation/claims/{claim.pk}/"
 
 
+def largest_claim() -> str:
+    """The demo centre's claim page with the most lines."""
+    from django.db.models import Count
+
+    from claims.models import Claim
+
+    claim = (
+        Claim.objects.filter(centre__number=CENTRE)
+        .annotate(n=Count("lines"))
+        .order_by("-n")
+        .first()
+    )
+    if claim is None:
+        raise SystemExit(f"Centre {CENTRE} has no claims: run seed_demo first.")
+    return f"{C}/claims/{claim.pk}/"
+
+
 # (name, who, address — or a function giving it); the two floors come first.
 PAGES = [
     ("floor: trivial view", "officer", "/benchmark/trivial/"),
@@ -107,6 +124,9 @@ PAGES = [
     ("audit trail", "officer", f"{C}/audit/"),
     ("audit trail ?action=grade", "officer", f"{C}/audit/?action=grade"),
     ("audit trail ?page=50", "officer", f"{C}/audit/?page=50"),
+    ("claims", "officer", f"{C}/claims/"),
+    ("claim page, largest claim", "officer", largest_claim),
+    ("moderation reports", "officer", f"{C}/claims/reports/"),
     ("moderation queue", "moderator", "/moderation/"),
     ("moderation review, largest claim", "moderator", largest_review),
     ("staff board", "staff", "/staff/"),
@@ -116,6 +136,9 @@ PAGES = [
     ("staff qualification approvals", "staff", "/staff/qualification-approvals/"),
     ("staff applications", "staff", "/staff/applications/"),
     ("staff moderators", "staff", "/staff/moderators/"),
+    ("staff claims", "staff", "/staff/claims/"),
+    ("staff moderation load", "staff", "/staff/moderation/"),
+    ("staff results clock", "staff", "/staff/moderation/results/"),
     ("staff grades export.csv", "staff", "/staff/grades/export.csv"),
     ("admin entries", "admin", "/admin/entries/entry/"),
     ("admin entries ?q=12345", "admin", "/admin/entries/entry/?q=12345"),

@@ -9,8 +9,10 @@ import re
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
+from claims.models import Claim
 from ocradmin.models import User
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -19,7 +21,22 @@ NATIONAL_TABLES = ("entries_entry", "entries_candidate", "grades_grade", "ocradm
 SEQ_SCAN = re.compile(r"Seq Scan on (\w+)")
 C = "/centres/12345"
 
-# (who, address): the list pages, as the page benchmark measures them.
+
+def largest_claim() -> str:
+    claim = Claim.objects.filter(centre__number="12345").annotate(n=Count("lines")).latest("n")
+    return f"{C}/claims/{claim.pk}/"
+
+
+def largest_review() -> str:
+    claim = (
+        Claim.objects.filter(moderator__email=ACCOUNTS["moderator"], status="with_moderator")
+        .annotate(n=Count("lines"))
+        .latest("n")
+    )
+    return f"/moderation/claims/{claim.pk}/"
+
+
+# (who, address — or a function giving it): the list pages, as the page benchmark measures them.
 LIST_PAGES = [
     ("officer", "/"),
     ("teacher", "/"),
@@ -38,11 +55,21 @@ LIST_PAGES = [
     ("head", f"{C}/grades/review/"),
     ("officer", f"{C}/audit/"),
     ("officer", f"{C}/audit/?action=grade"),
+    ("officer", f"{C}/claims/"),
+    ("officer", f"{C}/claims/?status=submitted"),
+    ("officer", f"{C}/claims/reports/"),
+    ("officer", largest_claim),
+    ("moderator", "/"),
+    ("moderator", "/moderation/"),
+    ("moderator", largest_review),
     ("staff", "/"),
     ("staff", "/staff/"),
     ("staff", "/staff/grades/"),
     ("staff", "/staff/entries/"),
     ("staff", "/staff/access-arrangements/"),
+    ("staff", "/staff/claims/"),
+    ("staff", "/staff/moderation/"),
+    ("staff", "/staff/moderation/results/"),
     ("admin", "/admin/entries/entry/"),
     ("admin", "/admin/entries/entry/?q=12345"),
     ("admin", "/admin/entries/entry/?status__exact=submitted"),
@@ -59,6 +86,7 @@ ACCOUNTS = {
     "teacher": "teacher@northfield.example",
     "head": "head@northfield.example",
     "staff": "staff@ocradmin.example",
+    "moderator": "moderator@ocradmin.example",
     "admin": "admin@ocradmin.example",
 }
 
@@ -83,6 +111,7 @@ def test_list_pages_read_no_national_table_by_sequential_scan(client, national):
         assert cursor.fetchone()[0] == "on"
     problems = []
     for who, address in LIST_PAGES:
+        address = address() if callable(address) else address
         client.force_login(User.objects.get(email=ACCOUNTS[who]))
         # The staff board's progress figures are worked out at most every few minutes (a
         # whole-table read by design); the guard is about every other view.
