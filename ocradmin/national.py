@@ -3,11 +3,15 @@
 Each app may have a ``national.py`` with ``seed(plan)``; the command calls them in lifecycle
 (INSTALLED_APPS) order after the demo data, so a later app reads the rows an earlier one made
 (the candidates and entries are in the database when the grades part runs). Rows are plain
-dicts of field attnames, written in batches of ``plan.batch_size``, a few centres to a
-transaction, so memory stays flat whatever the size. On PostgreSQL a batch takes its ids from
-the table's sequence in one query and goes in by ``COPY``: building hundreds of thousands of
-model instances and compiling their INSERTs cost most of the build's time. Elsewhere (SQLite,
-in the tests) the dicts become instances for ``bulk_create``.
+dicts of field attnames, written in batches of ``plan.batch_size``, a chunk of centres to a
+transaction (``plan.transaction()``), so memory stays flat whatever the size. On PostgreSQL a
+batch takes its ids from the table's sequence (a block at a time) and goes in by ``COPY``, in
+a thread while the next batch is built: building hundreds of thousands of model instances and
+compiling their INSERTs cost most of the build's time. The whole build is one transaction
+(``plan.build()``), in which a large build drops the big tables' plain indexes and foreign
+keys while their part loads them and builds and checks them once at its end
+(``plan.bulk_load()``). Elsewhere (SQLite, in the tests) the dicts become instances for
+``bulk_create``.
 
 The platform's own part (this module's ``seed``) adds the examiner-moderators.
 """
