@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from ocradmin.workdays import working_days_ages
@@ -22,7 +22,11 @@ def roles_at(user, centre) -> frozenset[str]:
     """The user's roles at a centre, cached on the user object for the request."""
     if not user.is_authenticated:
         return frozenset()
-    cache = user.__dict__.setdefault("_centre_roles", {})
+    # getattr/setattr, not __dict__: they reach through request.user's lazy wrapper, so the
+    # tenancy check (given request.user) and the rules (given the user inside) share the cache.
+    cache = getattr(user, "_centre_roles", None)
+    if cache is None:
+        cache = user._centre_roles = {}
     if centre.pk not in cache:
         cache[centre.pk] = frozenset(
             Membership.objects.filter(user=user, centre=centre).values_list("role", flat=True)
@@ -56,15 +60,22 @@ def people_by_centre(centre_ids, *roles) -> dict[int, list]:
 
 
 def memberships_of(user) -> list:
-    """The user's memberships with their centres, by centre number: one query, kept on the user
-    object for the request (every dashboard task source asks)."""
+    """The user's memberships with their centres, by centre number: one query, prefetched on
+    the user for the request (every dashboard task source asks, and the page header's
+    ``user.memberships`` reads the same rows)."""
     if not user.is_authenticated:
         return []
-    if "_memberships" not in user.__dict__:
-        user.__dict__["_memberships"] = list(
-            Membership.objects.filter(user=user).select_related("centre").order_by("centre__number")
+    if "memberships" not in getattr(user, "_prefetched_objects_cache", {}):
+        prefetch_related_objects(
+            [user],
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("centre").order_by(
+                    "centre__number", "role"
+                ),
+            ),
         )
-    return user.__dict__["_memberships"]
+    return list(user.memberships.all())
 
 
 def centres_where(user, *roles) -> list:
@@ -73,19 +84,15 @@ def centres_where(user, *roles) -> list:
     return list(centres.values())
 
 
-def centres_for(user):
-    """The centres a user belongs to, each with ``my_memberships`` prefetched."""
-    return (
-        Centre.objects.filter(memberships__user=user)
-        .distinct()
-        .prefetch_related(
-            Prefetch(
-                "memberships",
-                queryset=Membership.objects.filter(user=user),
-                to_attr="my_memberships",
-            )
-        )
-    )
+def centres_for(user) -> list:
+    """The centres a user belongs to, by number, each with ``my_memberships`` (its roles there),
+    from ``memberships_of``."""
+    by_centre: dict[int, tuple] = {}
+    for membership in memberships_of(user):
+        by_centre.setdefault(membership.centre_id, (membership.centre, []))[1].append(membership)
+    for centre, memberships in by_centre.values():
+        centre.my_memberships = memberships
+    return [centre for centre, _ in by_centre.values()]
 
 
 def centre_for_user_or_none(user, number: str):

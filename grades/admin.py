@@ -6,6 +6,7 @@ from .models import (
     AssessmentMaterial,
     CentreSubmission,
     Grade,
+    GradeExport,
     GradeSeries,
     GradeUpload,
     HeadReminder,
@@ -88,6 +89,23 @@ class HeadReminderAdmin(admin.ModelAdmin):
     list_filter = ["series", "sent_on"]
     search_fields = ["=centre__number", "=sent_by__email"]
     raw_id_fields = ["centre", "sent_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GradeExport)
+class GradeExportAdmin(admin.ModelAdmin):
+    """Who asked for the submitted grades file, when, and how it went; read-only: the staff
+    export page asks for them and the task writes them."""
+
+    list_display = ["requested_at", "requested_by", "series", "status", "row_count", "finished_at"]
+    list_filter = ["series", "status"]
+    search_fields = ["=requested_by__email"]
+    list_select_related = ["requested_by", "series"]
 
     def has_add_permission(self, request):
         return False

@@ -275,3 +275,57 @@ class GradeUpload(ImportBase):
 
     class Meta(ImportBase.Meta):
         pass
+
+
+class GradeExportStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to be prepared"
+    BUILDING = "building", "Being prepared"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+    REMOVED = "removed", "Removed"
+
+
+class GradeExport(models.Model):
+    """A member of staff asked for every submitted grade of a series as one CSV file: a task
+    writes it to storage and the file is downloaded from there (``grades.services.exports``)."""
+
+    Status = GradeExportStatus
+    IN_PROGRESS = [Status.QUEUED, Status.BUILDING]
+
+    series = models.ForeignKey(GradeSeries, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=20, choices=Status, default=Status.QUEUED)
+    # How many centres had submitted when the rows were read: the file is out of date once
+    # more have (``grades.services.exports.is_current``).
+    submissions_read = models.PositiveIntegerField(default=0)
+    row_count = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="grade-exports/%Y/", blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=GradeExportStatus.values),
+                name="grade_export_status_valid",
+            ),
+            # One file prepared at a time per series: requests made meanwhile wait for it.
+            models.UniqueConstraint(
+                fields=["series"],
+                condition=models.Q(status__in=["queued", "building"]),
+                name="one_grade_export_in_progress",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.series} submitted grades, {self.requested_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in self.IN_PROGRESS

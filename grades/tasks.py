@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import reminders, submission
+from .services import exports, reminders, submission
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=10, max_retries=5)
@@ -17,3 +17,16 @@ def send_closing_reminders():
     """Beat, hourly: remind heads of centre with grades not submitted, 7, 3 and 1 days before
     submission closes (each once)."""
     return reminders.send_closing_reminders()
+
+
+@shared_task
+def build_grade_export(export_id: int):
+    """Queued when staff ask for the submitted grades: write the CSV file to storage."""
+    exports.build_export(export_id=export_id)
+
+
+@shared_task
+def remove_old_grade_exports():
+    """Beat, hourly: delete the grade export files made more than an hour ago; give up the
+    requests a stopped worker lost."""
+    return exports.remove_old_exports()

@@ -96,7 +96,12 @@ urlpatterns = [
     ),
     # Staff: /staff/grades/…
     path("staff/grades/", staff.StaffProgressView.as_view(), name="staff-progress"),
-    path("staff/grades/export.csv", staff.StaffExportView.as_view(), name="staff-export"),
+    path("staff/grades/export/", staff.StaffExportView.as_view(), name="staff-export"),
+    path(
+        "staff/grades/export/<int:pk>/download/",
+        staff.StaffExportDownloadView.as_view(),
+        name="staff-export-download",
+    ),
     path(
         "staff/grades/centres/<str:number>/remind/",
         staff.StaffRemindHeadView.as_view(),

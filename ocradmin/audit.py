@@ -135,6 +135,8 @@ ACTION_LABELS = {
     "grade_upload.started": "Grades file uploaded",
     "grades.approved": "Grades approved by the head of centre",
     "grades.downloaded": "Grades downloaded",
+    "grades.export_downloaded": "Submitted grades file downloaded (every centre)",
+    "grades.export_requested": "Submitted grades file asked for (every centre)",
     "grades.head_reminded": "Head of centre reminded to submit grades",
     "grades.returned": "Grades returned by the head of centre",
     "grades.sent": "Grades sent to the head of centre",

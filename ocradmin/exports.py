@@ -1,6 +1,10 @@
 """A list's rows as a download: CSV streamed as it is written, or an Excel workbook; every cell
-formula-safe (``ocradmin.spreadsheets``)."""
+formula-safe (``ocradmin.spreadsheets``). A national list, too long to write within a request,
+is written to storage by a task instead (``store_csv``) and downloaded from there."""
 
+import tempfile
+
+from django.core.files import File
 from django.http import HttpResponse, StreamingHttpResponse
 
 from .spreadsheets import csv_lines, write_xlsx
@@ -25,3 +29,21 @@ def export_response(*, file_format: str, name: str, columns, rows, title: str, d
     response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def store_csv(field_file, *, filename: str, columns, rows, progress=None, progress_every=50_000):
+    """Write ``rows`` as ``export_response`` streams them (the same CSV, every cell
+    formula-safe) to a temporary file, then to storage as ``field_file``'s file (the row is not
+    saved: the caller records the name). Memory stays flat: rows are taken one at a time and
+    the file goes to storage in chunks. ``progress(rows_written)`` is called every
+    ``progress_every`` rows. Returns ``(rows, bytes)``."""
+    with tempfile.TemporaryFile() as out:
+        written = 0
+        for written, line in enumerate(csv_lines(columns, rows)):  # line 0 is the header
+            out.write(line)
+            if progress and written and not written % progress_every:
+                progress(written)
+        size = out.tell()
+        out.seek(0)
+        field_file.save(filename, File(out), save=False)
+    return written, size

@@ -137,11 +137,26 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# One cache for every process of the site (gunicorn's workers, the Celery worker): the staff
+# board's progress figures and the email throttles are kept there, so a per-process cache would
+# show each worker its own figures and count each worker's throttle apart. CACHE_URL (Redis)
+# when the site runs on several machines; without it, files under var/cache/, which every
+# process of one machine shares with no server and no table to create.
 if os.environ.get("CACHE_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["CACHE_URL"],
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": VAR_DIR / "cache",
+            # A file per key; past this many, a third are dropped at random (throttle counts
+            # among them), so well above a busy hour's password-reset and registration keys.
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
         }
     }
 

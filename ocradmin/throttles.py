@@ -7,6 +7,7 @@ page as always — the page never says whether an email went, so it reveals noth
 """
 
 import hashlib
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -15,13 +16,22 @@ from .clients import client_ip
 
 
 def _count(key: str, window: int) -> int:
-    cache.add(key, 0, timeout=window)
+    """One more request in the current window of ``window`` seconds (windows follow each other
+    from the epoch; each has its own key). Its expiry is set again after ``incr``: the file
+    cache's ``incr`` rewrites the entry with the default timeout, five minutes."""
+    now = time.time()
+    start = int(now // window) * window
+    key = f"{key}:{start}"
+    remaining = int(start + window - now) + 1
+    cache.add(key, 0, timeout=remaining)
     try:
-        return cache.incr(key)
+        count = cache.incr(key)
     except ValueError:
         # The entry expired between add and incr: this is the first of a new window.
-        cache.add(key, 1, timeout=window)
+        cache.add(key, 1, timeout=remaining)
         return 1
+    cache.touch(key, timeout=remaining)
+    return count
 
 
 def allow_email(kind: str, *, email: str, request) -> bool:

@@ -25,7 +25,8 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             {"task": task, **time_left(task, now)} for task in dashboard_tasks.collect(self.request)
         ]
         context["panels"] = panels = dashboard.render_list(self.request)
-        # For the page's caption and, with no tasks, what will appear here and when.
+        # For the page's caption and, with no tasks, what will appear here and when (the task
+        # sources have read the memberships already: centres.selectors.memberships_of).
         memberships = list(user.memberships.all())
         context["roles"] = sorted({m.get_role_display() for m in memberships})
         context["has_centre_role"] = bool(memberships)

@@ -20,27 +20,36 @@ def _bank_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
 
 
+CLOSURE_DAYS_KEY = "workdays:closure-days"
+
+
+def closure_days() -> frozenset[date]:
+    """Every closure day, read once and kept in the cache (a page may work out several
+    deadlines; the table holds a few days a year). Saving or deleting a ``ClosureDay`` empties
+    the cache (``forget_closure_days``)."""
+    from django.core.cache import cache
+
+    from .models import ClosureDay
+
+    return cache.get_or_set(
+        CLOSURE_DAYS_KEY,
+        lambda: frozenset(ClosureDay.objects.values_list("day", flat=True)),
+        timeout=3600,
+    )
+
+
+def forget_closure_days(**kwargs) -> None:
+    from django.core.cache import cache
+
+    cache.delete(CLOSURE_DAYS_KEY)
+
+
 class _Calendar:
-    """Loads closure days a year at a time, so one computation costs a query per year touched."""
-
     def __init__(self):
-        self._closures: dict[int, frozenset[date]] = {}
-
-    def _closed(self, year: int) -> frozenset[date]:
-        if year not in self._closures:
-            from .models import ClosureDay
-
-            self._closures[year] = frozenset(
-                ClosureDay.objects.filter(day__year=year).values_list("day", flat=True)
-            )
-        return self._closures[year]
+        self._closed = closure_days()
 
     def is_working_day(self, day: date) -> bool:
-        return (
-            day.weekday() < 5
-            and day not in _bank_holidays(day.year)
-            and day not in self._closed(day.year)
-        )
+        return day.weekday() < 5 and day not in _bank_holidays(day.year) and day not in self._closed
 
     def start_of_count(self, day: date) -> date:
         while not self.is_working_day(day):
@@ -103,7 +112,7 @@ def working_days_since(moment: datetime) -> int:
 
 def working_days_ages(moments) -> list[int | None]:
     """``working_days_since`` for each moment of a list (``None`` stays ``None``), on one shared
-    calendar: a queue page costs one closure-day query per year, however long the list."""
+    calendar, however long the list."""
     from django.utils import timezone
 
     calendar = _Calendar()
@@ -123,7 +132,7 @@ def working_days_ages(moments) -> list[int | None]:
 
 def working_days_left(days) -> list[int | None]:
     """For each deadline day of a list (``None`` stays ``None``), the working days from today
-    until it (negative once passed), on one shared calendar: one closure-day query per year."""
+    until it (negative once passed), on one shared calendar."""
     from django.utils import timezone
 
     calendar = _Calendar()

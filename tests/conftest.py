@@ -51,7 +51,8 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session", autouse=True)
 def test_environment():
-    """Plain HTTP for the test client and live server; fast hashing; tasks run in-process."""
+    """Plain HTTP for the test client and live server; fast hashing; a cache and files of the
+    tests' own; tasks run in-process."""
     with override_settings(
         SECURE_SSL_REDIRECT=False,
         SESSION_COOKIE_SECURE=False,
@@ -61,6 +62,9 @@ def test_environment():
         TWO_FACTOR_REQUIRED=False,
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        # The site's cache is shared through var/ (or Redis): a test's own keeps the tests
+        # apart from a running `make run` and from each other.
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
         STORAGES={
             "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -504,6 +504,12 @@ def test_unknown_centre_is_404_even_for_staff(client, people, row):
         ("/staff/moderation/", "moderator", 403),
         ("/staff/moderation/results/", "staff", 200),
         ("/staff/moderation/results/", "moderator", 403),
+        ("/staff/grades/export/", "staff", 200),
+        ("/staff/grades/export/", "centre_admin", 403),
+        ("/staff/grades/export/", "moderator", 403),
+        ("/staff/grades/export/1/download/", "staff", 404),
+        ("/staff/grades/export/1/download/", "head_of_centre", 403),
+        ("/staff/grades/export/1/download/", "moderator", 403),
     ],
 )
 def test_site_pages(client, people, url, person, status):

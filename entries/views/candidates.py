@@ -9,6 +9,7 @@ from django.views.generic import DetailView, FormView, ListView
 from centres.tenancy import CentreMixin
 from ocradmin import audit
 from ocradmin.exports import export_response
+from ocradmin.links import row_link
 from ocradmin.sorting import SortMixin
 
 from ..filters import CandidateFilter
@@ -82,6 +83,11 @@ class CandidateListView(CentreMixin, CandidateListMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        page_url = row_link("entries:candidate", self.centre.number)
+        edit_url = row_link("entries:candidate-edit", self.centre.number)
+        for candidate in context["object_list"]:
+            candidate.page_url = page_url(candidate.pk)
+            candidate.edit_url = edit_url(candidate.pk)
         context.update(
             filter=self.filterset,
             can_manage=self.request.user.has_perm("entries.manage_candidates", self.centre),

@@ -13,6 +13,7 @@ from centres.tenancy import CentreMixin
 from ocradmin import audit
 from ocradmin.exports import export_response
 from ocradmin.identifiers import parse_id
+from ocradmin.links import row_link
 from ocradmin.sorting import SortMixin
 
 from ..filters import EntryFilter
@@ -77,13 +78,14 @@ EXPORT_FIELDS = [
 ]
 
 
-def _local(value) -> str:
-    """A moment as the centre reads it: UK time, to the minute (``2021-05-03 14:05``)."""
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
 def entry_export_rows(entries):
     states = dict(Entry.Status.choices)
+    zone = timezone.get_current_timezone()
+
+    def _local(value) -> str:
+        """A moment as the centre reads it: UK time, to the minute (``2021-05-03 14:05``)."""
+        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else ""
+
     for row in entries.values_list(*EXPORT_FIELDS).iterator(chunk_size=2000):
         (submitted, number, last, first, uci, kind, quantity, code, title, unit, option,
          status, process_by, processed, rejection, withdrawn, withdrawal) = row  # fmt: skip
@@ -131,6 +133,14 @@ class EntryListView(CentreMixin, EntryListMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        number = self.centre.number
+        candidate_url = row_link("entries:candidate", number)
+        amend_url = row_link("entries:amend", number)
+        withdraw_url = row_link("entries:withdraw", number)
+        for entry in context["entries"]:
+            entry.candidate_url = candidate_url(entry.candidate_id)
+            entry.amend_url = amend_url(entry.pk)
+            entry.withdraw_url = withdraw_url(entry.pk)
         context.update(
             filter=self.filterset,
             allocations=list(allocations_for(self.centre)),

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import ListView
 
+from ocradmin.links import row_link
 from ocradmin.views import StaffRequiredMixin
 
 from ..forms.decisions import posted_reason
@@ -35,11 +36,15 @@ class StaffReviewQueueView(StaffRequiredMixin, ListView):
         return entries_on_the_clock(self.clock)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
+        context = super().get_context_data(
             clock=self.clock,
             heading=CLOCK_HEADINGS.get(self.clock, "Entries the processing job could not decide"),
             **kwargs,
         )
+        decide_url = row_link("entries:staff-review-decide")
+        for entry in context["object_list"]:
+            entry.decide_url = decide_url(entry.pk)
+        return context
 
 
 class StaffReviewDecisionView(StaffRequiredMixin, View):

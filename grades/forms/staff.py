@@ -3,12 +3,13 @@
 from django import forms
 
 from centres.models import Qualification
+from ocradmin.filters import ListsInOneQuery
 from ocradmin.forms import Form
 
 from ..selectors import CENTRE_STATES, NOT_SUBMITTED
 
 
-class CentreFilterForm(Form):
+class CentreFilterForm(ListsInOneQuery, Form):
     status = forms.ChoiceField(
         label="Grades",
         required=False,

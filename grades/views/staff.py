@@ -1,33 +1,24 @@
 """Staff: the series' progress and the export of submitted grades."""
 
 from django.contrib import messages
-from django.http import StreamingHttpResponse
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
-from django.views.generic import ListView
+from django.views.generic import ListView, TemplateView
 
 from centres.models import Centre
-from ocradmin.spreadsheets import csv_lines
+from ocradmin.documents import PREPARING_REFRESH_SECONDS
+from ocradmin.links import row_link
 from ocradmin.views import StaffRequiredMixin
 
 from ..forms.staff import CentreFilterForm
-from ..selectors import CENTRE_STATES, centres_for_staff, series_progress_summary, submitted_grades
-from ..services import GradeError
+from ..models import GradeExport
+from ..selectors import CENTRE_STATES, centres_for_staff, series_progress_summary
+from ..services import GradeError, exports
 from ..services.reminders import remind_head_of_centre
 from .materials import SeriesMixin
-
-EXPORT_COLUMNS = [
-    "centre_number",
-    "centre_name",
-    "entry_code",
-    "qualification",
-    "candidate_number",
-    "uci",
-    "last_name",
-    "first_name",
-    "grade",
-]
 
 
 class StaffProgressView(StaffRequiredMixin, SeriesMixin, ListView):
@@ -45,10 +36,13 @@ class StaffProgressView(StaffRequiredMixin, SeriesMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        remind_url = row_link("grades:staff-remind")
+        for centre in context["centres"]:
+            centre.state_label = CENTRE_STATES[centre.state]
+            centre.remind_url = remind_url(centre.number)
         context.update(
             series=self.series,
             filter_form=self.filter_form,
-            states=CENTRE_STATES,
             **series_progress_summary(self.series),
         )
         return context
@@ -76,18 +70,56 @@ class StaffRemindHeadView(StaffRequiredMixin, SeriesMixin, View):
         return redirect(back if back.startswith(progress + "?") or back == progress else progress)
 
 
-class StaffExportView(StaffRequiredMixin, SeriesMixin, View):
-    """Submitted grades as CSV, each with the candidate as the centre submitted them, streamed:
-    the rows come from the database in chunks (a server-side cursor on PostgreSQL) and go out as
-    they are written, so memory stays flat however many centres have submitted; cells a
-    spreadsheet would run as formulas are neutralised."""
+class StaffExportView(StaffRequiredMixin, SeriesMixin, TemplateView):
+    """Every submitted grade, each with the candidate as the centre submitted them, as one CSV
+    file: staff ask for it (POST), a task writes it and this page shows how far it has got, then
+    the link to download it. A prepared file is reused while it is current."""
 
-    def get(self, request):
-        rows = submitted_grades(self.series).iterator(chunk_size=5000)
-        response = StreamingHttpResponse(
-            csv_lines(EXPORT_COLUMNS, rows), content_type="text/csv; charset=utf-8"
+    template_name = "grades/staff/export.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        export = exports.latest_export(self.series)
+        submissions = exports.submission_count(self.series)
+        context.update(
+            series=self.series,
+            export=export,
+            current=export is not None and exports.is_current(export, submissions=submissions),
+            lost=export is not None and exports.is_lost(export),
+            interrupted=exports.INTERRUPTED,
+            submissions=submissions,
+            max_age_minutes=int(exports.EXPORT_MAX_AGE.total_seconds() // 60),
+            refresh_seconds=PREPARING_REFRESH_SECONDS,
         )
-        response["Content-Disposition"] = (
-            f'attachment; filename="{self.series.code}-submitted-grades.csv"'
+        return context
+
+    def post(self, request):
+        export, new = exports.request_export(series=self.series, by=request.user)
+        if not new:
+            messages.info(
+                request,
+                "The file is already being prepared."
+                if export.in_progress
+                else "The file below is up to date: no centre has submitted since it was made.",
+            )
+        return redirect("grades:staff-export")
+
+
+class StaffExportDownloadView(StaffRequiredMixin, SeriesMixin, View):
+    """A prepared file, streamed from storage (audited)."""
+
+    def get(self, request, pk):
+        export = get_object_or_404(GradeExport, series=self.series, pk=pk)
+        if export.status != GradeExport.Status.READY:
+            messages.error(request, "That file is no longer kept. Prepare a new one.")
+            return redirect("grades:staff-export")
+        exports.record_download(export=export, by=request.user)
+        response = FileResponse(
+            export.file.open("rb"),
+            as_attachment=True,
+            filename=f"{self.series.code}-submitted-grades-"
+            f"{timezone.localtime(export.finished_at):%Y-%m-%d-%H%M}.csv",
+            content_type="text/csv; charset=utf-8",
         )
+        response["Cache-Control"] = "no-store"
         return response

@@ -47,7 +47,7 @@ def claims_on_the_clock(state: str):
 
 def working_days_left(claims) -> None:
     """Set ``working_days_left`` (negative when overdue) and ``working_days_overdue`` on each
-    claim, from today, on one shared calendar (a query per year, however long the page)."""
+    claim, from today, on one shared calendar, however long the page."""
     claims = list(claims)
     for claim, left in zip(
         claims, workdays.working_days_left([c.results_due_on for c in claims]), strict=True

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,6 +31,7 @@ from ocradmin.models import User
 from ocradmin.notifications import Delivery, notify_each
 
 from ..models import Review
+from ..selectors import count_subquery
 from . import ModerationError
 
 S = Claim.Status
@@ -61,16 +61,6 @@ SORTS = {
 }
 
 
-def _count(queryset, field="pk"):
-    """A correlated COUNT subquery (each aggregate its own, so no join multiplies another)."""
-    return Coalesce(
-        Subquery(
-            queryset.order_by().values(field).annotate(n=Count("pk")).values("n")[:1],
-        ),
-        Value(0),
-    )
-
-
 def moderator_loads(sort: str = "claims", descending: bool = True):
     """Every examiner-moderator with their load, in one query whatever their number:
     ``submitted``, ``work_sent``, ``with_moderator`` and ``live_claims`` (their claims by state),
@@ -81,12 +71,12 @@ def moderator_loads(sort: str = "claims", descending: bool = True):
         User.objects.filter(is_examiner_moderator=True)
         .select_related("moderator_profile")
         .annotate(
-            submitted=_count(mine.filter(status=S.SUBMITTED), "moderator"),
-            work_sent=_count(mine.filter(status=S.WORK_SENT), "moderator"),
-            with_moderator=_count(mine.filter(status=S.WITH_MODERATOR), "moderator"),
-            moderated=_count(mine.filter(status=S.MODERATED), "moderator"),
+            submitted=count_subquery(mine.filter(status=S.SUBMITTED), "moderator"),
+            work_sent=count_subquery(mine.filter(status=S.WORK_SENT), "moderator"),
+            with_moderator=count_subquery(mine.filter(status=S.WITH_MODERATOR), "moderator"),
+            moderated=count_subquery(mine.filter(status=S.MODERATED), "moderator"),
             live_claims=F("submitted") + F("work_sent") + F("with_moderator"),
-            lines_waiting=_count(
+            lines_waiting=count_subquery(
                 ClaimLine.objects.filter(
                     claim__moderator=OuterRef("pk"),
                     claim__status__in=WAITING_STATES,
@@ -102,7 +92,7 @@ def moderator_loads(sort: str = "claims", descending: bool = True):
                 .annotate(due=Min("results_due_on"))
                 .values("due")[:1]
             ),
-            allocation_count=_count(
+            allocation_count=count_subquery(
                 ModeratorAllocation.objects.filter(moderator=OuterRef("pk")), "moderator"
             ),
         )
@@ -133,7 +123,7 @@ def moderator_allocations(moderator):
         ModeratorAllocation.objects.filter(moderator=moderator)
         .select_related("centre", "qualification")
         .annotate(
-            live_claims=_count(
+            live_claims=count_subquery(
                 Claim.objects.filter(
                     centre=OuterRef("centre"),
                     qualification=OuterRef("qualification"),

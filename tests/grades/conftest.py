@@ -8,10 +8,12 @@ from importlib import import_module
 import pytest
 import time_machine
 from django.apps import apps as django_apps
+from django.test import TestCase
+from django.urls import reverse
 
 from entries.models import Candidate, Entry
 from entries.validators import make_uci
-from grades.models import Grade, GradeSeries, TeacherAssignment
+from grades.models import Grade, GradeExport, GradeSeries, TeacherAssignment
 
 from ..entries.factories import CandidateFactory, QualificationFactory
 
@@ -132,3 +134,14 @@ def bulk_entered(centre, qualification, count, *, first=1):
         ]
     )
     return candidates
+
+
+def staff_export(client) -> str:
+    """The submitted grades file as staff get it (``client`` signed in as staff): asked for on
+    the export page (the task runs in-process), then downloaded from the link there."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(reverse("grades:staff-export"))
+    export = GradeExport.objects.first()
+    download = client.get(reverse("grades:staff-export-download", args=[export.pk]))
+    assert download.status_code == 200, export.error
+    return b"".join(download.streaming_content).decode("utf-8-sig")

@@ -496,6 +496,21 @@ def test_an_assigned_teacher_edits_the_grid(
     assert select_count(response) == 3
 
 
+def test_the_grid_escapes_what_the_centre_typed(
+    login, series, centre, qualification, candidates, assigned_teacher
+):
+    candidate = candidates[0]
+    candidate.first_name, candidate.last_name = "<b>Zoë</b>", 'O\'Neil & "Co"'
+    candidate.save(update_fields=["first_name", "last_name"])
+
+    html = login(assigned_teacher).get(url("qualification", centre, qualification)).content
+    html = html.decode()
+
+    assert "<b>Zoë</b>" not in html
+    assert "O&#x27;Neil &amp; &quot;Co&quot;, &lt;b&gt;Zoë&lt;/b&gt;</th>" in html
+    assert f"Grade for {candidate.candidate_number} &lt;b&gt;Zoë&lt;/b&gt; O&#x27;Neil" in html
+
+
 @pytest.mark.parametrize("state", ["sent", "approved", "submitted", "closed"])
 def test_the_grid_is_read_only_when_grades_cannot_change(
     login, series, centre, qualification, candidates, people, in_submission_window, state

@@ -21,7 +21,7 @@ from grades.models import CentreSubmission, Grade, QualificationGrades
 from grades.services.submission import CONFIRMATIONS, receipt_context, submit_centre_grades
 
 from ..factories import MembershipFactory, UserFactory, date_parts
-from .conftest import entered_candidates, set_grade
+from .conftest import entered_candidates, set_grade, staff_export
 
 
 @pytest.fixture
@@ -57,10 +57,7 @@ def submitted(series, riverside, qualification, people):
 
 def export_rows(client, staff) -> dict:
     client.force_login(staff)
-    export = client.get(reverse("grades:staff-export"))
-    lines = list(
-        csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig")))
-    )
+    lines = list(csv.DictReader(io.StringIO(staff_export(client))))
     return {(r["candidate_number"], r["uci"], r["last_name"]): r["grade"] for r in lines}
 
 

@@ -413,6 +413,7 @@ def setups():
             at("grades:staff-remind", N),
             at("grades:staff-progress"),
         ),
+        "grades:staff-export": (STAFF, at("grades:staff-export"), None),
         "grades:assignment-remove": (
             OFFICER,
             at(

@@ -19,8 +19,9 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.core import validators
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ocradmin.fields import ModelChoiceField
@@ -270,6 +271,29 @@ def test_a_bad_value_in_a_lists_filters_reads_in_plain_english(login, people, ce
     assert "From must be a real date" in audit.content.decode()
     for page in (entries, audit.content.decode()):
         assert defaults_in(page) == []
+
+
+def test_a_bad_filter_value_marks_its_field_and_points_at_the_error(login, people, centre):
+    page = (
+        login(people["centre_admin"])
+        .get(reverse("entries:list", args=[centre.number]), {"status": "bogus"})
+        .content.decode()
+    )
+    select = re.search(r"<select name=\"status\"[^>]*>", page).group()
+    assert 'id="id_status"' in select and 'aria-invalid="true"' in select
+    assert 'aria-describedby="id_status_error"' in select and "is-invalid" in select
+    assert '<label for="id_status" class="form-label">Status</label>' in page
+    assert '<div id="id_status_error" class="invalid-feedback">' in page
+    other = re.search(r"<select name=\"kind\"[^>]*>", page).group()
+    assert "is-invalid" not in other and "aria-invalid" not in other
+
+
+@pytest.mark.postgres
+def test_a_filters_list_of_objects_is_one_plain_query(login, people, centre):
+    client = login(people["centre_admin"])
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("entries:list", args=[centre.number]))
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("DECLARE")]
 
 
 def test_a_validators_own_message_is_kept_and_djangos_is_replaced():
