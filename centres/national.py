@@ -2,11 +2,10 @@
 
 from datetime import date, timedelta
 
-from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from ocradmin.models import AuditEvent, User
+from ocradmin.models import User
 from ocradmin.national import FIRST_NUMBER, Plan, national_user
 
 from .models import Centre, HeadOfCentre, Membership, Qualification, QualificationApproval, Role
@@ -38,26 +37,35 @@ def seed(plan: Plan) -> None:
     if first + plan.centres > 100_000:
         raise ValueError("Centre numbers are five digits: too many centres asked for.")
     now = timezone.now()
-    staff = User.objects.filter(is_staff=True).order_by("pk").first()
+    staff = User.objects.filter(is_staff=True).order_by("pk").values_list("pk", flat=True).first()
+    approved = {
+        "status": QualificationApproval.Status.APPROVED,
+        "delivered_by": "Subject department",
+        "planned_start": date(2020, 9, 1),
+        "requested_at": now - timedelta(days=300),
+        "decided_by_id": staff,
+        "decided_at": now - timedelta(days=290),
+    }
     for start in range(0, plan.centres, 500):
         numbers = range(first + start, first + min(start + 500, plan.centres))
-        with transaction.atomic():
+        with plan.transaction():
             centres = plan.add(
                 Centre,
                 (
-                    Centre(
-                        number=str(n),
-                        name=f"{TOWNS[n % len(TOWNS)]} {KINDS[n % len(KINDS)]} {n % 97}",
-                        town=TOWNS[n % len(TOWNS)],
-                        created_at=now - timedelta(days=n % 2000),
-                    )
+                    {
+                        "number": str(n),
+                        "name": f"{TOWNS[n % len(TOWNS)]} {KINDS[n % len(KINDS)]} {n % 97}",
+                        "town": TOWNS[n % len(TOWNS)],
+                    }
                     for n in numbers
                 ),
             )
             users = plan.add(
                 User,
                 (
-                    national_user(f"{local}@c{c.number}.national.example", f"{c.number} {title}")
+                    national_user(
+                        f"{local}@c{c['number']}.national.example", f"{c['number']} {title}"
+                    )
                     for c in centres
                     for local, title, _role in PEOPLE
                 ),
@@ -66,19 +74,23 @@ def seed(plan: Plan) -> None:
             plan.add(
                 Membership,
                 (
-                    Membership(user=user, centre=centres[i // len(PEOPLE)], role=role)
+                    {
+                        "user_id": user["id"],
+                        "centre_id": centres[i // len(PEOPLE)]["id"],
+                        "role": role,
+                    }
                     for i, (user, role) in enumerate(zip(users, roles, strict=True))
                 ),
             )
             plan.add(
                 HeadOfCentre,
                 (
-                    HeadOfCentre(
-                        centre=c,
-                        name=f"Head of {c.name}",
-                        job_title="Headteacher",
-                        email=f"head@c{c.number}.national.example",
-                    )
+                    {
+                        "centre_id": c["id"],
+                        "name": f"Head of {c['name']}",
+                        "job_title": "Headteacher",
+                        "email": f"head@c{c['number']}.national.example",
+                    }
                     for c in centres
                 ),
             )
@@ -87,30 +99,20 @@ def seed(plan: Plan) -> None:
                 chosen = plan.rng.sample(tags, plan.rng.randint(3, 6)) + plan.rng.sample(
                     vocational, plan.rng.randint(1, 3)
                 )
-                plan.approved[c.pk] = chosen
-                plan.centre_sizes[c.pk] = (c.number, plan.candidates_for())
+                plan.approved[c["id"]] = chosen
+                plan.centre_sizes[c["id"]] = (c["number"], plan.candidates_for())
                 approvals += [
-                    QualificationApproval(
-                        centre=c,
-                        qualification_id=q,
-                        status=QualificationApproval.Status.APPROVED,
-                        delivered_by="Subject department",
-                        planned_start=date(2020, 9, 1),
-                        requested_at=now - timedelta(days=300),
-                        decided_by=staff,
-                        decided_at=now - timedelta(days=290),
-                    )
-                    for q in chosen
+                    {"centre_id": c["id"], "qualification_id": q, **approved} for q in chosen
                 ]
             plan.add(QualificationApproval, approvals)
             plan.audit(
-                AuditEvent(
-                    actor=staff,
-                    action="qualification_approval.approved",
-                    centre_id=a.centre_id,
-                    target_repr=f"approval {a.qualification_id}",
-                    at=a.decided_at,
-                )
+                {
+                    "actor_id": staff,
+                    "action": "qualification_approval.approved",
+                    "centre_id": a["centre_id"],
+                    "target_repr": f"approval {a['qualification_id']}",
+                    "at": a["decided_at"],
+                }
                 for a in approvals
             )
         plan.progress("centres", start + len(numbers), plan.centres)

@@ -2,12 +2,12 @@
 moderators and their audit events; and the demo centre made large."""
 
 from datetime import date, timedelta
+from functools import cache
 
-from django.db import transaction
 from django.utils import timezone
 
 from centres.models import Centre, Qualification, QualificationApproval
-from ocradmin.models import AuditEvent, User
+from ocradmin.models import User
 from ocradmin.national import (
     DEMO_CENTRE,
     DEMO_GRID_CANDIDATES,
@@ -46,126 +46,137 @@ def seed(plan: Plan) -> None:
         User.objects.filter(is_examiner_moderator=True).order_by("pk").values_list("pk", flat=True)
     )
     year = timezone.localdate().year % 100
-    chunks = list(plan.chunks())
     done = 0
-    for chunk in chunks:
-        with transaction.atomic():
-            candidates = plan.add(
-                Candidate,
-                (
-                    _candidate(plan, centre_id, plan.centre_sizes[centre_id][0], n, year)
-                    for centre_id in chunk
-                    for n in range(1, plan.centre_sizes[centre_id][1] + 1)
-                ),
-            )
-            _audit_candidates(plan, candidates)
-            by_centre: dict[int, list[Candidate]] = {}
-            for c in candidates:
-                by_centre.setdefault(c.centre_id, []).append(c)
-            entries = []
-            for centre_id in chunk:
-                approved = plan.approved[centre_id]
-                taggable = [q for q in approved if q in tags]
-                vocational = [q for q in approved if q not in tags]
-                for c in by_centre.get(centre_id, []):
-                    entries += _entries_for(plan, c, taggable, vocational)
-                entries.append(_entry(plan, centre_id, vocational[0], candidate=None, quantity=12))
-            _add_entries(plan, entries)
-            plan.add(
-                ModeratorAllocation,
-                (
-                    ModeratorAllocation(
-                        centre_id=centre_id,
-                        qualification_id=q,
-                        moderator_id=moderators[(centre_id + q) % len(moderators)],
-                    )
-                    for centre_id in chunk
-                    for q in plan.approved[centre_id]
-                    if q not in tags and moderators
-                ),
-            )
-        done += len(chunk)
-        plan.progress("candidates and entries", done, len(plan.centre_sizes))
+    with plan.bulk_load(Candidate, Entry):
+        for chunk in plan.chunks():
+            _enter_centres(plan, chunk, tags, moderators, year)
+            done += len(chunk)
+            plan.progress("candidates and entries", done, len(plan.centre_sizes))
     _enlarge_demo_centre(plan, year)
 
 
-def _candidate(plan, centre_id, centre_number, n, year) -> Candidate:
+def _enter_centres(plan, chunk, tags, moderators, year) -> None:
+    """A chunk of centres' candidates, their entries and the centres' allocated moderators."""
+    now = timezone.now()
+    with plan.transaction():
+        candidates = plan.add(
+            Candidate,
+            (
+                _candidate(plan, centre_id, plan.centre_sizes[centre_id][0], n, year, now)
+                for centre_id in chunk
+                for n in range(1, plan.centre_sizes[centre_id][1] + 1)
+            ),
+        )
+        _audit_candidates(plan, candidates)
+        by_centre: dict[int, list[dict]] = {}
+        for c in candidates:
+            by_centre.setdefault(c["centre_id"], []).append(c)
+        entries = []
+        for centre_id in chunk:
+            approved = plan.approved[centre_id]
+            taggable = [q for q in approved if q in tags]
+            vocational = [q for q in approved if q not in tags]
+            for c in by_centre.get(centre_id, []):
+                entries += _entries_for(plan, c, taggable, vocational, now)
+            entries.append(_entry(plan, centre_id, vocational[0], None, now, quantity=12))
+        _add_entries(plan, entries)
+        plan.add(
+            ModeratorAllocation,
+            (
+                {
+                    "centre_id": centre_id,
+                    "qualification_id": q,
+                    "moderator_id": moderators[(centre_id + q) % len(moderators)],
+                }
+                for centre_id in chunk
+                for q in plan.approved[centre_id]
+                if q not in tags and moderators
+            ),
+        )
+
+
+# A ULN for each of the 70,000 seeds the candidates share, worked out once.
+uln = cache(demo_uln)
+
+
+def _candidate(plan, centre_id, centre_number, n, year, now) -> dict:
     rng = plan.rng
     number = f"{n:04d}"
-    return Candidate(
-        centre_id=centre_id,
-        candidate_number=number,
-        uci=make_uci(centre_number=centre_number, year=year, candidate_number=number),
-        uln=demo_uln((centre_id * 10_000 + n) % 70_000) if n % 3 else "",
-        first_name=rng.choice(FIRST_NAMES),
-        last_name=rng.choice(LAST_NAMES),
-        date_of_birth=date(2003 + n % 5, 1 + n % 12, 1 + n % 28),
-        sex="F" if rng.random() < 0.5 else "M",
-    )
+    return {
+        "centre_id": centre_id,
+        "candidate_number": number,
+        "uci": make_uci(centre_number=centre_number, year=year, candidate_number=number),
+        "uln": uln((centre_id * 10_000 + n) % 70_000) if n % 3 else "",
+        "first_name": rng.choice(FIRST_NAMES),
+        "last_name": rng.choice(LAST_NAMES),
+        "date_of_birth": date(2003 + n % 5, 1 + n % 12, 1 + n % 28),
+        "sex": "F" if rng.random() < 0.5 else "M",
+        "created_at": now,
+    }
 
 
-def _entries_for(plan, candidate, taggable, vocational) -> list[Entry]:
+def _entries_for(plan, candidate, taggable, vocational, now) -> list[dict]:
     """One to three full-award entries, mostly for 2021 TAG subjects."""
     rng = plan.rng
     chosen = rng.sample(taggable, min(len(taggable), rng.choice([1, 2, 2, 2, 3])))
     if vocational and rng.random() < 0.2:
         chosen.append(rng.choice(vocational))
-    return [_entry(plan, candidate.centre_id, q, candidate=candidate) for q in chosen]
+    return [_entry(plan, candidate["centre_id"], q, candidate["id"], now) for q in chosen]
 
 
-def _entry(plan, centre_id, qualification_id, *, candidate, quantity=1) -> Entry:
+REJECTION = "The candidate's date of birth does not match the UCI's record."
+REVIEW = "The UCI belongs to a candidate at another centre."
+HOUR = timedelta(hours=1)
+
+
+def _entry(plan, centre_id, qualification_id, candidate_id, now, *, quantity=1) -> dict:
     share = plan.rng.random()
     for weight, status, hours in STATUSES:  # noqa: B007 (the last is the default)
         if share < weight:
             break
         share -= weight
-    submitted = timezone.now() - timedelta(hours=plan.rng.uniform(1, hours))
-    decided = status in (S.ACCEPTED, S.REJECTED)
-    return Entry(
-        centre_id=centre_id,
-        qualification_id=qualification_id,
-        kind=Entry.Kind.NAMED if candidate else Entry.Kind.UNNAMED,
-        candidate=candidate,
-        quantity=quantity,
-        status=status,
-        submitted_at=submitted,
-        process_by=submitted + timedelta(hours=48),
-        processed_at=submitted + timedelta(hours=20) if decided else None,
-        rejection_reason="The candidate's date of birth does not match the UCI's record."
-        if status == S.REJECTED
-        else "",
-        review_reason="The UCI belongs to a candidate at another centre."
-        if status == S.NEEDS_REVIEW
-        else "",
-        withdrawn_at=submitted + timedelta(days=2) if status == S.WITHDRAWN else None,
-    )
+    submitted = now - plan.rng.uniform(1, hours) * HOUR
+    return {
+        "centre_id": centre_id,
+        "qualification_id": qualification_id,
+        "kind": Entry.Kind.NAMED if candidate_id else Entry.Kind.UNNAMED,
+        "candidate_id": candidate_id,
+        "quantity": quantity,
+        "status": status,
+        "submitted_at": submitted,
+        "process_by": submitted + 48 * HOUR,
+        "processed_at": submitted + 20 * HOUR if status in (S.ACCEPTED, S.REJECTED) else None,
+        "rejection_reason": REJECTION if status == S.REJECTED else "",
+        "review_reason": REVIEW if status == S.NEEDS_REVIEW else "",
+        "withdrawn_at": submitted + 48 * HOUR if status == S.WITHDRAWN else None,
+    }
 
 
 def _add_entries(plan, entries) -> None:
     saved = plan.add(Entry, entries)
     # Half were made one by one (an event each), half by upload (one event per centre).
     plan.audit(
-        AuditEvent(
-            action="entry.created",
-            centre_id=e.centre_id,
-            target_id=str(e.pk),
-            target_repr=f"entry {e.pk}",
-            at=e.submitted_at,
-        )
+        {
+            "action": "entry.created",
+            "centre_id": e["centre_id"],
+            "target_id": str(e["id"]),
+            "target_repr": f"entry {e['id']}",
+            "at": e["submitted_at"],
+        }
         for e in saved
-        if e.pk % 2
+        if e["id"] % 2
     )
 
 
 def _audit_candidates(plan, candidates) -> None:
     plan.audit(
-        AuditEvent(
-            action="candidate.created",
-            centre_id=c.centre_id,
-            target_id=str(c.pk),
-            target_repr=str(c),
-            at=c.created_at,
-        )
+        {
+            "action": "candidate.created",
+            "centre_id": c["centre_id"],
+            "target_id": str(c["id"]),
+            "target_repr": f"{c['candidate_number']} {c['last_name']}, {c['first_name']}",
+            "at": c["created_at"],
+        }
         for c in candidates
     )
 
@@ -188,11 +199,12 @@ def _enlarge_demo_centre(plan, year) -> None:
     )
     grid = Qualification.objects.filter(entry_code="H240", pk__in=approved).first()
     have = set(centre.candidates.values_list("candidate_number", flat=True))
-    with transaction.atomic():
+    now = timezone.now()
+    with plan.transaction():
         candidates = plan.add(
             Candidate,
             (
-                _candidate(plan, centre.pk, DEMO_CENTRE, n, year)
+                _candidate(plan, centre.pk, DEMO_CENTRE, n, year, now)
                 for n in range(1, wanted + 1)
                 if f"{n:04d}" not in have
             ),
@@ -211,23 +223,26 @@ def _enlarge_demo_centre(plan, year) -> None:
             if grid
             else DEMO_GRID_CANDIDATES
         )
-        new = {c.pk for c in candidates}
+        new = {c["id"] for c in candidates}
         entries = []
         others = [q for q in approved if grid is None or q != grid.pk]
-        for c in sorted(centre.candidates.all(), key=lambda c: c.candidate_number):
-            if on_grid < min(DEMO_GRID_CANDIDATES, wanted) and (c.pk, grid.pk) not in entered:
-                entries.append(_accepted(plan, centre.pk, grid.pk, c))
+        for pk in centre.candidates.order_by("candidate_number").values_list("pk", flat=True):
+            if on_grid < min(DEMO_GRID_CANDIDATES, wanted) and (pk, grid.pk) not in entered:
+                entries.append(_accepted(plan, centre.pk, grid.pk, pk, now))
                 on_grid += 1
-            elif c.pk in new and others:
-                entries.append(_accepted(plan, centre.pk, plan.rng.choice(others), c))
+            elif pk in new and others:
+                entries.append(_accepted(plan, centre.pk, plan.rng.choice(others), pk, now))
         _add_entries(plan, entries)
     plan.log(f"  demo centre {DEMO_CENTRE}: {len(candidates):,} candidates added")
 
 
-def _accepted(plan, centre_id, qualification_id, candidate) -> Entry:
-    entry = _entry(plan, centre_id, qualification_id, candidate=candidate)
-    entry.status = S.ACCEPTED
-    entry.processed_at = entry.submitted_at + timedelta(hours=20)
-    entry.rejection_reason = entry.review_reason = ""
-    entry.withdrawn_at = None
+def _accepted(plan, centre_id, qualification_id, candidate_id, now) -> dict:
+    entry = _entry(plan, centre_id, qualification_id, candidate_id, now)
+    entry.update(
+        status=S.ACCEPTED,
+        processed_at=entry["submitted_at"] + 20 * HOUR,
+        rejection_reason="",
+        review_reason="",
+        withdrawn_at=None,
+    )
     return entry

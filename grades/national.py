@@ -4,12 +4,10 @@ audit events, and the demo centre's large grid half graded."""
 
 from datetime import timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
 from centres.models import Centre, Qualification
 from entries.models import Entry
-from ocradmin.models import AuditEvent
 from ocradmin.national import DEMO_CENTRE, Plan
 
 from .models import CentreSubmission, Grade, QualificationGrades
@@ -37,14 +35,15 @@ def seed(plan: Plan) -> None:
         Qualification.objects.filter(available_for_tags=True).values_list("pk", "grade_scale")
     )
     done = 0
-    for chunk in plan.chunks():
-        with transaction.atomic():
-            _grade_centres(plan, series, scales, chunk)
-        done += len(chunk)
-        plan.progress("grades", done, len(plan.centre_sizes))
+    with plan.bulk_load(Grade):
+        for chunk in plan.chunks():
+            with plan.transaction():
+                _grade_centres(plan, series, scales, chunk)
+            done += len(chunk)
+            plan.progress("grades", done, len(plan.centre_sizes))
     centre = Centre.objects.filter(number=DEMO_CENTRE).first()
     if centre is not None:
-        with transaction.atomic():
+        with plan.transaction():
             _grade_demo_centre(plan, series, scales, centre)
 
 
@@ -67,18 +66,17 @@ def _entered(centre_ids, scales):
 
 def _grade(plan, series, scales, centre_id, qualification_id, candidate_ids, when) -> list:
     scale = scales[qualification_id][:-1] or scales[qualification_id]
+    triangular, top = plan.rng.triangular, len(scale) - 1
     return [
-        Grade(
-            series=series,
-            centre_id=centre_id,
-            qualification_id=qualification_id,
-            candidate_id=candidate_id,
-            grade=scale[
-                min(int(plan.rng.triangular(0, len(scale), len(scale) / 2)), len(scale) - 1)
-            ],
-            version=1,
-            updated_at=when,
-        )
+        {
+            "series_id": series.pk,
+            "centre_id": centre_id,
+            "qualification_id": qualification_id,
+            "candidate_id": candidate_id,
+            "grade": scale[min(int(triangular(0, len(scale), len(scale) / 2)), top)],
+            "version": 1,
+            "updated_at": when,
+        }
         for candidate_id in candidate_ids
     ]
 
@@ -104,44 +102,44 @@ def _grade_centres(plan, series, scales, centre_ids) -> None:
         if state is not None:
             sent = state != Status.IN_PROGRESS
             states.append(
-                QualificationGrades(
-                    series=series,
-                    centre_id=centre_id,
-                    qualification_id=qualification_id,
-                    status=state,
-                    return_comment="Please check the borderline grades."
+                {
+                    "series_id": series.pk,
+                    "centre_id": centre_id,
+                    "qualification_id": qualification_id,
+                    "status": state,
+                    "return_comment": "Please check the borderline grades."
                     if state == Status.RETURNED
                     else "",
-                    sent_at=when if sent else None,
-                    decided_at=when + timedelta(days=1)
+                    "sent_at": when if sent else None,
+                    "decided_at": when + timedelta(days=1)
                     if state in (Status.RETURNED, Status.APPROVED)
                     else None,
-                )
+                }
             )
     saved = plan.add(Grade, grades)
     plan.audit(
-        AuditEvent(
-            action="grade.changed",
-            centre_id=g.centre_id,
-            target_id=str(g.pk),
-            target_repr=f"grade {g.pk}",
-            data={"grade": g.grade},
-            at=g.updated_at,
-        )
+        {
+            "action": "grade.changed",
+            "centre_id": g["centre_id"],
+            "target_id": str(g["id"]),
+            "target_repr": f"grade {g['id']}",
+            "data": {"grade": g["grade"]},
+            "at": g["updated_at"],
+        }
         for g in saved
     )
     plan.add(QualificationGrades, states)
     plan.add(
         CentreSubmission,
         (
-            CentreSubmission(
-                series=series,
-                centre_id=centre_id,
-                head_name="Head of Centre",
-                head_job_title="Headteacher",
-                submitted_at=now - timedelta(days=plan.rng.randint(0, 10)),
+            {
+                "series_id": series.pk,
+                "centre_id": centre_id,
+                "head_name": "Head of Centre",
+                "head_job_title": "Headteacher",
+                "submitted_at": now - timedelta(days=plan.rng.randint(0, 10)),
                 **dict.fromkeys(CONFIRMATIONS, True),
-            )
+            }
             for centre_id in sorted(submitted)
         ),
     )

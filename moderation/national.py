@@ -14,13 +14,11 @@ the national centres (the claims part not run) it says so and does nothing.
 """
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from centres.models import Unit
 from claims.models import Claim, ClaimLine
-from ocradmin.models import AuditEvent
 from ocradmin.national import Plan
 
 from .models import FeedbackReport, LineDecision, Review, UnitFeedback
@@ -51,12 +49,14 @@ def seed(plan: Plan) -> None:
         plan.log("  moderation: no claims to review at the national centres; nothing added")
         return
     scales = dict(Unit.objects.values_list("pk", "grade_scale"))
-    claim_type = ContentType.objects.get_for_model(Claim)
-    chunks = list(plan.chunks())
-    for done, chunk in enumerate(chunks, start=1):
-        with transaction.atomic():
-            _seed_chunk(plan, pending.filter(centre_id__in=chunk), scales, claim_type)
-        plan.progress("reviews and reports", min(done * 50, len(centres)), len(centres))
+    claim_type = ContentType.objects.get_for_model(Claim).pk
+    done = 0
+    with plan.bulk_load(LineDecision, UnitFeedback):
+        for chunk in plan.chunks():
+            with plan.transaction():
+                _seed_chunk(plan, pending.filter(centre_id__in=chunk), scales, claim_type)
+            done += len(chunk)
+            plan.progress("reviews and reports", done, len(centres))
 
 
 def _seed_chunk(plan: Plan, claims_qs, scales, claim_type) -> None:
@@ -90,31 +90,26 @@ def _seed_chunk(plan: Plan, claims_qs, scales, claim_type) -> None:
         status = claim["status"]
         if status == S.WITH_MODERATOR and rng.random() >= OPEN_REVIEW_SHARE:
             continue
-        started = claim["work_received_at"] or now
+        review = {
+            "claim_id": claim["pk"],
+            "moderator_id": claim["moderator_id"],
+            "started_at": claim["work_received_at"] or now,
+            "completed_at": None,
+            "outcome": "",
+        }
         if status == S.MODERATED:
-            outcome = claim["moderation_outcome"] or Review.Outcome.CONFIRMED_UNCHANGED
-            review = Review(
-                claim_id=claim["pk"],
-                moderator_id=claim["moderator_id"],
+            review.update(
                 status=Review.Status.COMPLETED,
-                started_at=started,
                 completed_at=claim["moderated_at"] or now,
-                outcome=outcome,
+                outcome=claim["moderation_outcome"] or Review.Outcome.CONFIRMED_UNCHANGED,
             )
         elif status == S.WITHDRAWN:
-            review = Review(
-                claim_id=claim["pk"],
-                moderator_id=claim["moderator_id"],
+            review.update(
                 status=Review.Status.COMPLETED,
-                started_at=started,
                 completed_at=claim["withdrawn_at"] or now,
                 outcome=Review.Outcome.WITHDRAWN,
                 withdrawal_reason=WITHDRAWAL_REASON,
                 withdrawn_at=claim["withdrawn_at"] or now,
-            )
-        else:
-            review = Review(
-                claim_id=claim["pk"], moderator_id=claim["moderator_id"], started_at=started
             )
         reviews.append(review)
         plans.append(claim)
@@ -128,7 +123,7 @@ def _seed_chunk(plan: Plan, claims_qs, scales, claim_type) -> None:
             continue
         if claim["status"] == S.WITH_MODERATOR:
             lines = [line for line in lines if rng.random() < DECIDED_SHARE]
-        adjusting = review.outcome == Review.Outcome.ADJUSTED
+        adjusting = review["outcome"] == Review.Outcome.ADJUSTED
         for index, line in enumerate(lines):
             grade, outcome, reason = line["grade"], LineDecision.Outcome.CONFIRMED, ""
             # An adjusted claim has at least one adjusted line.
@@ -139,15 +134,15 @@ def _seed_chunk(plan: Plan, claims_qs, scales, claim_type) -> None:
                     reason = "Evidence does not meet all the criteria for the grade claimed."
                     adjusted_grades[line["pk"]] = grade
             decisions.append(
-                LineDecision(
-                    line_id=line["pk"],
-                    review=review,
-                    outcome=outcome,
-                    grade=grade,
-                    reason=reason,
-                    decided_by_id=claim["moderator_id"],
-                    decided_at=review.completed_at or review.started_at,
-                )
+                {
+                    "line_id": line["pk"],
+                    "review_id": review["id"],
+                    "outcome": outcome,
+                    "grade": grade,
+                    "reason": reason,
+                    "decided_by_id": claim["moderator_id"],
+                    "decided_at": review["completed_at"] or review["started_at"],
+                }
             )
         if claim["status"] == S.MODERATED:
             reports.append((review, claim, lines))
@@ -156,27 +151,26 @@ def _seed_chunk(plan: Plan, claims_qs, scales, claim_type) -> None:
     saved = plan.add(
         FeedbackReport,
         (
-            FeedbackReport(
-                review=review,
-                overall_comments=rng.choice(COMMENTS),
-                submitted_by_id=claim["moderator_id"],
-                submitted_at=review.completed_at,
-                emailed_at=review.completed_at if claim["status"] == S.WITHDRAWN else None,
-            )
+            {
+                "review_id": review["id"],
+                "overall_comments": rng.choice(COMMENTS),
+                "submitted_by_id": claim["moderator_id"],
+                "submitted_at": review["completed_at"],
+                "emailed_at": review["completed_at"] if claim["status"] == S.WITHDRAWN else None,
+            }
             for review, claim, _ in reports
         ),
     )
     plan.add(
         UnitFeedback,
         (
-            UnitFeedback(
-                report=report,
-                unit_id=unit_id,
-                did_well="Well-organised portfolios with clear assessor annotation.",
-                needs_attention="" if rng.random() < 0.6 else "Cross-reference the criteria.",
-                consistent=claim["status"] != S.WITHDRAWN,
-                action_points="",
-            )
+            {
+                "report_id": report["id"],
+                "unit_id": unit_id,
+                "did_well": "Well-organised portfolios with clear assessor annotation.",
+                "needs_attention": "" if rng.random() < 0.6 else "Cross-reference the criteria.",
+                "consistent": claim["status"] != S.WITHDRAWN,
+            }
             for report, (_, claim, lines) in zip(saved, reports, strict=True)
             for unit_id in sorted({line["unit_id"] for line in lines})
         ),
@@ -191,20 +185,20 @@ def _seed_chunk(plan: Plan, claims_qs, scales, claim_type) -> None:
         ClaimLine.objects.bulk_update(changed, ["moderated_grade"], batch_size=plan.batch_size)
 
     for review, claim in zip(reviews, plans, strict=True):
-        if review.status != Review.Status.COMPLETED:
+        if review.get("status") != Review.Status.COMPLETED:
             continue
         action = "claim.withdrawn" if claim["status"] == S.WITHDRAWN else "claim.moderated"
         events.append(
-            AuditEvent(
-                actor_id=claim["moderator_id"],
-                action=action,
-                centre_id=claim["centre_id"],
-                target_type=claim_type,
-                target_id=str(claim["pk"]),
-                target_repr=f"Claim {claim['number']}",
-                data={"outcome": review.outcome},
-                at=review.completed_at,
-            )
+            {
+                "actor_id": claim["moderator_id"],
+                "action": action,
+                "centre_id": claim["centre_id"],
+                "target_type_id": claim_type,
+                "target_id": str(claim["pk"]),
+                "target_repr": f"Claim {claim['number']}",
+                "data": {"outcome": review["outcome"]},
+                "at": review["completed_at"],
+            }
         )
     plan.audit(events)
 
