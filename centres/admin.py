@@ -2,7 +2,8 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
-from ocradmin.admin_search import NationalAdminMixin, column_time
+from ocradmin.admin_search import NationalAdminMixin
+from ocradmin.templatetags.dates import when
 
 from .models import (
     Centre,
@@ -56,7 +57,7 @@ class MembershipAdmin(NationalAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Since")
     def since(self, membership):
-        return column_time(membership.created_at)
+        return when(membership.created_at)
 
 
 @admin.register(CentreApplication)

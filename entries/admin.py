@@ -1,7 +1,8 @@
 from django.contrib import admin
 
-from ocradmin.admin_search import NationalAdminMixin, column_time
+from ocradmin.admin_search import NationalAdminMixin
 from ocradmin.identifiers import parse_id
+from ocradmin.templatetags.dates import when
 
 from .models import (
     AccessArrangement,
@@ -100,7 +101,7 @@ class EntryAdmin(NationalAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Submitted", ordering="submitted_at")
     def submitted(self, entry):
-        return column_time(entry.submitted_at)
+        return when(entry.submitted_at)
 
 
 @admin.register(EntryUpload)

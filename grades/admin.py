@@ -1,7 +1,8 @@
 from django.contrib import admin
 
-from ocradmin.admin_search import NationalAdminMixin, column_time
+from ocradmin.admin_search import NationalAdminMixin
 from ocradmin.identifiers import parse_id
+from ocradmin.templatetags.dates import when
 
 from .models import (
     AssessmentMaterial,
@@ -79,7 +80,7 @@ class GradeAdmin(NationalAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Updated")
     def updated(self, grade):
-        return column_time(grade.updated_at)
+        return when(grade.updated_at)
 
 
 @admin.register(CentreSubmission)

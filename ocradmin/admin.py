@@ -2,8 +2,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from .admin_search import NationalAdminMixin, column_time
+from .admin_search import NationalAdminMixin
 from .models import AuditEvent, ClosureDay, Heartbeat, Notification, SentNotice, User
+from .templatetags.dates import when
 
 # The sidebar repeats the index's list of every model on every admin page: a fifth of a page's
 # size and of the time to make it. The breadcrumbs lead back to the index.
@@ -61,7 +62,7 @@ class UserAdmin(NationalAdminMixin, BaseUserAdmin):
 
     @admin.display(description="Last signed in")
     def signed_in(self, user):
-        return column_time(user.last_login)
+        return when(user.last_login)
 
     # Staff may switch accounts on and off; only a superuser hands out staff or superuser
     # status and permissions.
@@ -87,7 +88,7 @@ class AuditEventAdmin(NationalAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="At", ordering="at")
     def happened(self, event):
-        return column_time(event.at)
+        return when(event.at)
 
     @admin.display(description="By")
     def actor_email(self, event):

@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 
 # A search term that matches more related rows than this (a common surname) narrows to these.
@@ -84,12 +83,6 @@ class NationalChangeList(ChangeList):
 
     def url_for_result(self, result):
         return self.row_address.replace(self.PK, quote(str(getattr(result, self.pk_attname))), 1)
-
-
-def column_time(value) -> str:
-    """A time in a list's column, UK time, as "2021-06-18 14:05": a column of them reads in
-    order, and takes a seventh of the time of the site's ``when`` (a page of those took 5 ms)."""
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 class NationalAdminMixin:
