@@ -118,6 +118,7 @@ class Claim(models.Model):
         indexes = [
             models.Index(fields=["centre", "status"]),
             models.Index(fields=["status", "work_due_at"], name="claim_work_due_idx"),
+            models.Index(fields=["-created_at", "-id"], name="claim_newest_idx"),
         ]
 
     def __str__(self):
