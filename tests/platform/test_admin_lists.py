@@ -25,6 +25,7 @@ LISTS = [
     "/admin/entries/candidate/",
     "/admin/grades/grade/",
     "/admin/ocradmin/auditevent/",
+    "/admin/centres/centre/",
     "/admin/centres/membership/",
     "/admin/ocradmin/user/",
 ]
@@ -122,6 +123,10 @@ def test_staff_find_rows_by_the_keys_they_know(admin_client):
     assert listed(admin_client, memberships, number) == {membership}
     assert listed(admin_client, memberships, person.email.upper()) == {membership}
     assert membership in listed(admin_client, memberships, person.full_name[:4].lower())
+    centres = "/admin/centres/centre/"
+    assert listed(admin_client, centres, number) == {first["centre"].pk}
+    named = CentreFactory(name="North Leeds Academy")
+    assert listed(admin_client, centres, "leeds") == {named.pk}
     assert listed(admin_client, entries, "no such thing") == set()
 
 
