@@ -267,11 +267,8 @@ class UnnamedEntryCreateView(_NewEntryView):
         )
 
 
-class AmendEntryView(CentreMixin, FormView):
-    template_name = "entries/entries/amend.html"
-    centre_permission = "entries.manage_entries"
-    centre_section = "entries"
-    form_class = AmendEntryForm
+class OneEntryMixin:
+    """The centre's entry named in the address (another centre's: 404), read once."""
 
     def get_entry(self):
         if not hasattr(self, "entry"):
@@ -281,6 +278,13 @@ class AmendEntryView(CentreMixin, FormView):
                 pk=self.kwargs["pk"],
             )
         return self.entry
+
+
+class AmendEntryView(CentreMixin, OneEntryMixin, FormView):
+    template_name = "entries/entries/amend.html"
+    centre_permission = "entries.manage_entries"
+    centre_section = "entries"
+    form_class = AmendEntryForm
 
     def get(self, request, *args, **kwargs):
         if self.get_entry().status != Entry.Status.SUBMITTED:
@@ -304,7 +308,7 @@ class AmendEntryView(CentreMixin, FormView):
         return redirect("entries:list", self.centre.number)
 
 
-class WithdrawEntryView(CentreMixin, FormView):
+class WithdrawEntryView(CentreMixin, OneEntryMixin, FormView):
     """A confirmation page naming the candidate and the qualification; the centre gives its
     reason, and the entry is withdrawn (audited with the reason)."""
 
@@ -312,15 +316,6 @@ class WithdrawEntryView(CentreMixin, FormView):
     centre_permission = "entries.manage_entries"
     centre_section = "entries"
     form_class = WithdrawEntryForm
-
-    def get_entry(self):
-        if not hasattr(self, "entry"):
-            self.entry = get_object_or_404(
-                Entry.objects.select_related("qualification", "unit", "candidate"),
-                centre=self.centre,
-                pk=self.kwargs["pk"],
-            )
-        return self.entry
 
     def back_url(self) -> str:
         back = self.request.POST.get("next") or self.request.GET.get("next", "")
