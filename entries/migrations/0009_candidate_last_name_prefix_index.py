@@ -5,6 +5,8 @@ collation; SQLite has no operator classes and its tables stay small."""
 
 from django.db import migrations
 
+from ocradmin.migration_operations import postgresql_only
+
 CREATE = (
     "CREATE INDEX IF NOT EXISTS candidate_last_name_prefix_idx "
     "ON entries_candidate (UPPER(last_name) text_pattern_ops)"
@@ -12,15 +14,7 @@ CREATE = (
 DROP = "DROP INDEX IF EXISTS candidate_last_name_prefix_idx"
 
 
-def run(sql):
-    def operation(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
-
-    return operation
-
-
 class Migration(migrations.Migration):
     dependencies = [("entries", "0008_entry_list_indexes")]
 
-    operations = [migrations.RunPython(run(CREATE), run(DROP))]
+    operations = [postgresql_only(CREATE, DROP)]

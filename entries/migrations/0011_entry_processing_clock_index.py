@@ -6,6 +6,8 @@ national-size tables."""
 
 from django.db import migrations
 
+from ocradmin.migration_operations import postgresql_only
+
 CREATE = (
     "CREATE INDEX IF NOT EXISTS entry_processing_clock_idx "
     "ON entries_entry (status, process_by) INCLUDE (submitted_at, id) "
@@ -14,15 +16,7 @@ CREATE = (
 DROP = "DROP INDEX IF EXISTS entry_processing_clock_idx"
 
 
-def run(sql):
-    def operation(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
-
-    return operation
-
-
 class Migration(migrations.Migration):
     dependencies = [("entries", "0010_entry_withdrawal_reason")]
 
-    operations = [migrations.RunPython(run(CREATE), run(DROP))]
+    operations = [postgresql_only(CREATE, DROP)]

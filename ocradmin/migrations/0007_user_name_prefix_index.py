@@ -5,6 +5,8 @@ answers under any collation; SQLite has no operator classes."""
 
 from django.db import migrations
 
+from ocradmin.migration_operations import postgresql_only
+
 CREATE = (
     "CREATE INDEX IF NOT EXISTS user_name_prefix_idx "
     "ON ocradmin_user (UPPER(full_name) text_pattern_ops)"
@@ -12,15 +14,7 @@ CREATE = (
 DROP = "DROP INDEX IF EXISTS user_name_prefix_idx"
 
 
-def run(sql):
-    def operation(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
-
-    return operation
-
-
 class Migration(migrations.Migration):
     dependencies = [("ocradmin", "0006_audit_action_and_actor_list_indexes")]
 
-    operations = [migrations.RunPython(run(CREATE), run(DROP))]
+    operations = [postgresql_only(CREATE, DROP)]
