@@ -29,9 +29,10 @@ WORK_CLOCK = Clock(
 )
 
 
-def work_clock(now=None) -> ClockSummary:
-    """The staff board's figures: claims whose work is due, due within 6 hours, overdue."""
-    return WORK_CLOCK.summary(now)
+def work_clock() -> ClockSummary:
+    """The staff board's figures: claims whose work is due, due within 6 hours, overdue (at
+    most once a minute, ``Clock.board_summary``)."""
+    return WORK_CLOCK.board_summary()
 
 
 def claims_on_the_clock(state: str):

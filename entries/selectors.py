@@ -24,11 +24,11 @@ PROCESSING_CLOCK = Clock(
 )
 
 
-def entry_clock(now=None) -> ClockSummary:
+def entry_clock() -> ClockSummary:
     """The 24–48 h clock for the staff board: entries waiting, amber and breached, with staff,
-    and the oldest, in one query."""
-    return PROCESSING_CLOCK.summary(
-        now, with_staff=Count("id", filter=Q(status=Entry.Status.NEEDS_REVIEW))
+    and the oldest, in one query at most once a minute (``Clock.board_summary``)."""
+    return PROCESSING_CLOCK.board_summary(
+        with_staff=Count("id", filter=Q(status=Entry.Status.NEEDS_REVIEW))
     )
 
 

@@ -1,12 +1,14 @@
 """Deadline clocks (DESIGN.md §4): which rows are on the clock, the field holding each row's
 deadline, when it turns amber, and the breach.
 
-A clock gives the staff board its figures in one query (``summary``), each linking to the
-staff list filtered to exactly those rows (``?clock=amber``, read back with ``rows_in``), and
-runs the scans beat calls: ``scan_breaches`` (rows past the deadline) and ``send_reminders``
-(the nearest reminder before the deadline). A scan tells people once per row through the
-send-once notice table (``SentNotice``): claiming a notice is an insert that does nothing when
-the row is already there, so a rerun, a retry or a second worker sends nothing twice.
+A clock gives the staff board its figures in one query (``summary``; the board reads them
+through ``board_summary``, worked out at most once a minute and shown with their time), each
+linking to the staff list filtered to exactly those rows (``?clock=amber``, read back with
+``rows_in``), and runs the scans beat calls: ``scan_breaches`` (rows past the deadline) and
+``send_reminders`` (the nearest reminder before the deadline). A scan tells people once per row
+through the send-once notice table (``SentNotice``): claiming a notice is an insert that does
+nothing when the row is already there, so a rerun, a retry or a second worker sends nothing
+twice.
 
 A deadline is a datetime (``process_by``, ``work_due_at``: breached at that instant) or, with
 ``on_date=True``, a date (``results_due_on``: met by the end of that business day in London,
@@ -29,10 +31,12 @@ from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from .figures import kept
 from .models import SentNotice
 from .workdays import add_working_days, business_date
 
 STATES = ("waiting", "amber", "breach")
+BOARD_FIGURES_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ class ClockSummary:
     oldest: datetime | date | None
     links: dict[str, str]
     extra: dict = field(default_factory=dict)
+    as_at: datetime | None = None
+    """When the figures were worked out (``board_summary``)."""
 
     def __getitem__(self, name):  # the panels' templates read the extra figures by name
         return self.extra[name] if name in self.extra else getattr(self, name)
@@ -135,7 +141,18 @@ class Clock:
             oldest=figures.pop("oldest", None),
             links=links,
             extra=figures,
+            as_at=now,
         )
+
+    def board_summary(self, **extra) -> ClockSummary:
+        """``summary`` for the staff board: it counts every row on the clock (tens of thousands
+        nationally), so it is worked out at most once every ``BOARD_FIGURES_SECONDS`` and kept
+        in the shared cache; the panel shows ``as_at``."""
+        return kept(
+            f"clocks:{self.key}:summary",
+            lambda: self.summary(**extra),
+            seconds=BOARD_FIGURES_SECONDS,
+        ).value
 
     # --- Scans -------------------------------------------------------------------------------
 

@@ -35,9 +35,10 @@ RESULTS_CLOCK = Clock(
 )
 
 
-def results_clock(now=None) -> ClockSummary:
-    """The staff board's figures: claims with the moderator, at risk, breached."""
-    return RESULTS_CLOCK.summary(now)
+def results_clock() -> ClockSummary:
+    """The staff board's figures: claims with the moderator, at risk, breached (at most once a
+    minute, ``Clock.board_summary``)."""
+    return RESULTS_CLOCK.board_summary()
 
 
 def claims_on_the_clock(state: str):

@@ -346,6 +346,25 @@ def test_the_clock_is_amber_at_24_hours_and_breached_at_48(centre, qualification
         assert clock["breached"] == (1 if state == "breach" else 0)
 
 
+def test_the_board_keeps_the_clock_figures_for_a_minute_and_says_when(
+    client, centre, qualification
+):
+    staff = UserFactory(is_staff=True)
+    client.force_login(staff)
+    with time_machine.travel(T0, tick=False):
+        submit(centre, qualification)
+        board = client.get(reverse("staff-board")).content.decode()
+    assert "1 entry waiting" in board
+    assert 'Figures as at <time datetime="2026-03-02T09:00:00+00:00">09:00</time>' in board
+    with time_machine.travel(T0 + timedelta(seconds=59), tick=False):
+        submit(centre, qualification)
+        assert entry_clock().waiting == 1  # the kept figures
+    with time_machine.travel(T0 + timedelta(seconds=61), tick=False):
+        clock = entry_clock()
+        assert clock.waiting == 2
+        assert clock.as_at == T0 + timedelta(seconds=61)
+
+
 def test_a_breach_is_flagged_and_emailed_to_staff_once(
     centre, qualification, django_capture_on_commit_callbacks
 ):
