@@ -1,14 +1,13 @@
 """Read queries that views and tasks share, scoped to a centre and free of N+1 queries."""
 
-from django.core.cache import cache
 from django.db.models import (
     Case,
     CharField,
     Count,
     Exists,
     IntegerField,
+    Max,
     OuterRef,
-    Q,
     Subquery,
     Value,
     When,
@@ -18,6 +17,7 @@ from django.utils import timezone
 from centres.models import Centre, Qualification, QualificationApproval, Role
 from centres.selectors import roles_at
 from entries.models import Candidate, Entry
+from ocradmin.figures import kept
 
 from .models import (
     AssessmentMaterial,
@@ -230,14 +230,14 @@ PROGRESS_CACHE_SECONDS = 300
 
 def series_progress_summary(series) -> dict:
     """``{"rows": series_progress(series), "as_at": when}``, worked out at most once every
-    five minutes and kept in the cache: it reads every centre's entries and grades, too much
-    for every view of the staff board. The pages show ``as_at``."""
-    key = f"grades:series-progress:{series.pk}"
-    summary = cache.get(key)
-    if summary is None:
-        summary = {"rows": series_progress(series), "as_at": timezone.now()}
-        cache.set(key, summary, PROGRESS_CACHE_SECONDS)
-    return summary
+    five minutes and kept in the cache (``ocradmin.figures``): it reads every centre's entries
+    and grades, too much for every view of the staff board. The pages show ``as_at``."""
+    figures = kept(
+        f"grades:series-progress:{series.pk}",
+        lambda: series_progress(series),
+        seconds=PROGRESS_CACHE_SECONDS,
+    )
+    return {"rows": figures.value, "as_at": figures.as_at}
 
 
 SUBMITTED_GRADE_FIELDS = (
@@ -304,14 +304,10 @@ def _entered_count(entries):
     )
 
 
-def centres_for_staff(series, *, status: str = "", qualification=None, search: str = ""):
-    """Every centre with candidates entered for a graded qualification, one row each, with how
-    far its grades have gone (``state``: one of ``CENTRE_STATES``, as the staff board counts
-    them), the number of qualifications entered and approved, when it submitted, and when its
-    head of centre was last reminded; narrowed to one qualification (the state is then that
-    qualification's), a state (or ``not_submitted``), and a search on the centre's number or
-    name. A fixed number of queries whatever the number of centres (subqueries, no joins that
-    multiply rows)."""
+def _centre_states(series, qualification=None):
+    """Every centre with candidates entered for a graded qualification (or for
+    ``qualification``), one row each, with how far its grades have gone, in one query
+    (subqueries, no joins that multiply rows)."""
     entries = Entry.objects.filter(
         kind=Entry.Kind.NAMED, status__in=Entry.LIVE, qualification__available_for_tags=True
     )
@@ -322,9 +318,8 @@ def centres_for_staff(series, *, status: str = "", qualification=None, search: s
         states = states.filter(qualification=qualification)
         grades = grades.filter(qualification=qualification)
     submission = CentreSubmission.objects.filter(series=series, centre=OuterRef("pk"))
-    centres = (
+    return (
         Centre.objects.filter(Exists(entries.filter(centre=OuterRef("pk"))))
-        .select_related("head")
         .annotate(
             submitted_at=Subquery(submission.values("submitted_at")[:1]),
             with_head=Exists(
@@ -341,11 +336,6 @@ def centres_for_staff(series, *, status: str = "", qualification=None, search: s
             qualifications_approved=_count(
                 states.filter(status=QualificationGrades.Status.APPROVED), "qualification"
             ),
-            last_reminded_at=Subquery(
-                HeadReminder.objects.filter(series=series, centre=OuterRef("pk"))
-                .order_by("-sent_at")
-                .values("sent_at")[:1]
-            ),
         )
         .annotate(
             state=Case(
@@ -357,15 +347,65 @@ def centres_for_staff(series, *, status: str = "", qualification=None, search: s
             )
         )
         .order_by("number")
+        .values(
+            "pk",
+            "number",
+            "name",
+            "state",
+            "submitted_at",
+            "qualifications_entered",
+            "qualifications_approved",
+        )
     )
+
+
+def centres_for_staff(series, *, status: str = "", qualification=None, search: str = ""):
+    """The centres on the staff progress page: ``(rows, as_at)``, the rows of ``_centre_states``
+    (dicts, by centre number) narrowed to a state (or ``not_submitted``) and a search on the
+    centre's number or name. The states are worked out at most once every five minutes, for
+    every centre at once (it reads every centre's entries and grades), and kept in the cache;
+    ``as_at`` says when."""
+    figures = kept(
+        f"grades:centre-states:{series.pk}:{qualification.pk if qualification else ''}",
+        lambda: list(_centre_states(series, qualification)),
+        seconds=PROGRESS_CACHE_SECONDS,
+    )
+    rows = figures.value
     if status == NOT_SUBMITTED:
-        centres = centres.exclude(state="submitted")
+        rows = [row for row in rows if row["state"] != "submitted"]
     elif status in CENTRE_STATES:
-        centres = centres.filter(state=status)
-    search = " ".join(search.split())[:100]
+        rows = [row for row in rows if row["state"] == status]
+    search = " ".join(search.split())[:100].casefold()
     if search:
-        centres = centres.filter(Q(number__startswith=search) | Q(name__icontains=search))
-    return centres
+        rows = [
+            row
+            for row in rows
+            if row["number"].startswith(search) or search in row["name"].casefold()
+        ]
+    return rows, figures.as_at
+
+
+def staff_centre_page(series, rows) -> list[Centre]:
+    """A page of ``centres_for_staff`` rows as centres, with the figures of each row, the head
+    of centre and when the head was last reminded (read now, not kept: staff remind from this
+    page); two queries."""
+    ids = [row["pk"] for row in rows]
+    centres = Centre.objects.select_related("head").in_bulk(ids)
+    reminded = dict(
+        HeadReminder.objects.filter(series=series, centre_id__in=ids)
+        .values("centre_id")
+        .annotate(last=Max("sent_at"))
+        .values_list("centre_id", "last")
+        .order_by()
+    )
+    page = []
+    for row in rows:
+        centre = centres[row["pk"]]
+        for name in ("state", "submitted_at", "qualifications_entered", "qualifications_approved"):
+            setattr(centre, name, row[name])
+        centre.last_reminded_at = reminded.get(centre.pk)
+        page.append(centre)
+    return page
 
 
 # --- The dashboard -------------------------------------------------------------------------

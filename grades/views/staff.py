@@ -15,7 +15,12 @@ from ocradmin.views import StaffRequiredMixin
 
 from ..forms.staff import CentreFilterForm
 from ..models import GradeExport
-from ..selectors import CENTRE_STATES, centres_for_staff, series_progress_summary
+from ..selectors import (
+    CENTRE_STATES,
+    centres_for_staff,
+    series_progress_summary,
+    staff_centre_page,
+)
 from ..services import GradeError, exports
 from ..services.reminders import remind_head_of_centre
 from .materials import SeriesMixin
@@ -32,15 +37,19 @@ class StaffProgressView(StaffRequiredMixin, SeriesMixin, ListView):
 
     def get_queryset(self):
         self.filter_form = CentreFilterForm(self.request.GET)
-        return centres_for_staff(self.series, **self.filter_form.filters())
+        rows, self.centres_as_at = centres_for_staff(self.series, **self.filter_form.filters())
+        return rows
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         remind_url = row_link("grades:staff-remind")
-        for centre in context["centres"]:
+        centres = staff_centre_page(self.series, context["centres"])
+        for centre in centres:
             centre.state_label = CENTRE_STATES[centre.state]
             centre.remind_url = remind_url(centre.number)
         context.update(
+            centres=centres,
+            centres_as_at=self.centres_as_at,
             series=self.series,
             filter_form=self.filter_form,
             **series_progress_summary(self.series),

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -97,6 +98,7 @@ def test_the_centre_list_costs_the_same_queries_for_1_and_20_centres(
     client.force_login(people["staff"])
 
     def queries():
+        cache.clear()  # the states are kept for five minutes; work them out now
         with CaptureQueriesContext(connection) as captured:
             assert client.get(PROGRESS, {"status": "not_submitted"}).status_code == 200
         return len(captured)
@@ -188,7 +190,22 @@ def test_remind_an_unknown_centre_is_404(client, people, series):
     assert client.get(remind_url(CentreFactory(number="88888"))).status_code == 405
 
 
-def test_centres_for_staff_is_one_query(series, four_centres, django_assert_num_queries):
+def test_the_centre_states_are_one_query_then_kept_for_five_minutes(
+    series, four_centres, qualification, django_assert_num_queries, time_machine
+):
+    time_machine.move_to("2021-06-01 12:00Z", tick=False)
     with django_assert_num_queries(1):
-        rows = list(centres_for_staff(series, status="not_submitted"))
-    assert [r.number for r in rows] == ["23456", "34567", "45678"]
+        rows, as_at = centres_for_staff(series, status="not_submitted")
+    assert [r["number"] for r in rows] == ["23456", "34567", "45678"]
+    assert as_at.isoformat() == "2021-06-01T12:00:00+00:00"
+
+    # A change shows once the kept states are five minutes old.
+    set_grade(series, qualification, four_centres["idle"].candidates.get(), "P")
+    time_machine.move_to("2021-06-01 12:04:59Z", tick=False)
+    with django_assert_num_queries(0):
+        rows, _ = centres_for_staff(series, status="grading")
+    assert [r["number"] for r in rows] == ["34567"]
+    time_machine.move_to("2021-06-01 12:05:01Z", tick=False)
+    rows, as_at = centres_for_staff(series, status="grading")
+    assert [r["number"] for r in rows] == ["34567", "45678"]
+    assert as_at.isoformat() == "2021-06-01T12:05:01+00:00"
