@@ -1,23 +1,17 @@
 """Read queries that views and tasks share, scoped to a centre and free of N+1 queries."""
 
 from django.db.models import (
-    Case,
-    CharField,
     Count,
     Exists,
-    IntegerField,
     Max,
     OuterRef,
-    Subquery,
-    Value,
-    When,
 )
 from django.utils import timezone
 
 from centres.models import Centre, Qualification, QualificationApproval, Role
 from centres.selectors import roles_at
 from entries.models import Candidate, Entry
-from ocradmin.figures import kept
+from ocradmin.figures import Kept, keep, kept
 
 from .models import (
     AssessmentMaterial,
@@ -176,9 +170,38 @@ def tag_qualifications_approved_at(centre):
     ).order_by("title")
 
 
-def series_progress(series) -> list[dict]:
-    """Per qualification, how many centres have submitted, are with the head of centre (sent or
-    approved), are grading, or have not started; four queries whatever the numbers."""
+# --- Staff: how far every centre's grades have gone -------------------------------------------
+
+PROGRESS_SECONDS = 300
+
+CENTRE_STATES = {
+    "submitted": "Submitted",
+    "with_head": "With the head of centre",
+    "grading": "Being graded",
+    "not_started": "Not started",
+}
+NOT_SUBMITTED = "not_submitted"
+STATE_CODES = {"submitted": "S", "with_head": "H", "grading": "G", "not_started": "N"}
+STATES_BY_CODE = {code: state for state, code in STATE_CODES.items()}
+WITH_HEAD = (QualificationGrades.Status.SENT, QualificationGrades.Status.APPROVED)
+
+
+def work_out_progress(series) -> dict:
+    """How far every centre's grades have gone, for the staff board and progress page, from
+    five whole-series reads (entries, submissions, qualification states, grades, centres):
+
+    - ``"rows"``: per qualification, the centres that have submitted, are with the head of
+      centre (sent or approved), are grading, or have not started (by entry code);
+    - ``"centres"``: every centre with candidates entered for a graded qualification, by number:
+      ``(pk, number, name, submitted_at, state, qualifications entered, approved)``;
+    - ``"by_qualification"``: per qualification, the centres entered for it (their places in
+      ``"centres"``), each one's state of that qualification's grades (a letter of
+      ``STATE_CODES``) and whether the head of centre approved them (``"1"``/``"0"``).
+
+    Kept compact (strings and tuples, not a dict per pair): every page view reads it back.
+
+    It reads every centre's entries and grades (about a second at 5,000 centres), so beat works
+    it out every five minutes (``grades.tasks.keep_progress``) and the pages read it kept."""
     pairs = (
         Entry.objects.filter(
             kind=Entry.Kind.NAMED, status__in=Entry.LIVE, qualification__available_for_tags=True
@@ -187,10 +210,10 @@ def series_progress(series) -> list[dict]:
         .values_list("centre_id", "qualification_id")
         .distinct()
     )
-    submitted = set(
-        CentreSubmission.objects.filter(series=series).values_list("centre_id", flat=True)
+    submitted = dict(
+        CentreSubmission.objects.filter(series=series).values_list("centre_id", "submitted_at")
     )
-    states = {
+    statuses = {
         (c, q): s
         for c, q, s in QualificationGrades.objects.filter(series=series).values_list(
             "centre_id", "qualification_id", "status"
@@ -204,41 +227,155 @@ def series_progress(series) -> list[dict]:
         .distinct()
     )
     counts: dict[int, dict] = {}
+    by_centre: dict[int, dict] = {}
     for centre_id, qualification_id in pairs:
-        row = counts.setdefault(
-            qualification_id,
-            {"submitted": 0, "with_head": 0, "grading": 0, "not_started": 0},
-        )
-        state = states.get((centre_id, qualification_id))
+        status = statuses.get((centre_id, qualification_id))
         if centre_id in submitted:
-            row["submitted"] += 1
-        elif state in (QualificationGrades.Status.SENT, QualificationGrades.Status.APPROVED):
-            row["with_head"] += 1
+            state = "submitted"
+        elif status in WITH_HEAD:
+            state = "with_head"
         elif (centre_id, qualification_id) in graded:
-            row["grading"] += 1
+            state = "grading"
         else:
-            row["not_started"] += 1
+            state = "not_started"
+        approved = status == QualificationGrades.Status.APPROVED
+        by_centre.setdefault(centre_id, {})[qualification_id] = (state, approved)
+        row = counts.setdefault(qualification_id, dict.fromkeys(CENTRE_STATES, 0))
+        row[state] += 1
     qualifications = Qualification.objects.in_bulk(list(counts))
-    return sorted(
-        ({"qualification": qualifications[pk], **row} for pk, row in counts.items()),
-        key=lambda row: row["qualification"].entry_code,
-    )
+    centres = []
+    placed: dict[int, list] = {}
+    for place, (pk, number, name) in enumerate(
+        Centre.objects.filter(pk__in=list(by_centre))
+        .order_by("number")
+        .values_list("pk", "number", "name")
+    ):
+        states = by_centre[pk]
+        centres.append(
+            (
+                pk,
+                number,
+                name,
+                submitted.get(pk),
+                _overall_state(pk in submitted, states.values()),
+                len(states),
+                sum(approved for _, approved in states.values()),
+            )
+        )
+        for qualification_id, (state, approved) in states.items():
+            placed.setdefault(qualification_id, []).append((place, state, approved))
+    return {
+        "rows": sorted(
+            ({"qualification": qualifications[pk], **row} for pk, row in counts.items()),
+            key=lambda row: row["qualification"].entry_code,
+        ),
+        "centres": centres,
+        "by_qualification": {
+            qualification_id: (
+                tuple(place for place, _, _ in rows),
+                "".join(STATE_CODES[state] for _, state, _ in rows),
+                "".join("1" if approved else "0" for _, _, approved in rows),
+            )
+            for qualification_id, rows in placed.items()
+        },
+    }
 
 
-PROGRESS_CACHE_SECONDS = 300
+def _progress_key(series) -> str:
+    return f"grades:progress:{series.pk}"
+
+
+def keep_progress(series) -> None:
+    """Work out ``work_out_progress`` now and keep it for the pages (beat, every five minutes)."""
+    keep(_progress_key(series), lambda: work_out_progress(series), seconds=PROGRESS_SECONDS)
+
+
+def series_progress(series) -> Kept:
+    """The kept ``work_out_progress`` (worked out now only when beat has kept none); the pages
+    show its ``as_at``."""
+    return kept(_progress_key(series), lambda: work_out_progress(series), seconds=PROGRESS_SECONDS)
 
 
 def series_progress_summary(series) -> dict:
-    """``{"rows": series_progress(series), "as_at": when}``, worked out at most once every
-    five minutes and kept in the cache (``ocradmin.figures``): it reads every centre's entries
-    and grades, too much for every view of the staff board. The pages show ``as_at``."""
-    figures = kept(
-        f"grades:series-progress:{series.pk}",
-        lambda: series_progress(series),
-        seconds=PROGRESS_CACHE_SECONDS,
-    )
-    return {"rows": figures.value, "as_at": figures.as_at}
+    """The staff board's table: ``{"rows": …, "as_at": when}``."""
+    progress = series_progress(series)
+    return {"rows": progress.value["rows"], "as_at": progress.as_at}
 
+
+def _overall_state(submitted: bool, states) -> str:
+    """A centre's state over its qualifications' ``(state, approved)``: submitted, else with the
+    head of centre if any is, else being graded if any is, else not started."""
+    if submitted:
+        return "submitted"
+    found = {state for state, _ in states}
+    return next((s for s in ("with_head", "grading") if s in found), "not_started")
+
+
+def centres_for_staff(series, *, status: str = "", qualification=None, search: str = ""):
+    """The centres on the staff progress page, from the kept progress: ``(rows, as_at)``, one
+    dict per centre entered for a graded qualification (or for ``qualification``, whose state
+    it then shows), by number: ``pk``, ``number``, ``name``, ``state``, ``submitted_at``,
+    ``qualifications_entered``, ``qualifications_approved``; narrowed to a state (or
+    ``not_submitted``) and a search on the centre's number or name."""
+    progress = series_progress(series)
+    centres = progress.value["centres"]
+    if qualification is None:
+        found = centres
+    else:
+        places, states, approved = progress.value["by_qualification"].get(
+            qualification.pk, ((), "", "")
+        )
+        found = [
+            (*centres[place][:4], STATES_BY_CODE[code], 1, int(flag))
+            for place, code, flag in zip(places, states, approved, strict=True)
+        ]
+    search = " ".join(search.split())[:100].casefold()
+    rows = []
+    for pk, number, name, submitted_at, state, entered, approved_count in found:
+        if status == NOT_SUBMITTED and state == "submitted":
+            continue
+        if status in CENTRE_STATES and state != status:
+            continue
+        if search and not (number.startswith(search) or search in name.casefold()):
+            continue
+        rows.append(
+            {
+                "pk": pk,
+                "number": number,
+                "name": name,
+                "state": state,
+                "submitted_at": submitted_at,
+                "qualifications_entered": entered,
+                "qualifications_approved": approved_count,
+            }
+        )
+    return rows, progress.as_at
+
+
+def staff_centre_page(series, rows) -> list[Centre]:
+    """A page of ``centres_for_staff`` rows as centres, with the figures of each row, the head
+    of centre and when the head was last reminded (read now, not kept: staff remind from this
+    page); two queries."""
+    ids = [row["pk"] for row in rows]
+    centres = Centre.objects.select_related("head").in_bulk(ids)
+    reminded = dict(
+        HeadReminder.objects.filter(series=series, centre_id__in=ids)
+        .values("centre_id")
+        .annotate(last=Max("sent_at"))
+        .values_list("centre_id", "last")
+        .order_by()
+    )
+    page = []
+    for row in rows:
+        centre = centres[row["pk"]]
+        for name in ("state", "submitted_at", "qualifications_entered", "qualifications_approved"):
+            setattr(centre, name, row[name])
+        centre.last_reminded_at = reminded.get(centre.pk)
+        page.append(centre)
+    return page
+
+
+# --- Staff: the submitted grades file ----------------------------------------------------------
 
 SUBMITTED_GRADE_FIELDS = (
     "centre__number",
@@ -266,146 +403,6 @@ def submitted_grades(series):
         .order_by("centre__number", "qualification__entry_code", "submitted_candidate_number")
         .values_list(*SUBMITTED_GRADE_FIELDS)
     )
-
-
-# --- Staff: the centres, one row each ---------------------------------------------------------
-
-CENTRE_STATES = {
-    "submitted": "Submitted",
-    "with_head": "With the head of centre",
-    "grading": "Being graded",
-    "not_started": "Not started",
-}
-NOT_SUBMITTED = "not_submitted"
-
-
-def _count(queryset, field: str):
-    """A per-centre count as a subquery (no join that multiplies the centre rows)."""
-    return Subquery(
-        queryset.filter(centre=OuterRef("pk"))
-        .order_by()
-        .values("centre")
-        .annotate(n=Count(field, distinct=True))
-        .values("n"),
-        output_field=IntegerField(),
-    )
-
-
-def _entered_count(entries):
-    """The qualifications a centre has ``entries`` for, counted over the graded qualifications
-    (one index probe each) rather than over the centre's entries (hundreds a centre)."""
-    entered = Qualification.objects.filter(
-        Exists(entries.filter(centre=OuterRef(OuterRef("pk")), qualification=OuterRef("pk"))),
-        available_for_tags=True,
-    )
-    return Subquery(
-        entered.order_by().values("available_for_tags").annotate(n=Count("pk")).values("n"),
-        output_field=IntegerField(),
-    )
-
-
-def _centre_states(series, qualification=None):
-    """Every centre with candidates entered for a graded qualification (or for
-    ``qualification``), one row each, with how far its grades have gone, in one query
-    (subqueries, no joins that multiply rows)."""
-    entries = Entry.objects.filter(
-        kind=Entry.Kind.NAMED, status__in=Entry.LIVE, qualification__available_for_tags=True
-    )
-    states = QualificationGrades.objects.filter(series=series)
-    grades = Grade.objects.filter(series=series).exclude(grade="")
-    if qualification is not None:
-        entries = entries.filter(qualification=qualification)
-        states = states.filter(qualification=qualification)
-        grades = grades.filter(qualification=qualification)
-    submission = CentreSubmission.objects.filter(series=series, centre=OuterRef("pk"))
-    return (
-        Centre.objects.filter(Exists(entries.filter(centre=OuterRef("pk"))))
-        .annotate(
-            submitted_at=Subquery(submission.values("submitted_at")[:1]),
-            with_head=Exists(
-                states.filter(
-                    centre=OuterRef("pk"),
-                    status__in=[
-                        QualificationGrades.Status.SENT,
-                        QualificationGrades.Status.APPROVED,
-                    ],
-                )
-            ),
-            graded=Exists(grades.filter(centre=OuterRef("pk"))),
-            qualifications_entered=_entered_count(entries),
-            qualifications_approved=_count(
-                states.filter(status=QualificationGrades.Status.APPROVED), "qualification"
-            ),
-        )
-        .annotate(
-            state=Case(
-                When(submitted_at__isnull=False, then=Value("submitted")),
-                When(with_head=True, then=Value("with_head")),
-                When(graded=True, then=Value("grading")),
-                default=Value("not_started"),
-                output_field=CharField(),
-            )
-        )
-        .order_by("number")
-        .values(
-            "pk",
-            "number",
-            "name",
-            "state",
-            "submitted_at",
-            "qualifications_entered",
-            "qualifications_approved",
-        )
-    )
-
-
-def centres_for_staff(series, *, status: str = "", qualification=None, search: str = ""):
-    """The centres on the staff progress page: ``(rows, as_at)``, the rows of ``_centre_states``
-    (dicts, by centre number) narrowed to a state (or ``not_submitted``) and a search on the
-    centre's number or name. The states are worked out at most once every five minutes, for
-    every centre at once (it reads every centre's entries and grades), and kept in the cache;
-    ``as_at`` says when."""
-    figures = kept(
-        f"grades:centre-states:{series.pk}:{qualification.pk if qualification else ''}",
-        lambda: list(_centre_states(series, qualification)),
-        seconds=PROGRESS_CACHE_SECONDS,
-    )
-    rows = figures.value
-    if status == NOT_SUBMITTED:
-        rows = [row for row in rows if row["state"] != "submitted"]
-    elif status in CENTRE_STATES:
-        rows = [row for row in rows if row["state"] == status]
-    search = " ".join(search.split())[:100].casefold()
-    if search:
-        rows = [
-            row
-            for row in rows
-            if row["number"].startswith(search) or search in row["name"].casefold()
-        ]
-    return rows, figures.as_at
-
-
-def staff_centre_page(series, rows) -> list[Centre]:
-    """A page of ``centres_for_staff`` rows as centres, with the figures of each row, the head
-    of centre and when the head was last reminded (read now, not kept: staff remind from this
-    page); two queries."""
-    ids = [row["pk"] for row in rows]
-    centres = Centre.objects.select_related("head").in_bulk(ids)
-    reminded = dict(
-        HeadReminder.objects.filter(series=series, centre_id__in=ids)
-        .values("centre_id")
-        .annotate(last=Max("sent_at"))
-        .values_list("centre_id", "last")
-        .order_by()
-    )
-    page = []
-    for row in rows:
-        centre = centres[row["pk"]]
-        for name in ("state", "submitted_at", "qualifications_entered", "qualifications_approved"):
-            setattr(centre, name, row[name])
-        centre.last_reminded_at = reminded.get(centre.pk)
-        page.append(centre)
-    return page
 
 
 # --- The dashboard -------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from . import selectors
 from .services import exports, reminders, submission
 
 
@@ -30,3 +31,12 @@ def remove_old_grade_exports():
     """Beat, hourly: delete the grade export files made more than an hour ago; give up the
     requests a stopped worker lost."""
     return exports.remove_old_exports()
+
+
+@shared_task
+def keep_progress():
+    """Beat, every five minutes: work out how far every centre's grades have gone, for the
+    staff board and progress page (they read it kept; it reads every centre's grades)."""
+    series = selectors.current_series()
+    if series is not None:
+        selectors.keep_progress(series)

@@ -48,6 +48,10 @@ def _beat_schedule() -> dict:
             "task": "grades.tasks.send_closing_reminders",
             "schedule": 60 * 60,
         },
+        "keep-grades-progress": {
+            "task": "grades.tasks.keep_progress",
+            "schedule": 5 * 60,
+        },
         "remove-old-grade-exports": {
             "task": "grades.tasks.remove_old_grade_exports",
             "schedule": 60 * 60,

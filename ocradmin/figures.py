@@ -1,8 +1,13 @@
 """Figures a staff page shows that read a national table (every waiting entry, every centre's
-grades): worked out at most once per ``seconds`` and kept in the shared cache with the time
-they were worked out, which the page shows ("figures as at 14:05"). Every process reads the
-same copy (Redis in production, the file cache otherwise), so a busy board costs one working
-out per interval, not one per view."""
+grades), kept in the shared cache with the time they were worked out, which the page shows
+("figures as at 14:05"). Every process reads the same copy (Redis in production, the file
+cache otherwise).
+
+Two ways to keep them fresh: a page's read works them out when the kept copy is older than
+``seconds`` (``kept``: one view in an interval pays, as for the staff board's clocks), or a beat
+task works them out every ``seconds`` (``keep``) so that no page does while beat runs — for
+figures that read whole tables; the pages' ``kept`` then works them out only before beat's first
+run or after it stopped."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,10 +25,17 @@ class Kept:
 
 
 def kept(key: str, work_out: Callable[[], Any], *, seconds: int) -> Kept:
-    """The figures under ``key``, worked out by ``work_out()`` when the cache has none younger
-    than ``seconds``."""
+    """The figures under ``key``; worked out by ``work_out()`` when none are kept."""
     figures = cache.get(key)
     if figures is None:
         figures = Kept(value=work_out(), as_at=timezone.now())
         cache.set(key, figures, seconds)
+    return figures
+
+
+def keep(key: str, work_out: Callable[[], Any], *, seconds: int) -> Kept:
+    """Work the figures out now and keep them; called every ``seconds`` by beat, so they are
+    kept for two intervals: a page never finds them gone between two runs."""
+    figures = Kept(value=work_out(), as_at=timezone.now())
+    cache.set(key, figures, 2 * seconds)
     return figures
