@@ -19,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 
 from grades.models import Grade, GradeSeries
+from grades.selectors import keep_progress
 from grades.services.grading import save_grades
 from grades.uploads import GRADE_COLUMNS, IMPORTER
 from ocradmin import imports
@@ -315,6 +316,7 @@ def test_rendering_the_progress_board_for_5000_centres(client, people):
         )
     )
     print(f"\nBuilt {len(built) + 1:,} centres, 2 qualifications each, in {seconds:.1f} s")
+    keep_seconds = statistics.median(timed(lambda: keep_progress(series))[0] for _ in range(3))
     trivial_seconds, trivial_queries, _ = measured("/benchmark/trivial/")
     board_seconds, board_queries, response = measured(board)
     assert [
@@ -331,6 +333,7 @@ def test_rendering_the_progress_board_for_5000_centres(client, people):
             "trivial Django view (baseline)": trivial_seconds,
             "progress board, 1 centre": one_seconds,
             "progress board, 5,000 centres × 2 qualifications": board_seconds,
+            "beat's working out of the progress it reads, 5,000 centres": keep_seconds,
         },
         "trivial Django view (baseline)",
     )
