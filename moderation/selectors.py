@@ -1,7 +1,7 @@
 """Reads of the moderation app that views, services and tasks share (scoped, free of N+1)."""
 
-from collections import defaultdict
-from dataclasses import dataclass, field
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -82,50 +82,172 @@ def review_of(claim) -> Review | None:
     return Review.objects.filter(claim=claim).first()
 
 
+# The review page's size: whole groups (a candidate's lines, or a unit's) up to this many
+# lines, and a group larger than a page split across pages.
+LINES_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class OutlineLine:
+    pk: int
+    candidate_id: int
+    unit_id: int
+    decided: bool
+
+
+class ReviewOutline:
+    """Every line of a claim, light (its ids and whether it is decided), in the review's order
+    (by candidate, or by unit): the whole claim's figures, its pages and where its undecided
+    lines are, from one query whatever the claim's size."""
+
+    def __init__(self, lines: list[OutlineLine], *, by_unit: bool, per_page: int = LINES_PER_PAGE):
+        self.lines = lines
+        self.by_unit = by_unit
+        self.total = len(lines)
+        self.decided = sum(1 for line in lines if line.decided)
+        self.undecided = self.total - self.decided
+        self.group_size = Counter(map(self.group_of, lines))
+        self.group_undecided = Counter(self.group_of(line) for line in lines if not line.decided)
+        self.pages = self._paginate(per_page)  # [(start, end)] indexes into ``lines``
+
+    def group_of(self, line: OutlineLine) -> int:
+        return line.unit_id if self.by_unit else line.candidate_id
+
+    def _paginate(self, per_page: int) -> list[tuple[int, int]]:
+        """Pages of whole groups, a group that would overflow the page starting the next one;
+        a group larger than a page runs on from where the last one ended, split as it must."""
+        pages, start, n = [], 0, len(self.lines)
+        for first, last in self._groups():
+            if first > start and last - start > per_page and last - first <= per_page:
+                pages.append((start, first))
+                start = first
+            while last - start > per_page:
+                pages.append((start, start + per_page))
+                start += per_page
+        if n > start or not pages:
+            pages.append((start, n))
+        return pages
+
+    def _groups(self):
+        """``(first, end)`` index ranges of each group, in order."""
+        first = 0
+        for i in range(1, len(self.lines) + 1):
+            if i == len(self.lines) or self.group_of(self.lines[i]) != self.group_of(
+                self.lines[first]
+            ):
+                yield first, i
+                first = i
+
+    @property
+    def num_pages(self) -> int:
+        return len(self.pages)
+
+    def same_group(self, i: int, j: int) -> bool:
+        """Whether lines ``i`` and ``j`` (indexes) are both in the claim and in one group."""
+        n = self.total
+        return (
+            0 <= i < n
+            and 0 <= j < n
+            and self.group_of(self.lines[i]) == self.group_of(self.lines[j])
+        )
+
+    def page_of(self, line_pk: int) -> int:
+        """The page number (from 1) showing the line, 1 if it is not in the claim."""
+        for index, line in enumerate(self.lines):
+            if line.pk == line_pk:
+                return self.page_of_index(index)
+        return 1
+
+    def next_undecided(self, number: int) -> tuple[int, int] | None:
+        """``(page number, line id)`` of the first undecided line after page ``number``, going
+        round to the start; None when every line is decided."""
+        after = self.pages[number - 1][1] if 0 < number <= len(self.pages) else 0
+        for index in [*range(after, self.total), *range(0, after)]:
+            if not self.lines[index].decided:
+                return self.page_of_index(index), self.lines[index].pk
+        return None
+
+    def page_of_index(self, index: int) -> int:
+        return next(n for n, (a, b) in enumerate(self.pages, 1) if a <= index < b)
+
+
+def review_outline(claim, *, by_unit: bool = False) -> ReviewOutline:
+    if by_unit:
+        order = ("unit__number", "unit_id", "candidate__candidate_number", "candidate_id")
+    else:
+        order = ("candidate__candidate_number", "candidate_id", "unit__number", "unit_id")
+    rows = (
+        ClaimLine.objects.filter(claim=claim)
+        .order_by(*order, "pk")
+        .values_list("pk", "candidate_id", "unit_id", "decision__id")
+    )
+    return ReviewOutline(
+        [
+            OutlineLine(pk, candidate, unit, decision is not None)
+            for pk, candidate, unit, decision in rows
+        ],
+        by_unit=by_unit,
+    )
+
+
 @dataclass
 class ReviewPage:
-    """Everything the review page shows, read in a fixed number of queries."""
+    """One page of a claim's review: its lines in full, grouped by candidate or by unit, with
+    the whole claim's figures (``outline``)."""
 
+    outline: ReviewOutline
+    number: int
     lines: list
-    evidence: dict = field(default_factory=dict)  # {(candidate id, unit id): [Evidence]}
-    arrangements: dict = field(default_factory=dict)  # {candidate id: [labels]}
-    units: list = field(default_factory=list)
+    rows: list
+    has_evidence: bool
 
     @property
     def decided(self) -> int:
-        return sum(1 for line in self.lines if line.decision_or_none is not None)
+        return self.outline.decided
 
     @property
     def undecided(self) -> int:
-        return len(self.lines) - self.decided
+        return self.outline.undecided
 
-    def by_candidate(self) -> list[dict]:
-        rows: dict[int, dict] = {}
-        for line in self.lines:
-            row = rows.setdefault(
-                line.candidate_id,
-                {
-                    "candidate": line.candidate,
-                    "arrangements": self.arrangements.get(line.candidate_id, []),
-                    "lines": [],
-                    "files": [],
-                },
-            )
-            row["lines"].append(line)
-            row["files"] += self.evidence.get((line.candidate_id, line.unit_id), [])
-        for row in rows.values():
-            row["undecided"] = sum(1 for line in row["lines"] if line.decision_or_none is None)
-        return list(rows.values())
+    @property
+    def total(self) -> int:
+        return self.outline.total
 
-    def by_unit(self) -> list[dict]:
-        rows: dict[int, dict] = {}
-        for line in sorted(self.lines, key=lambda line: (line.unit.number, line.candidate_id)):
-            row = rows.setdefault(line.unit_id, {"unit": line.unit, "lines": []})
-            row["lines"].append(line)
-        for row in rows.values():
-            row["undecided"] = sum(1 for line in row["lines"] if line.decision_or_none is None)
-            row["released"] = all(line.released_at for line in row["lines"])
-        return sorted(rows.values(), key=lambda row: row["unit"].number)
+    @property
+    def num_pages(self) -> int:
+        return self.outline.num_pages
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.num_pages > 1
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def start_index(self) -> int:
+        return self.outline.pages[self.number - 1][0] + 1
+
+    @property
+    def end_index(self) -> int:
+        return self.outline.pages[self.number - 1][1]
+
+    @property
+    def next_undecided(self) -> tuple[int, int] | None:
+        return self.outline.next_undecided(self.number)
 
 
 def prepare_line(line, *, grade=None, reason=None) -> None:
@@ -146,29 +268,81 @@ def prepare_line(line, *, grade=None, reason=None) -> None:
     line.reason_value = reason
 
 
-def review_page(claim) -> ReviewPage:
-    """The claim's lines with their decisions, the evidence by line and the candidates' access
-    arrangements: four queries however many lines."""
-    lines = list(
-        ClaimLine.objects.filter(claim=claim)
-        .select_related("candidate", "unit", "decision")
-        .order_by("candidate__candidate_number", "unit__number")
+def review_page(claim, *, by_unit: bool = False, number=1) -> ReviewPage:
+    """Page ``number`` of the claim's review (out of range: the nearest page): the outline of
+    the whole claim, then the page's lines with their decisions, their evidence and (by
+    candidate) the candidates' access arrangements: six queries however many lines."""
+    outline = review_outline(claim, by_unit=by_unit)
+    try:
+        number = min(max(int(number), 1), outline.num_pages)
+    except (TypeError, ValueError):
+        number = 1
+    start, end = outline.pages[number - 1]
+    chosen = outline.lines[start:end]
+    position = {line.pk: index for index, line in enumerate(chosen)}
+    lines = sorted(
+        ClaimLine.objects.filter(claim=claim, pk__in=position).select_related(
+            "candidate", "unit", "decision"
+        ),
+        key=lambda line: position[line.pk],
     )
+    candidate_ids = {line.candidate_id for line in lines}
+    evidence = defaultdict(list)
+    if lines:
+        files = Evidence.objects.filter(claim=claim, candidate_id__in=candidate_ids)
+        for item in files.filter(unit_id__in={line.unit_id for line in lines}).order_by(
+            "uploaded_at", "pk"
+        ):
+            evidence[(item.candidate_id, item.unit_id)].append(item)
     for line in lines:
         prepare_line(line)
-    evidence = defaultdict(list)
-    for item in Evidence.objects.filter(claim=claim).order_by("uploaded_at", "pk"):
-        evidence[(item.candidate_id, item.unit_id)].append(item)
-    for line in lines:
         line.files = evidence.get((line.candidate_id, line.unit_id), [])
-    candidate_ids = {line.candidate_id for line in lines}
-    units = {line.unit_id: line.unit for line in lines}
+    arrangements = {} if by_unit else arrangements_for(claim, candidate_ids)
+    rows: list[dict] = []
+    for index, line in enumerate(lines, start):
+        group = outline.group_of(line)
+        if not rows or rows[-1]["group"] != group:
+            rows.append(
+                {
+                    "group": group,
+                    "candidate": line.candidate,
+                    "unit": line.unit,
+                    "arrangements": arrangements.get(line.candidate_id, []),
+                    "lines": [],
+                    # The whole claim's figures for the group, whichever page shows it.
+                    "undecided": outline.group_undecided[group],
+                    "size": outline.group_size[group],
+                    # A group split across pages: begun on an earlier page, or going on.
+                    "continued": outline.same_group(index - 1, index),
+                }
+            )
+        rows[-1]["lines"].append(line)
+        rows[-1]["continues"] = outline.same_group(index, index + 1)
+    for row in rows:
+        row["released"] = all(line.released_at for line in row["lines"])
     return ReviewPage(
+        outline=outline,
+        number=number,
         lines=lines,
-        evidence=evidence,
-        arrangements=arrangements_for(claim, candidate_ids),
-        units=sorted(units.values(), key=lambda unit: unit.number),
+        rows=rows,
+        has_evidence=Evidence.objects.filter(claim=claim).exists(),
     )
+
+
+def completion_summary(claim) -> dict:
+    """What the completion page says of the claim's lines: how many are undecided, the
+    adjusted ones, the units withdrawn; one light query."""
+    rows = list(
+        ClaimLine.objects.filter(claim=claim).values_list(
+            "released_at", "decision__outcome", "unit__number"
+        )
+    )
+    live = [outcome for released, outcome, _ in rows if released is None]
+    return {
+        "undecided": sum(1 for outcome in live if outcome is None),
+        "adjusted": [outcome for outcome in live if outcome == LineDecision.Outcome.ADJUSTED],
+        "withdrawn_units": sorted({number for released, _, number in rows if released}),
+    }
 
 
 def line_with_decision(claim, line_pk) -> ClaimLine | None:

@@ -14,11 +14,12 @@ moderator), and at most their ``ModeratorProfile.capacity`` centre-qualification
 (the number the automatic allocation in entries keeps to).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Min, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,7 +31,7 @@ from ocradmin import audit
 from ocradmin.models import User
 from ocradmin.notifications import Delivery, notify_each
 
-from ..models import Review
+from ..models import LineDecision, Review
 from ..selectors import count_subquery
 from . import ModerationError
 
@@ -61,45 +62,130 @@ SORTS = {
 }
 
 
-def moderator_loads(sort: str = "claims", descending: bool = True):
-    """Every examiner-moderator with their load, in one query whatever their number:
-    ``submitted``, ``work_sent``, ``with_moderator`` and ``live_claims`` (their claims by state),
-    ``lines_waiting`` (undecided lines of claims whose work has reached them), ``nearest_due`` (the
-    earliest ``results_due_on`` of those), ``allocation_count`` and the profile's capacity."""
-    mine = Claim.objects.filter(moderator=OuterRef("pk"))
-    users = (
-        User.objects.filter(is_examiner_moderator=True)
-        .select_related("moderator_profile")
+def moderator_loads(sort: str = "claims", descending: bool = True, *, ids=None) -> "ModeratorLoads":
+    """Every examiner-moderator (or those of ``ids``) with their load: ``submitted``,
+    ``work_sent``, ``with_moderator``, ``moderated`` and ``live_claims`` (their claims by state),
+    ``nearest_due`` (the earliest ``results_due_on`` of their claims whose work has reached
+    them), ``allocation_count``, the profile's capacity, and ``lines_waiting`` (the undecided
+    lines of those claims), sorted by ``sort`` (``SORTS``; names break ties, A to Z).
+
+    Each figure is one aggregate grouped by moderator, merged here (a correlated subquery per
+    figure and moderator cost a query plan per row; the waiting lines alone took ~1 ms a
+    moderator at national size). The lines waiting are the dearest figure, so they are read for
+    the moderators a page shows (the sequence fills them as it is sliced) unless the sort needs
+    them all. A fixed number of queries however many moderators."""
+    users = User.objects.filter(is_examiner_moderator=True).select_related("moderator_profile")
+    if ids is not None:
+        users = users.filter(pk__in=ids)
+    # The database orders the names (its collation); the figure is then sorted stably.
+    users = list(users.order_by("full_name", "email", "pk"))
+    _add_claim_figures(users, ids)
+    key = SORTS.get(sort, SORTS["claims"])
+    loads = ModeratorLoads(users, everyone=ids is None)
+    if key == "lines_waiting":
+        loads.fill(users)
+    # Stable, so equal figures keep the names' order (``reverse`` keeps it too); no figure last.
+    known = [u for u in users if getattr(u, key) is not None]
+    known.sort(key=lambda u: getattr(u, key), reverse=descending)
+    users[:] = known + [u for u in users if getattr(u, key) is None]
+    return loads
+
+
+class ModeratorLoads(Sequence):
+    """The moderators of the load page in their order; ``lines_waiting`` is read (one query)
+    for the moderators of each slice taken, or all of them when iterated."""
+
+    def __init__(self, users, *, everyone: bool):
+        self.users = users
+        self.everyone = everyone  # every examiner-moderator, not a chosen few
+
+    def __len__(self):
+        return len(self.users)
+
+    def __getitem__(self, index):
+        chosen = self.users[index]
+        self.fill(chosen if isinstance(index, slice) else [chosen])
+        return chosen
+
+    def __iter__(self):
+        self.fill(self.users)
+        return iter(self.users)
+
+    def fill(self, users) -> None:
+        missing = [u for u in users if not hasattr(u, "lines_waiting")]
+        if missing:
+            every = self.everyone and len(missing) == len(self.users)
+            waiting = _lines_waiting(None if every else [u.pk for u in missing])
+            for user in missing:
+                user.lines_waiting = waiting.get(user.pk, 0)
+
+
+def _add_claim_figures(users, ids) -> None:
+    """Claims by state, the nearest results date and the allocations: one grouped query each."""
+    claims = Claim.objects.filter(moderator__isnull=False)
+    allocations = ModeratorAllocation.objects.all()
+    if ids is not None:
+        claims = claims.filter(moderator_id__in=ids)
+        allocations = allocations.filter(moderator_id__in=ids)
+    states = {"submitted": S.SUBMITTED, "work_sent": S.WORK_SENT}
+    states |= {"with_moderator": S.WITH_MODERATOR, "moderated": S.MODERATED}
+    figures = {
+        row.pop("moderator_id"): row
+        for row in claims.order_by()
+        .values("moderator_id")
         .annotate(
-            submitted=count_subquery(mine.filter(status=S.SUBMITTED), "moderator"),
-            work_sent=count_subquery(mine.filter(status=S.WORK_SENT), "moderator"),
-            with_moderator=count_subquery(mine.filter(status=S.WITH_MODERATOR), "moderator"),
-            moderated=count_subquery(mine.filter(status=S.MODERATED), "moderator"),
-            live_claims=F("submitted") + F("work_sent") + F("with_moderator"),
-            lines_waiting=count_subquery(
-                ClaimLine.objects.filter(
-                    claim__moderator=OuterRef("pk"),
-                    claim__status__in=WAITING_STATES,
-                    released_at__isnull=True,
-                    decision__isnull=True,
-                ),
-                "claim__moderator",
-            ),
-            nearest_due=Subquery(
-                Claim.objects.filter(moderator=OuterRef("pk"), status__in=WAITING_STATES)
-                .order_by()
-                .values("moderator")
-                .annotate(due=Min("results_due_on"))
-                .values("due")[:1]
-            ),
-            allocation_count=count_subquery(
-                ModeratorAllocation.objects.filter(moderator=OuterRef("pk")), "moderator"
-            ),
+            **{name: Count("pk", filter=Q(status=state)) for name, state in states.items()},
+            nearest_due=Min("results_due_on", filter=Q(status__in=WAITING_STATES)),
         )
+    }
+    held = dict(
+        allocations.order_by()
+        .values("moderator_id")
+        .annotate(n=Count("pk"))
+        .values_list("moderator_id", "n")
     )
-    figure = F(SORTS.get(sort, SORTS["claims"]))
-    first = figure.desc(nulls_last=True) if descending else figure.asc(nulls_last=True)
-    return users.order_by(first, "full_name", "email", "pk")
+    none = dict.fromkeys(states, 0) | {"nearest_due": None}
+    for user in users:
+        for name, value in figures.get(user.pk, none).items():
+            setattr(user, name, value)
+        user.live_claims = user.submitted + user.work_sent + user.with_moderator
+        user.allocation_count = held.get(user.pk, 0)
+
+
+def _lines_waiting(ids) -> dict[int, int]:
+    """``{moderator id: undecided lines}`` of the claims whose work has reached them (all
+    moderators when ``ids`` is None): their lines less their decisions, two index-only counts.
+    A line withdrawn from a live claim always carries its ``withdrawn`` decision
+    (``withdraw_units``), so lines less decisions is the lines neither decided nor withdrawn;
+    counting the undecided lines themselves needed every line's row and an anti-join with the
+    decisions (~90 ms for every moderator at national size, against ~25)."""
+    of_claim = {"claim__status__in": WAITING_STATES}
+    if ids is not None:
+        of_claim["claim__moderator_id__in"] = ids
+    lines = (
+        ClaimLine.objects.filter(**of_claim)
+        .order_by()
+        .values("claim__moderator_id")
+        .annotate(n=Count("*"))  # COUNT(*): read from the index alone
+        .values_list("claim__moderator_id", "n")
+    )
+    decided = (
+        LineDecision.objects.filter(**{f"review__{k}": v for k, v in of_claim.items()})
+        .order_by()
+        .values("review__claim__moderator_id")
+        .annotate(n=Count("*"))  # COUNT(*): read from the index alone
+        .values_list("review__claim__moderator_id", "n")
+    )
+    counts = dict(lines)
+    for moderator_id, n in decided:
+        counts[moderator_id] = counts.get(moderator_id, 0) - n
+    return counts
+
+
+def moderator_load(pk):
+    """One examiner-moderator with their load (``moderator_loads``), or None."""
+    loads = moderator_loads(ids=[pk])
+    return next(iter(loads), None)
 
 
 def moderator_claims(moderator):
@@ -163,11 +249,8 @@ def moderators_who_could_take(qualification, *, exclude_id=None, centre_id=None)
     ).exclude(user_id=exclude_id)
     if centre_id is not None:
         profiles = profiles.exclude(user__memberships__centre_id=centre_id)
-    users = (
-        moderator_loads()
-        .filter(pk__in=profiles.values("user_id"))
-        .order_by("live_claims", "full_name", "pk")
-    )
+    users = list(moderator_loads(ids=profiles.values_list("user_id", flat=True)).users)
+    users.sort(key=lambda u: u.live_claims)  # stable: by name within the same load
     return [
         Choice(
             user=u,

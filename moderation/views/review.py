@@ -1,14 +1,22 @@
 """The examiner-moderator's pages: the queue, a claim's review (lines, evidence, decisions),
 confirming receipt of the work, withdrawing, completing with the feedback report."""
 
+from html import escape
+
+import django_filters
+from django import forms
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Count
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.text import get_valid_filename
+from django.utils.timesince import timeuntil
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
@@ -19,17 +27,21 @@ from claims.services.work import confirm_receipt
 from claims.views.work import stream
 from entries.models import Candidate
 from ocradmin import audit, documents, workdays
+from ocradmin.links import row_link
+from ocradmin.templatetags import dates
 
 from ..forms import DecisionForm, QueueFilter, ReportForm, WithdrawForm
 from ..models import Review
 from ..selectors import (
     Stage,
     claim_units_in_review,
+    completion_summary,
     line_with_decision,
     prepare_line,
     queue_claims,
     report_for_claim,
     review_of,
+    review_outline,
     review_page,
     working_days_left,
 )
@@ -47,6 +59,10 @@ from .mixins import ModerationMixin
 
 
 class QueueView(ModerationMixin, ListView):
+    """The moderator's claims (staff: every claim in moderation), 50 a page, grouped by stage.
+    The rows and the filter's controls are written here (``queue_rows``, ``filter_controls``)
+    rather than by the template engine row by row and option by option."""
+
     template_name = "moderation/queue.html"
     context_object_name = "claims"
     paginate_by = 50
@@ -54,19 +70,152 @@ class QueueView(ModerationMixin, ListView):
     def get_queryset(self):
         mine = self.get_allocated_queryset()
         self.filterset = QueueFilter(self.request.GET, queryset=mine, claims=mine)
+        if self.request.user.is_staff and not self.request.user.is_examiner_moderator:
+            # Staff see the claims of thousands of centres: the centre by its number, not a
+            # choice among them all.
+            self.filterset.filters["centre"] = django_filters.CharFilter(
+                field_name="centre__number", label="Centre number"
+            )
         return queue_claims(self.filterset.qs)
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(filter=self.filterset, **kwargs)
+        context = super().get_context_data(**kwargs)
         claims = list(context["claims"])
+        now = timezone.now()
+        claim_url = row_link("moderation:claim")
+        groups: list[dict] = []
         for claim, left in zip(
             claims, workdays.working_days_left([c.results_due_on for c in claims]), strict=True
         ):
-            claim.stage_label = Stage.LABELS[claim.stage]
-            claim.days_left = left
-            claim.days_overdue = -left if left is not None else None
-        context.update(now=timezone.now(), stages=Stage.LABELS)
+            if not groups or groups[-1]["stage"] != claim.stage:
+                groups.append(
+                    {"stage": claim.stage, "label": Stage.LABELS[claim.stage], "rows": []}
+                )
+            groups[-1]["rows"].append(queue_row(claim, left, now, claim_url))
+        context.update(
+            groups=groups,
+            filter_fields=filter_controls(self.filterset.form),
+            now=now,
+            stages=Stage.LABELS,
+        )
         return context
+
+
+_QUEUE_ROW = """<tr>
+      <td><a href="{url}">{number}</a></td>
+      <td>{centre_number} {centre_name}</td>
+      <td>{entry_code} <span class="small text-muted">{title}</span></td>
+      <td>{decided}</td>
+      <td><time datetime="{work_due_iso}">{work_due}</time></td>
+      <td>{results}</td>
+      <td>{status}</td>
+    </tr>"""
+
+
+def queue_row(claim, days_left, now, claim_url) -> str:
+    """A claim's row of the queue, its values escaped (``html.escape``)."""
+    if claim.results_due_on is None:
+        results = "—"
+    else:
+        due = claim.results_due_on
+        results = f'<time datetime="{dates.iso(due)}">{dates.day(due)}</time>'
+        if claim.stage != Stage.DONE and days_left is not None:
+            if days_left < 0:
+                css, text = "deadline-breach", f"{-days_left} working day{_s(-days_left)} overdue"
+            else:
+                css = "text-warning-emphasis" if days_left <= 5 else "text-muted"
+                text = f"{days_left} working day{_s(days_left)} left"
+            results += f' <span class="small {css}">({text})</span>'
+    return mark_safe(
+        _QUEUE_ROW.format(
+            url=claim_url(claim.pk),
+            number=escape(claim.number),
+            centre_number=escape(claim.centre.number),
+            centre_name=escape(claim.centre.name),
+            entry_code=escape(claim.qualification.entry_code),
+            title=escape(claim.qualification.title),
+            decided="Claim withdrawn"
+            if claim.status == Claim.Status.WITHDRAWN
+            else f"{claim.decided_count} of {claim.line_count}",
+            work_due_iso=dates.iso(claim.work_due_at),
+            work_due=dates.when(claim.work_due_at),
+            results=results,
+            status=claim_status(claim, now),
+        )
+    )
+
+
+def _s(n) -> str:
+    return "" if n == 1 else "s"
+
+
+def claim_status(claim, now) -> str:
+    """What ``claims/_status.html`` writes for a claim of the queue, written here (a template
+    per row was most of the queue's time); ``tests/moderation/test_pages.py`` checks the two
+    agree for every state."""
+    S = Claim.Status
+
+    def at(value, show):
+        return f' <time datetime="{dates.iso(value)}">{show(value)}</time>' if value else ""
+
+    if claim.status == S.SUBMITTED:
+        due = claim.work_due_at
+        left = (
+            f'<span class="text-muted">({escape(timeuntil(due, now))} left)</span>'
+            if due > now
+            else '<span class="deadline-breach">(overdue)</span>'
+        )
+        return (
+            f'Submitted — work due by <time datetime="{dates.iso(due)}">{dates.when(due)}</time>'
+            f"\n  {left}\n"
+        )
+    if claim.status == S.WORK_SENT:
+        return f"Work sent{at(claim.work_sent_at, dates.when)}\n"
+    if claim.status == S.MODERATED:
+        outcome = escape(claim.get_moderation_outcome_display().lower())
+        return f"Moderated: {outcome}{at(claim.moderated_at, dates.day)}\n"
+    if claim.status == S.WITHDRAWN:
+        return f"Withdrawn by the examiner-moderator{at(claim.withdrawn_at, dates.day)}\n"
+    return f"{escape(claim.get_status_display())}\n"
+
+
+def filter_controls(form) -> list[dict]:
+    """The queue filter's fields with their controls' HTML: a select's options written here
+    (Django renders each option through a template)."""
+    fields = []
+    for field in form:
+        widget = field.field.widget
+        invalid = bool(field.errors)
+        attrs = f'name="{field.html_name}" id="{field.auto_id}"'
+        if invalid:
+            attrs += f' aria-invalid="true" aria-describedby="{field.auto_id}_error"'
+        value = field.value()
+        if isinstance(widget, forms.Select):
+            value = "" if value is None else str(value)
+            options = [
+                f'<option value="{escape(str(choice))}"'
+                f"{' selected' if str(choice) == value else ''}>{escape(str(label))}</option>"
+                for choice, label in field.field.choices
+            ]
+            control = (
+                f'<select class="form-select{" is-invalid" if invalid else ""}" {attrs}>'
+                + "".join(options)
+                + "</select>"
+            )
+        else:
+            control = (
+                f'<input type="text" class="form-control{" is-invalid" if invalid else ""}" '
+                f'{attrs} value="{escape(value or "")}">'
+            )
+        fields.append(
+            {
+                "id": field.auto_id,
+                "label": field.label,
+                "control": mark_safe(control),
+                "errors": field.errors,
+            }
+        )
+    return fields
 
 
 def _can_act(view, claim, review) -> bool:
@@ -78,21 +227,25 @@ def _can_act(view, claim, review) -> bool:
 
 
 class ReviewView(ModerationMixin, TemplateView):
+    """A claim's lines a page at a time (``?page=``; ``?by=unit`` groups them by unit), with
+    the whole claim's progress and a link to the next undecided line."""
+
     template_name = "moderation/review.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         claim = self.get_claim()
         review = review_of(claim)
-        page = review_page(claim)
         by_unit = self.request.GET.get("by") == "unit"
+        page = review_page(claim, by_unit=by_unit, number=self.request.GET.get("page", 1))
         can_act = _can_act(self, claim, review) and claim.status == Claim.Status.WITH_MODERATOR
         context.update(
             claim=claim,
             review=review,
             page=page,
             by_unit=by_unit,
-            rows=page.by_unit() if by_unit else page.by_candidate(),
+            rows=page.rows,
+            next_undecided=page.next_undecided,
             can_act=can_act,
             can_complete=_can_act(self, claim, review) and review is not None,
             can_receive=self.is_claims_moderator and claim.status == Claim.Status.WORK_SENT,
@@ -111,6 +264,25 @@ def line_urls(claim) -> dict:
     return {"decide_base": f"{base}lines/", "files_base": f"{base}files/"}
 
 
+def review_address(claim, *, by_unit=False, page=1, line=None) -> str:
+    """The review page's address: grouped by unit or not, at a page, at a line."""
+    query = urlencode(
+        {**({"by": "unit"} if by_unit else {}), **({"page": page} if page > 1 else {})}
+    )
+    return (
+        reverse("moderation:claim", args=[claim.pk])
+        + (f"?{query}" if query else "")
+        + (f"#line-{line}" if line else "")
+    )
+
+
+def _page_number(value) -> int:
+    try:
+        return max(int(value), 1)
+    except (TypeError, ValueError):
+        return 1
+
+
 def render_line(
     request, claim, line, *, can_act, message="", kind="saved", form=None, by_unit=False
 ):
@@ -127,8 +299,9 @@ def render_line(
             "kind": kind,
             "oob": True,
             "by_unit": by_unit,
-            "decided": ClaimLine.objects.filter(claim=claim, decision__isnull=False).count(),
-            "total": ClaimLine.objects.filter(claim=claim).count(),
+            **ClaimLine.objects.filter(claim=claim).aggregate(
+                decided=Count("decision"), total=Count("pk")
+            ),
         },
         request=request,
     )
@@ -194,7 +367,9 @@ class DecideLineView(ModerationMixin, View):
             request,
             f"Candidate {line.candidate.candidate_number}, unit {line.unit.number}: {message}",
         )
-        return redirect(f"{reverse('moderation:claim', args=[claim.pk])}#line-{line.pk}")
+        by_unit = request.POST.get("by") == "unit"
+        page = review_outline(claim, by_unit=by_unit).page_of(line.pk)
+        return redirect(review_address(claim, by_unit=by_unit, page=page, line=line.pk))
 
 
 class ConfirmRemainingView(ModerationMixin, View):
@@ -240,8 +415,13 @@ class ConfirmRemainingView(ModerationMixin, View):
                 f"{count} line{'s' if count != 1 else ''} of {what} confirmed at the centre's "
                 "grades.",
             )
-        by = "?by=unit" if request.POST.get("by") == "unit" else ""
-        return redirect(f"{reverse('moderation:claim', args=[claim.pk])}{by}")
+        return redirect(
+            review_address(
+                claim,
+                by_unit=request.POST.get("by") == "unit",
+                page=_page_number(request.POST.get("page")),
+            )
+        )
 
 
 class ReceiptView(ModerationMixin, View):
@@ -441,19 +621,7 @@ class CompleteView(ClaimActionMixin, FormView):
         return {**super().get_form_kwargs(), "units": self.report_units()}
 
     def get_context_data(self, **kwargs):
-        claim = self.get_claim()
-        page = review_page(claim)
-        live = [line for line in page.lines if not line.released_at]
-        return super().get_context_data(
-            undecided=sum(1 for line in live if line.decision_or_none is None),
-            adjusted=[
-                line
-                for line in live
-                if line.decision_or_none and line.decision_or_none.outcome == "adjusted"
-            ],
-            withdrawn_units=sorted({line.unit.number for line in page.lines if line.released_at}),
-            **kwargs,
-        )
+        return super().get_context_data(**completion_summary(self.get_claim()), **kwargs)
 
     def form_valid(self, form):
         claim = self.get_claim()

@@ -4,6 +4,7 @@ confirmation page, then the move), and the results clock's list. Staff only; 403
 
 from django import forms
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
@@ -27,6 +28,7 @@ from ..services.staff import (
     claim_capacity,
     moderator_allocations,
     moderator_claims,
+    moderator_load,
     moderator_loads,
     moderators_who_could_take,
     reallocate_allocation,
@@ -97,7 +99,9 @@ class ModeratorQueueView(StaffRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        self.moderator = get_object_or_404(moderator_loads(), pk=self.kwargs["pk"])
+        self.moderator = moderator_load(self.kwargs["pk"])
+        if self.moderator is None:
+            raise Http404("No such examiner-moderator.")
         return moderator_claims(self.moderator)
 
     def get_context_data(self, **kwargs):

@@ -16,7 +16,7 @@ from claims.services.work import confirm_receipt
 from moderation.models import FeedbackReport, LineDecision
 
 from ..claims.conftest import claimable
-from ..moderation.conftest import send_work, submitted_claim
+from ..moderation.conftest import big_claim, send_work, submitted_claim
 
 
 @pytest.fixture
@@ -128,3 +128,36 @@ def test_a_moderator_moderates_a_claim_and_the_centre_opens_the_report(
 
 def _line(claim, candidate, unit_number):
     return ClaimLine.objects.get(claim=claim, candidate=candidate, unit__number=unit_number)
+
+
+def test_a_moderator_pages_through_a_large_claim(
+    page, url, sign_in, assert_accessible, people, centre
+):
+    # 30 candidates x 4 units: 12 candidates (48 lines) a page.
+    claim = big_claim(centre, people["moderator"], 120, units=4, entry_code="05941")
+    order = list(
+        ClaimLine.objects.filter(claim=claim)
+        .order_by("candidate__candidate_number", "unit__number", "pk")
+        .values_list("pk", flat=True)
+    )
+    sign_in(page, people["moderator"].email)
+    page.goto(url(f"/moderation/claims/{claim.pk}/"))
+    expect(page.get_by_text("0 of 120 lines decided")).to_be_visible()
+    pages = page.get_by_role("navigation", name="Pages of lines", exact=True)
+    expect(pages).to_contain_text("Page 1 of 3: lines 1–48 of 120")
+    assert_accessible(page)
+    pages.get_by_role("link", name="Next", exact=True).click()
+    expect(page).to_have_url(url(f"/moderation/claims/{claim.pk}/?page=2"))
+
+    # A decision on page 2 is saved at once and the whole claim's progress follows.
+    row = page.locator(f"#line-{order[48]}")
+    row.get_by_role("button", name=re.compile("^Confirm")).click()
+    expect(page.locator(f"#line-{order[48]}")).to_contain_text("Confirmed at M.")
+    expect(page.get_by_text("1 of 120 lines decided")).to_be_visible()
+    assert LineDecision.objects.filter(line_id=order[48]).exists()
+
+    # Confirming every remaining line covers every page, and comes back to page 2.
+    page.get_by_role("button", name="Confirm every remaining line").click()
+    expect(page.get_by_role("alert")).to_contain_text("119 lines of the claim confirmed")
+    expect(page).to_have_url(url(f"/moderation/claims/{claim.pk}/?page=2"))
+    expect(page.get_by_text("120 of 120 lines decided")).to_be_visible()

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from centres.models import Membership, Role
 from claims.models import Claim
@@ -13,11 +14,11 @@ from entries.models import ModeratorAllocation
 from moderation.models import Review
 from moderation.services.staff import (
     ReallocationError,
-    moderator_loads,
+    moderator_load,
     reallocate_allocation,
     reallocate_claim,
 )
-from ocradmin.models import AuditEvent, Notification
+from ocradmin.models import AuditEvent, Notification, User
 
 from .staff_world import make_claim, moderator, world
 
@@ -245,7 +246,7 @@ def test_the_load_page_shows_each_moderators_figures_against_capacity(
     make_claim(centre, w["qualification"], w["first"], status=Claim.Status.SUBMITTED, lines=2)
     make_claim(centre, w["qualification"], w["first"], lines=3)
     make_claim(centre, w["qualification"], w["first"], status=Claim.Status.MODERATED, lines=4)
-    first = moderator_loads().get(pk=w["first"].pk)
+    first = moderator_load(w["first"].pk)
     assert (first.submitted, first.work_sent, first.with_moderator) == (1, 0, 1)
     assert first.live_claims == 2 and first.moderated == 1
     assert first.lines_waiting == 3  # the lines of the claim whose work has arrived
@@ -285,6 +286,46 @@ def test_the_load_page_is_one_query_whatever_the_number_of_moderators(client, w,
         mod = moderator(f"m{n}@ocradmin.example", w["qualification"])
         make_claim(centre, w["qualification"], mod, lines=2)
     assert queries() == few
+
+
+def test_lines_waiting_are_the_undecided_lines_still_in_claims_whose_work_arrived(w, centre):
+    from moderation.models import LineDecision
+
+    claim = make_claim(centre, w["qualification"], w["first"], lines=4)
+    make_claim(centre, w["qualification"], w["first"], status=Claim.Status.WORK_SENT, lines=2)
+    make_claim(centre, w["qualification"], w["first"], status=Claim.Status.SUBMITTED, lines=5)
+    make_claim(centre, w["qualification"], w["first"], status=Claim.Status.MODERATED, lines=3)
+    review = Review.objects.create(claim=claim, moderator=w["first"])
+    confirmed, withdrawn = claim.lines.order_by("pk")[:2]
+    LineDecision.objects.create(line=confirmed, review=review, outcome="confirmed", grade="M")
+    LineDecision.objects.create(line=withdrawn, review=review, outcome="withdrawn", reason="x")
+    claim.lines.filter(pk=withdrawn.pk).update(released_at=timezone.now())
+    assert moderator_load(w["first"].pk).lines_waiting == 2 + 2
+    assert moderator_load(w["second"].pk).lines_waiting == 0
+
+
+def test_the_load_page_is_paginated_and_sorted_across_pages(client, w, centre, people):
+    for n in range(52):
+        moderator(f"m{n:02d}@ocradmin.example", w["qualification"], name=f"Moderator {n:02d}")
+    last = User.objects.get(email="m51@ocradmin.example")
+    make_claim(centre, w["qualification"], last, lines=3)
+    make_claim(centre, w["qualification"], w["second"], lines=2)
+    client.force_login(people["staff"])
+    url = reverse("moderation:staff-load")
+    by_name = client.get(url, {"sort": "name", "dir": "asc"})
+    assert len(by_name.context["moderators"]) == 50
+    rest = client.get(url, {"sort": "name", "dir": "asc", "page": 2}).context["moderators"]
+    # Ada, Bea and Cal, then Moderator 00 to 51: 55 in all, the last five on page 2.
+    assert [m.full_name for m in rest] == [f"Moderator {n}" for n in range(47, 52)]
+    assert rest[-1].lines_waiting == 3 and rest[-1].live_claims == 1
+    by_lines = list(client.get(url, {"sort": "lines"}).context["moderators"])
+    assert [(m.full_name, m.lines_waiting) for m in by_lines[:2]] == [
+        ("Moderator 51", 3),
+        ("Bea Second", 2),
+    ]
+    # No results dates yet: by name; the lines of page 2's moderators are read for page 2.
+    by_due = client.get(url, {"sort": "due", "page": 2}).context["moderators"]
+    assert {m.full_name: m.lines_waiting for m in by_due}["Moderator 51"] == 3
 
 
 def test_the_queue_page_lists_allocations_and_claims_with_moves(client, w, centre, people):
