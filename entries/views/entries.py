@@ -251,7 +251,6 @@ class EntryListView(CentreMixin, EntryListMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        now = timezone.now()
         can_manage = self.request.user.has_perm("entries.manage_entries", self.centre)
         context.update(
             entries=entry_rows(
@@ -259,12 +258,11 @@ class EntryListView(CentreMixin, EntryListMixin, ListView):
                 self.centre,
                 can_manage=can_manage,
                 back=self.request.get_full_path(),
-                now=now,
+                now=timezone.now(),
             ),
             filter=self.filterset,
             allocations=list(allocations_for(self.centre)),
             can_manage=can_manage,
-            now=now,
         )
         return context
 
