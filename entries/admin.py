@@ -99,6 +99,19 @@ class EntryAdmin(NationalAdminMixin, admin.ModelAdmin):
         # every candidate.
         return super().get_queryset(request).prefetch_related("candidate")
 
+    def get_search_results(self, request, queryset, search_term):
+        """The mixin's search, narrowed as well to the centres of the rows it finds (one query
+        of the match, read through its indexes): the same rows, but told so, PostgreSQL reads
+        them through the centres' index and sorts them. From ``id = 12345 OR centre_id IN
+        (…)`` alone, newest first, it walks the newest-first index of every entry hoping to
+        meet a page of the match early: 15,000 entries read for the demo centre's first page
+        at 5,000 centres (17 ms; 4 ms with its centres named)."""
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        if not search_term.strip() or found.query.is_empty():
+            return found, duplicates
+        centres = list(found.order_by().values_list("centre_id", flat=True).distinct())
+        return found.filter(centre_id__in=centres), duplicates
+
     @admin.display(description="Submitted", ordering="submitted_at")
     def submitted(self, entry):
         return when(entry.submitted_at)

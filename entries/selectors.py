@@ -138,15 +138,40 @@ def correction_summary() -> dict:
 
 
 def centre_entries(centre):
-    """The centre's entries, newest first, with what the entries page shows on each row. The
-    candidates come by their ids in a second query: joined, the planner may read every
-    centre's candidates to find a deep page's."""
-    return (
-        Entry.objects.filter(centre=centre)
-        .select_related("qualification", "unit")
-        .prefetch_related("candidate")
-        .order_by("-submitted_at", "-id")
-    )
+    """The centre's entries, newest first (the entries page cuts its page from these, then
+    reads the page's rows through ``entry_page_rows``)."""
+    return Entry.objects.filter(centre=centre).order_by("-submitted_at", "-id")
+
+
+ENTRY_ROW_FIELDS = (
+    "pk",
+    "candidate_id",
+    "candidate__candidate_number",
+    "candidate__first_name",
+    "candidate__last_name",
+    "quantity",
+    "qualification__entry_code",
+    "qualification__title",
+    "unit_id",
+    "unit__number",
+    "option_code",
+    "status",
+    "submitted_at",
+    "process_by",
+    "processed_at",
+    "rejection_reason",
+    "withdrawn_at",
+    "withdrawal_reason",
+)
+
+
+def entry_page_rows(page_ids, order) -> list[tuple]:
+    """One page of the entries list: ``ENTRY_ROW_FIELDS`` of the entries whose ids
+    ``page_ids`` (a sliced queryset of ids) holds, put in the list's ``order`` (a function
+    ordering a queryset). The page is cut from the index of the centre's entries first and
+    only its rows are joined to their candidates, qualifications and units: joined before the
+    cut, a deep page reads and sorts every entry of the centre with its candidate."""
+    return list(order(Entry.objects.filter(pk__in=page_ids)).values_list(*ENTRY_ROW_FIELDS))
 
 
 def approved_qualifications(centre):

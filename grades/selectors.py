@@ -3,8 +3,10 @@
 from django.db.models import (
     Count,
     Exists,
+    FilteredRelation,
     Max,
     OuterRef,
+    Q,
 )
 from django.utils import timezone
 
@@ -88,6 +90,24 @@ def entered_candidate_ids(centre, qualification) -> set[int]:
         .order_by()
         .values_list("candidate_id", flat=True)
         .distinct()
+    )
+
+
+GRID_FIELDS = ("pk", "candidate_number", "first_name", "last_name", "uci")
+
+
+def grid_rows(series, centre, qualification, start: int, stop: int) -> list[tuple]:
+    """The grid's rows ``start``–``stop`` of ``entered_candidates``: each candidate's
+    ``GRID_FIELDS`` then its grade and version (None, None without a grade row), in one query
+    and without a model per candidate or grade."""
+    return list(
+        entered_candidates(centre, qualification)
+        .annotate(
+            grade_row=FilteredRelation(
+                "tags", condition=Q(tags__series=series, tags__qualification=qualification)
+            )
+        )
+        .values_list(*GRID_FIELDS, "grade_row__grade", "grade_row__version")[start:stop]
     )
 
 
