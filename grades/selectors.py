@@ -212,10 +212,10 @@ def work_out_progress(series) -> dict:
 
     - ``"rows"``: per qualification, the centres that have submitted, are with the head of
       centre (sent or approved), are grading, or have not started (by entry code);
-    - ``"centres"``: every centre with candidates entered for a graded qualification, by number:
-      ``(pk, number, name, submitted_at, state, qualifications entered, approved)``;
-    - ``"by_qualification"``: per qualification, the centres entered for it (their places in
-      ``"centres"``), each one's state of that qualification's grades (a letter of
+    - ``"centres"``: ``{"centres": …, "by_qualification": …}``: every centre with candidates
+      entered for a graded qualification, by number: ``(pk, number, name, submitted_at, state,
+      qualifications entered, approved)``; and per qualification, the centres entered for it
+      (their places in ``"centres"``), each one's state of that qualification's grades (a letter of
       ``STATE_CODES``) and whether the head of centre approved them (``"1"``/``"0"``).
 
     Kept compact (strings and tuples, not a dict per pair): every page view reads it back.
@@ -289,37 +289,53 @@ def work_out_progress(series) -> dict:
             ({"qualification": qualifications[pk], **row} for pk, row in counts.items()),
             key=lambda row: row["qualification"].entry_code,
         ),
-        "centres": centres,
-        "by_qualification": {
-            qualification_id: (
-                tuple(place for place, _, _ in rows),
-                "".join(STATE_CODES[state] for _, state, _ in rows),
-                "".join("1" if approved else "0" for _, _, approved in rows),
-            )
-            for qualification_id, rows in placed.items()
+        "centres": {
+            "centres": centres,
+            "by_qualification": {
+                qualification_id: (
+                    tuple(place for place, _, _ in rows),
+                    "".join(STATE_CODES[state] for _, state, _ in rows),
+                    "".join("1" if approved else "0" for _, _, approved in rows),
+                )
+                for qualification_id, rows in placed.items()
+            },
         },
     }
 
 
-def _progress_key(series) -> str:
-    return f"grades:progress:{series.pk}"
+PROGRESS_PARTS = ("rows", "centres")
 
 
-def keep_progress(series) -> None:
-    """Work out ``work_out_progress`` now and keep it for the pages (beat, every five minutes)."""
-    keep(_progress_key(series), lambda: work_out_progress(series), seconds=PROGRESS_SECONDS)
+def _progress_key(series, part: str) -> str:
+    return f"grades:progress:{series.pk}:{part}"
 
 
-def series_progress(series) -> Kept:
-    """The kept ``work_out_progress`` (worked out now only when beat has kept none); the pages
-    show its ``as_at``."""
-    return kept(_progress_key(series), lambda: work_out_progress(series), seconds=PROGRESS_SECONDS)
+def keep_progress(series) -> dict[str, Kept]:
+    """Work out ``work_out_progress`` now and keep it for the pages (beat, every five minutes),
+    in two parts: the board reads only the small one (``rows``)."""
+    progress = work_out_progress(series)
+    return {
+        part: keep(
+            _progress_key(series, part), lambda part=part: progress[part], seconds=PROGRESS_SECONDS
+        )
+        for part in PROGRESS_PARTS
+    }
+
+
+def series_progress(series, part: str) -> Kept:
+    """A part of the kept ``work_out_progress`` (worked out now only when beat has kept none);
+    the pages show its ``as_at``."""
+    return kept(
+        _progress_key(series, part),
+        lambda: keep_progress(series)[part].value,
+        seconds=PROGRESS_SECONDS,
+    )
 
 
 def series_progress_summary(series) -> dict:
     """The staff board's table: ``{"rows": …, "as_at": when}``."""
-    progress = series_progress(series)
-    return {"rows": progress.value["rows"], "as_at": progress.as_at}
+    progress = series_progress(series, "rows")
+    return {"rows": progress.value, "as_at": progress.as_at}
 
 
 def _overall_state(submitted: bool, states) -> str:
@@ -337,7 +353,7 @@ def centres_for_staff(series, *, status: str = "", qualification=None, search: s
     it then shows), by number: ``pk``, ``number``, ``name``, ``state``, ``submitted_at``,
     ``qualifications_entered``, ``qualifications_approved``; narrowed to a state (or
     ``not_submitted``) and a search on the centre's number or name."""
-    progress = series_progress(series)
+    progress = series_progress(series, "centres")
     centres = progress.value["centres"]
     if qualification is None:
         found = centres

@@ -211,6 +211,14 @@ def sessions() -> dict[str, str]:
     return cookies
 
 
+def keep_figures() -> None:
+    """What beat keeps for the pages while the site runs (the benchmark serves without beat):
+    the grades progress (``grades.tasks.keep_progress``)."""
+    from grades.tasks import keep_progress
+
+    keep_progress()
+
+
 def count_queries(cookie: str, address: str) -> tuple[int, int]:
     client = Client()
     client.cookies[settings.SESSION_COOKIE_NAME] = cookie
@@ -295,14 +303,15 @@ def main() -> None:
         f"workers; {RUNS} requests with 1 client, 20 clients × {RUNS_20} requests"
     )
     call_command("collectstatic", interactive=False, verbosity=0)  # as a deployment would
+    keep_figures()
     cookies = sessions()
     server = serve()
     figures = []
     try:
         for name, who, address in pages:
             address = address() if callable(address) else address
-            queries, size = count_queries(cookies[who], address)
             timings(address, cookies[who], 1, 2)  # warm up both workers' caches
+            queries, size = count_queries(cookies[who], address)  # as the timed requests run
             one = timings(address, cookies[who], 1, RUNS)
             twenty = timings(address, cookies[who], 20, RUNS_20)
             figures.append(Figures(name, queries, size, one, twenty))
