@@ -349,6 +349,14 @@ class QualificationApproval(models.Model):
                 name="approval_status_valid",
             ),
         ]
+        indexes = [
+            # The staff's queue (and board), oldest first: the few waiting among every approval.
+            models.Index(
+                fields=["requested_at", "id"],
+                condition=models.Q(status=ApprovalStatus.REQUESTED),
+                name="approval_waiting_idx",
+            ),
+        ]
 
     def __str__(self):
         code, number = self.qualification.entry_code, self.centre.number

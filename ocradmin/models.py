@@ -71,6 +71,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
         ]
+        indexes = [
+            # The examiner-moderators: a few hundred among every user (the load page, the
+            # separation-of-duties check).
+            models.Index(
+                fields=["id"],
+                condition=models.Q(is_examiner_moderator=True),
+                name="user_moderator_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.full_name} <{self.email}>" if self.full_name else self.email
