@@ -108,7 +108,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "ocradmin.context_processors.shell",
             ],
-            "builtins": ["ocradmin.templatetags.dates"],
+            "builtins": ["ocradmin.templatetags.dates", "ocradmin.templatetags.numbers"],
         },
     },
 ]
