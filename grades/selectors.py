@@ -203,6 +203,16 @@ CENTRE_STATES = {
 NOT_SUBMITTED = "not_submitted"
 STATE_CODES = {"submitted": "S", "with_head": "H", "grading": "G", "not_started": "N"}
 STATES_BY_CODE = {code: state for state, code in STATE_CODES.items()}
+# A centre's row on the progress page, as kept.
+CENTRE_ROW = (
+    "pk",
+    "number",
+    "name",
+    "submitted_at",
+    "state",
+    "qualifications_entered",
+    "qualifications_approved",
+)
 WITH_HEAD = (QualificationGrades.Status.SENT, QualificationGrades.Status.APPROVED)
 
 
@@ -213,10 +223,10 @@ def work_out_progress(series) -> dict:
     - ``"rows"``: per qualification, the centres that have submitted, are with the head of
       centre (sent or approved), are grading, or have not started (by entry code);
     - ``"centres"``: ``{"centres": …, "by_qualification": …}``: every centre with candidates
-      entered for a graded qualification, by number: ``(pk, number, name, submitted_at, state,
-      qualifications entered, approved)``; and per qualification, the centres entered for it
-      (their places in ``"centres"``), each one's state of that qualification's grades (a letter of
-      ``STATE_CODES``) and whether the head of centre approved them (``"1"``/``"0"``).
+      entered for a graded qualification, by number (a tuple of ``CENTRE_ROW``); and per
+      qualification, the centres entered for it (their places in ``"centres"``), each one's
+      state of that qualification's grades (a letter of ``STATE_CODES``) and whether the head
+      of centre approved them (``"1"``/``"0"``).
 
     Kept compact (strings and tuples, not a dict per pair): every page view reads it back.
 
@@ -348,43 +358,28 @@ def _overall_state(submitted: bool, states) -> str:
 
 
 def centres_for_staff(series, *, status: str = "", qualification=None, search: str = ""):
-    """The centres on the staff progress page, from the kept progress: ``(rows, as_at)``, one
-    dict per centre entered for a graded qualification (or for ``qualification``, whose state
-    it then shows), by number: ``pk``, ``number``, ``name``, ``state``, ``submitted_at``,
-    ``qualifications_entered``, ``qualifications_approved``; narrowed to a state (or
-    ``not_submitted``) and a search on the centre's number or name."""
+    """The centres on the staff progress page, from the kept progress: ``(rows, as_at)``, a
+    tuple of ``CENTRE_ROW`` per centre entered for a graded qualification (or for
+    ``qualification``, whose state it then shows), by number, narrowed to a state (or
+    ``not_submitted``) and a search on the centre's number or name. Plain tuples, as kept: the
+    list is every centre, and only a page of them becomes more (``staff_centre_page``)."""
     progress = series_progress(series, "centres")
-    centres = progress.value["centres"]
-    if qualification is None:
-        found = centres
-    else:
+    rows = progress.value["centres"]
+    if qualification is not None:
         places, states, approved = progress.value["by_qualification"].get(
             qualification.pk, ((), "", "")
         )
-        found = [
-            (*centres[place][:4], STATES_BY_CODE[code], 1, int(flag))
+        rows = [
+            (*rows[place][:4], STATES_BY_CODE[code], 1, int(flag))
             for place, code, flag in zip(places, states, approved, strict=True)
         ]
+    if status == NOT_SUBMITTED:
+        rows = [row for row in rows if row[4] != "submitted"]
+    elif status in CENTRE_STATES:
+        rows = [row for row in rows if row[4] == status]
     search = " ".join(search.split())[:100].casefold()
-    rows = []
-    for pk, number, name, submitted_at, state, entered, approved_count in found:
-        if status == NOT_SUBMITTED and state == "submitted":
-            continue
-        if status in CENTRE_STATES and state != status:
-            continue
-        if search and not (number.startswith(search) or search in name.casefold()):
-            continue
-        rows.append(
-            {
-                "pk": pk,
-                "number": number,
-                "name": name,
-                "state": state,
-                "submitted_at": submitted_at,
-                "qualifications_entered": entered,
-                "qualifications_approved": approved_count,
-            }
-        )
+    if search:
+        rows = [row for row in rows if row[1].startswith(search) or search in row[2].casefold()]
     return rows, progress.as_at
 
 
@@ -392,7 +387,7 @@ def staff_centre_page(series, rows) -> list[Centre]:
     """A page of ``centres_for_staff`` rows as centres, with the figures of each row, the head
     of centre and when the head was last reminded (read now, not kept: staff remind from this
     page); two queries."""
-    ids = [row["pk"] for row in rows]
+    ids = [row[0] for row in rows]
     centres = Centre.objects.select_related("head").in_bulk(ids)
     reminded = dict(
         HeadReminder.objects.filter(series=series, centre_id__in=ids)
@@ -403,9 +398,9 @@ def staff_centre_page(series, rows) -> list[Centre]:
     )
     page = []
     for row in rows:
-        centre = centres[row["pk"]]
-        for name in ("state", "submitted_at", "qualifications_entered", "qualifications_approved"):
-            setattr(centre, name, row[name])
+        centre = centres[row[0]]
+        for name, value in zip(CENTRE_ROW[3:], row[3:], strict=True):
+            setattr(centre, name, value)
         centre.last_reminded_at = reminded.get(centre.pk)
         page.append(centre)
     return page
