@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from ocradmin.pages import Task, dashboard, dashboard_tasks, staff_board
+from ocradmin.pages import Task, dashboard, dashboard_tasks, first_and_total, staff_board
 
 from .models import CentreApplication, Invitation, QualificationApproval, Role
 from .navigation import register_section
@@ -49,8 +49,8 @@ def my_applications(request):
 
 @staff_board.register("centre_applications", "centres/panels/staff_applications.html")
 def waiting_centre_applications(request):
-    waiting = pending_applications()
-    return {"applications": with_ages(waiting[:10], at="submitted_at"), "total": waiting.count()}
+    waiting, total = first_and_total(pending_applications(), 10)
+    return {"applications": with_ages(waiting, at="submitted_at"), "total": total}
 
 
 # --- Qualification approvals -----------------------------------------------------------------
@@ -109,8 +109,8 @@ def approval_tasks(request) -> list[Task]:
 
 @staff_board.register("qualification_approvals", "centres/panels/staff_approvals.html")
 def waiting_qualification_approvals(request):
-    waiting = waiting_approvals()
-    return {"approvals": with_ages(waiting[:10], at="requested_at"), "total": waiting.count()}
+    waiting, total = first_and_total(waiting_approvals(), 10)
+    return {"approvals": with_ages(waiting, at="requested_at"), "total": total}
 
 
 # --- Centre users ----------------------------------------------------------------------------
@@ -148,5 +148,5 @@ def invitation_tasks(request) -> list[Task]:
 
 @staff_board.register("head_changes", "centres/panels/staff_head_changes.html")
 def head_of_centre_changes(request):
-    changes = recent_head_changes()
-    return {"changes": list(changes[:10]), "total": changes.count(), "days": HEAD_CHANGES_DAYS}
+    changes, total = first_and_total(recent_head_changes(), 10)
+    return {"changes": changes, "total": total, "days": HEAD_CHANGES_DAYS}

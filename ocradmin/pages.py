@@ -51,6 +51,15 @@ dashboard = PanelRegistry()
 staff_board = PanelRegistry()
 
 
+def first_and_total(queryset, n: int) -> tuple[list, int]:
+    """A panel's first ``n`` rows and how many there are in all: one query when they all fit
+    (the usual case for a queue kept short), a count only when they do not."""
+    first = list(queryset[: n + 1])
+    if len(first) <= n:
+        return first, len(first)
+    return first[:n], queryset.count()
+
+
 @dataclass(frozen=True)
 class Task:
     """One thing a person should do next, shown on the dashboard as a link to where it is done.
