@@ -4,8 +4,10 @@ whole)."""
 
 import itertools
 
+import pytest
+
 from ocradmin.exports import STREAM_CHUNK_BYTES, export_response
-from ocradmin.spreadsheets import csv_lines
+from ocradmin.spreadsheets import csv_lines, formula_safe
 
 COLUMNS = ["number", "name"]
 
@@ -46,3 +48,14 @@ def test_a_short_csv_is_one_piece():
         file_format="csv", name="list", columns=COLUMNS, rows=rows(3), title="List"
     )
     assert len(list(itertools.islice(response.streaming_content, 5))) == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [("=1+1", "'=1+1"), ("+44 20", "'+44 20"), ("-5", "'-5"), ("@SUM(A1)", "'@SUM(A1)"),
+     (" =cmd", "' =cmd"), ("\t=cmd", "'\t=cmd"), ("\n@x", "'\n@x"), (-3, "'-3"),
+     ("Smith", "Smith"), ("O'Brien", "O'Brien"), ("a=b", "a=b"), ("", ""), (None, ""),
+     (12, "12"), ("  padded", "  padded")],
+)  # fmt: skip
+def test_every_cell_is_written_formula_safe(value, written):
+    assert formula_safe(value) == written
