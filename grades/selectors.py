@@ -505,6 +505,17 @@ def grades_overview(series, centre_ids, *, teacher=None, graded_at=None) -> dict
     }
     if not rows:
         return {}
+    for state in (
+        QualificationGrades.objects.filter(series=series, centre_id__in={c for c, _ in rows})
+        .order_by()
+        .values("centre_id", "qualification_id", "status", "return_comment", "sent_by__full_name")
+    ):
+        if (key := (state["centre_id"], state["qualification_id"])) in rows:
+            rows[key].update(
+                status=state["status"],
+                return_comment=state["return_comment"],
+                sent_by=state["sent_by__full_name"] or "",
+            )
     counted = {
         key
         for key, row in rows.items()
@@ -539,15 +550,6 @@ def grades_overview(series, centre_ids, *, teacher=None, graded_at=None) -> dict
         for g in graded:
             if (key := (g["centre_id"], g["qualification_id"])) in counted:
                 rows[key]["graded"] = g["n"]
-    for state in QualificationGrades.objects.filter(
-        series=series, centre_id__in={c for c, _ in rows}
-    ).values("centre_id", "qualification_id", "status", "return_comment", "sent_by__full_name"):
-        if (key := (state["centre_id"], state["qualification_id"])) in rows:
-            rows[key].update(
-                status=state["status"],
-                return_comment=state["return_comment"],
-                sent_by=state["sent_by__full_name"] or "",
-            )
     return rows
 
 
