@@ -66,14 +66,20 @@ def grade_tasks(request) -> list[Task]:
     centres = {pk: c for role in grading_roles for pk, c in by_role.get(role, {}).items()}
     teaching = by_role.get(Role.TEACHER, {})
     administered = by_role.get(Role.CENTRE_ADMIN, {})
+    heading = by_role.get(Role.HEAD_OF_CENTRE, {})
     # Centres that have submitted have no rows: nothing is left to do there.
     overview = grades_overview(
-        series, list(centres), teacher=user if teaching else None, graded_at=set(administered)
+        series,
+        list(centres),
+        teacher=user if teaching else None,
+        # Someone who only teaches reads only the qualifications assigned to them.
+        assigned_only=not administered and not heading,
+        graded_at=set(administered),
     )
     closes = series.submission_closes_at
     tasks += _teacher_tasks(teaching, centres, overview, closes)
     tasks += _admin_tasks(administered, overview, closes)
-    tasks += _head_tasks(by_role.get(Role.HEAD_OF_CENTRE, {}), overview, closes)
+    tasks += _head_tasks(heading, overview, closes)
     return tasks
 
 

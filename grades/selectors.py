@@ -8,6 +8,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    Value,
 )
 from django.utils import timezone
 
@@ -445,12 +446,15 @@ def submitted_grades(series):
 # --- The dashboard -------------------------------------------------------------------------
 
 
-def grades_overview(series, centre_ids, *, teacher=None, graded_at=None) -> dict:
+def grades_overview(
+    series, centre_ids, *, teacher=None, assigned_only=False, graded_at=None
+) -> dict:
     """For the dashboard, every TAG qualification with live named entries at those of these
     centres that have not submitted the series' grades: ``{(centre id, qualification id):
     {"code", "title", "total", "graded", "status", "return_comment", "sent_by", "assigned"}}``.
 
-    ``assigned`` says whether ``teacher`` (if given) is assigned to grade it. ``graded`` (how
+    ``assigned`` says whether ``teacher`` (if given) is assigned to grade it; with
+    ``assigned_only`` the overview holds only those qualifications. ``graded`` (how
     many of its candidates have a grade) is counted only where it is read: at the centres
     ``graded_at`` (every centre when ``None``) and for the teacher's assigned qualifications;
     elsewhere it is ``None``. Two or three queries whatever the number of centres."""
@@ -479,16 +483,18 @@ def grades_overview(series, centre_ids, *, teacher=None, graded_at=None) -> dict
         .order_by()
     )
     if teacher is not None:
-        totals = totals.annotate(
-            assigned=Exists(
-                TeacherAssignment.objects.filter(
-                    series=series,
-                    teacher=teacher,
-                    centre_id=OuterRef("centre_id"),
-                    qualification_id=OuterRef("qualification_id"),
-                )
+        assigned = Exists(
+            TeacherAssignment.objects.filter(
+                series=series,
+                teacher=teacher,
+                centre_id=OuterRef("centre_id"),
+                qualification_id=OuterRef("qualification_id"),
             )
         )
+        if assigned_only:
+            totals = totals.filter(assigned).annotate(assigned=Value(True))
+        else:
+            totals = totals.annotate(assigned=assigned)
     rows = {
         (t["centre_id"], t["qualification_id"]): {
             "code": t["code"],
