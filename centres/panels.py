@@ -42,6 +42,8 @@ def my_applications(request):
     applications = list(
         CentreApplication.objects.filter(applicant=request.user)
         .select_related("centre")
+        # What the panel shows, and no more (most people have no application).
+        .only("name", "status", "submitted_at", "rejection_reason", "centre__number")
         .order_by("-created_at", "-pk")[:10]
     )
     return {"applications": applications} if applications else None
