@@ -62,7 +62,9 @@ def allocation_tasks(request) -> list[Task]:
     tasks = []
     for a in allocations:
         local = timezone.localtime(a["allocated_at"])
-        day = days.get(local.date()) or days.setdefault(local.date(), date_format(local, "j F Y"))
+        if local.date() not in days:
+            days[local.date()] = date_format(local, "j F Y")
+        day = days[local.date()]
         tasks.append(
             Task(
                 title=f"Moderate {a['qualification__entry_code']} {a['qualification__title']}",
@@ -96,6 +98,7 @@ def moderator_tasks(request) -> list[Task]:
             | Q(status=S.WITHDRAWN, review__status=Review.Status.IN_PROGRESS)
         )
         .values("pk", "number", "status", "results_due_on", "centre__number", "centre__name")
+        # A claim has one review and a line one decision: the joins repeat no line.
         .annotate(
             entry_code=F("qualification__entry_code"),
             line_count=Count("lines"),
