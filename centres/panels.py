@@ -42,6 +42,8 @@ def my_applications(request):
     applications = list(
         CentreApplication.objects.filter(applicant=request.user)
         .select_related("centre")
+        # What the panel shows, and no more (most people have no application).
+        .only("name", "status", "submitted_at", "rejection_reason", "centre__number")
         .order_by("-created_at", "-pk")[:10]
     )
     return {"applications": applications} if applications else None
@@ -79,19 +81,25 @@ def approval_tasks(request) -> list[Task]:
             status__in=[Status.APPROVED, Status.REJECTED],
             decided_at__gte=timezone.now() - timedelta(days=DECIDED_DAYS),
         )
-        .select_related("qualification")
+        .values(
+            "centre_id",
+            "status",
+            "rejection_reason",
+            "qualification__entry_code",
+            "qualification__title",
+        )
         .order_by("-decided_at")
     )
     tasks = []
     for approval in decided:
-        centre, code = centres[approval.centre_id], approval.qualification.entry_code
-        if approval.status == Status.APPROVED:
+        centre, code = centres[approval["centre_id"]], approval["qualification__entry_code"]
+        if approval["status"] == Status.APPROVED:
             tasks.append(
                 Task(
                     title=f"Make entries for {code}: approved",
                     url=reverse("entries:list", args=[centre.number]),
                     detail=f"The awarding body approved the centre to offer "
-                    f"{approval.qualification}.",
+                    f"{code} {approval['qualification__title']}.",
                     centre=str(centre),
                 )
             )
@@ -100,7 +108,7 @@ def approval_tasks(request) -> list[Task]:
                 Task(
                     title=f"Request to offer {code} rejected: read the reason",
                     url=reverse("centres:approvals", args=[centre.number]),
-                    detail=f"Reason: {approval.rejection_reason}",
+                    detail=f"Reason: {approval['rejection_reason']}",
                     centre=str(centre),
                 )
             )
@@ -124,20 +132,22 @@ def invitation_tasks(request) -> list[Task]:
     if not centres:
         return []
     waiting: dict[int, list] = {}
-    for invitation in Invitation.objects.filter(
-        centre_id__in=centres, status=Invitation.Status.PENDING
-    ).order_by("expires_at", "pk"):
-        waiting.setdefault(invitation.centre_id, []).append(invitation)
+    for centre_id, full_name, email, expires_at in (
+        Invitation.objects.filter(centre_id__in=centres, status=Invitation.Status.PENDING)
+        .order_by("expires_at", "pk")
+        .values_list("centre_id", "full_name", "email", "expires_at")
+    ):
+        waiting.setdefault(centre_id, []).append((full_name, email, expires_at))
     tasks = []
     for centre_id, invitations in waiting.items():
         centre, n = centres[centre_id], len(invitations)
-        names = ", ".join(f"{i.full_name} ({i.email})" for i in invitations[:3])
+        names = ", ".join(f"{name} ({email})" for name, email, _ in invitations[:3])
         more = f" and {n - 3} more" if n > 3 else ""
         tasks.append(
             Task(
                 title=f"{n} invitation{'s' if n != 1 else ''} not yet accepted",
                 url=reverse("centres:users", args=[centre.number]),
-                due=invitations[0].expires_at,
+                due=invitations[0][2],
                 detail=f"{names}{more}. Remind them, or invite them again once an invitation "
                 "expires.",
                 centre=str(centre),

@@ -4,7 +4,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db.models import Count, Exists, OuterRef, Sum, Value
+from django.db.models import Count, Exists, F, OuterRef, Sum, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from centres.models import Qualification, QualificationApproval, Unit
@@ -272,20 +272,18 @@ def candidate_claim_lines(candidate):
     )
 
 
-def claims_to_do(user):
-    """Drafts to submit and claims whose work is due, at the centres where the user builds
-    claims (centre admin or teacher)."""
-    from centres.models import Membership, Role
-
-    centre_ids = Membership.objects.filter(
-        user=user, role__in=[Role.CENTRE_ADMIN, Role.TEACHER]
-    ).values("centre_id")
+def claims_to_do(centre_ids) -> list[dict]:
+    """For the dashboard: drafts to submit and claims whose work is due at these centres (those
+    where the user builds claims: centre admin or teacher), soonest work deadline first. Rows of
+    ``pk, centre_id, number, status, work_due_at, entry_code, line_count``; one query."""
+    if not centre_ids:
+        return []
     return list(
         Claim.objects.filter(
             centre_id__in=centre_ids, status__in=[Claim.Status.DRAFT, Claim.Status.SUBMITTED]
         )
-        .select_related("centre", "qualification")
-        .annotate(line_count=Count("lines"))
+        .values("pk", "centre_id", "number", "status", "work_due_at")
+        .annotate(entry_code=F("qualification__entry_code"), line_count=Count("lines"))
         .order_by("work_due_at", "created_at")
     )
 

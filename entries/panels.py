@@ -48,8 +48,13 @@ def entry_tasks(request) -> list[Task]:
     since = timezone.now() - timedelta(days=RECENT_DAYS)
     waiting = Q(status__in=WAITING)
     rejected = Q(status=Entry.Status.REJECTED, processed_at__gte=since)
+    # The status list first lets the centre-and-status index find the few rows.
     rows = (
-        Entry.objects.filter(waiting | rejected, centre_id__in=centres)
+        Entry.objects.filter(
+            waiting | rejected,
+            centre_id__in=centres,
+            status__in=[*WAITING, Entry.Status.REJECTED],
+        )
         .values("centre_id")
         .annotate(
             waiting=Count("id", filter=waiting),

@@ -8,7 +8,7 @@ from centres.navigation import register_section
 from centres.selectors import memberships_of
 from ocradmin.pages import Task, dashboard_tasks, staff_board
 
-from .models import CentreSubmission, QualificationGrades, TeacherAssignment
+from .models import QualificationGrades
 from .selectors import (
     current_series,
     grades_overview,
@@ -48,12 +48,13 @@ def grade_tasks(request) -> list[Task]:
     qualifications to grade or returned to them, the centre admin's qualifications not yet
     sent, the head of centre's qualifications to approve and then the declaration; for an
     assessment materials user, the materials available. A fixed number of queries whatever
-    the number of centres or qualifications."""
+    the number of centres or qualifications (none for someone with no role at a centre)."""
     user = request.user
     by_role: dict[str, dict] = {}
     for m in memberships_of(user):
         by_role.setdefault(m.role, {})[m.centre_id] = m.centre
-    if not by_role:
+    grading_roles = (Role.TEACHER, Role.CENTRE_ADMIN, Role.HEAD_OF_CENTRE)
+    if not any(role in by_role for role in (*grading_roles, Role.AAM_USER)):
         return []
     series = current_series()
     if series is None:
@@ -62,53 +63,59 @@ def grade_tasks(request) -> list[Task]:
     tasks = _materials_tasks(series, by_role.get(Role.AAM_USER, {}), now)
     if not window(series, "submission").is_open(now):
         return tasks
-    grading_roles = (Role.TEACHER, Role.CENTRE_ADMIN, Role.HEAD_OF_CENTRE)
     centres = {pk: c for role in grading_roles for pk, c in by_role.get(role, {}).items()}
-    submitted = set(
-        CentreSubmission.objects.filter(series=series, centre_id__in=centres).values_list(
-            "centre_id", flat=True
-        )
+    teaching = by_role.get(Role.TEACHER, {})
+    administered = by_role.get(Role.CENTRE_ADMIN, {})
+    heading = by_role.get(Role.HEAD_OF_CENTRE, {})
+    # Centres that have submitted have no rows: nothing is left to do there.
+    overview = grades_overview(
+        series,
+        list(centres),
+        teacher=user if teaching else None,
+        # Someone who only teaches reads only the qualifications assigned to them.
+        assigned_only=not administered and not heading,
+        graded_at=set(administered),
     )
-    centres = {pk: c for pk, c in centres.items() if pk not in submitted}
-    overview = grades_overview(series, list(centres))
     closes = series.submission_closes_at
-    tasks += _teacher_tasks(user, series, by_role.get(Role.TEACHER, {}), centres, overview, closes)
-    tasks += _admin_tasks(by_role.get(Role.CENTRE_ADMIN, {}), centres, overview, closes)
-    tasks += _head_tasks(by_role.get(Role.HEAD_OF_CENTRE, {}), centres, overview, closes)
+    tasks += _teacher_tasks(teaching, centres, overview, closes)
+    tasks += _admin_tasks(administered, overview, closes)
+    tasks += _head_tasks(heading, overview, closes)
     return tasks
 
 
-def _grid(centre, qualification) -> str:
-    return reverse("grades:qualification", args=[centre.number, qualification.entry_code])
+def _by_centre(overview) -> dict[int, list[dict]]:
+    """The overview's rows per centre, by entry code."""
+    rows: dict[int, list[dict]] = {}
+    for (centre_id, _), row in sorted(overview.items(), key=lambda i: i[1]["code"]):
+        rows.setdefault(centre_id, []).append(row)
+    return rows
 
 
-def _teacher_tasks(user, series, teaching, centres, overview, closes) -> list[Task]:
-    teaching = {pk for pk in teaching if pk in centres}
-    if not teaching:
-        return []
-    assigned = TeacherAssignment.objects.filter(
-        series=series, teacher=user, centre_id__in=teaching
-    ).values_list("centre_id", "qualification_id")
+def _grid(centre, code) -> str:
+    return reverse("grades:qualification", args=[centre.number, code])
+
+
+def _teacher_tasks(teaching, centres, overview, closes) -> list[Task]:
     tasks = []
-    for centre_id, qualification_id in sorted(assigned):
-        row = overview.get((centre_id, qualification_id))
-        if row is None or row["total"] == 0 or row["status"] not in NOT_SENT:
+    for (centre_id, _), row in sorted(overview.items()):
+        if centre_id not in teaching or not row["assigned"]:
             continue
-        centre, qualification = centres[centre_id], row["qualification"]
-        code, progress = qualification.entry_code, _of(row["graded"], row["total"])
+        if row["total"] == 0 or row["status"] not in NOT_SENT:
+            continue
+        centre, code, progress = centres[centre_id], row["code"], _of(row["graded"], row["total"])
         if row["status"] == Status.RETURNED:
             title = f"Change the {code} grades the head of centre returned, and send them again"
             detail = f"The head of centre said: “{row['return_comment']}” ({progress})."
         elif row["graded"] < row["total"]:
             title = f"Grade {code} — {progress}"
-            detail = f"{qualification.title}. Then send the grades to the head of centre."
+            detail = f"{row['title']}. Then send the grades to the head of centre."
         else:
             title = f"Send {code} for approval — {progress}"
-            detail = f"{qualification.title}: every candidate has a grade."
+            detail = f"{row['title']}: every candidate has a grade."
         tasks.append(
             Task(
                 title=title,
-                url=_grid(centre, qualification),
+                url=_grid(centre, code),
                 due=closes,
                 detail=detail,
                 centre=str(centre),
@@ -117,16 +124,11 @@ def _teacher_tasks(user, series, teaching, centres, overview, closes) -> list[Ta
     return tasks
 
 
-def _admin_tasks(administered, centres, overview, closes) -> list[Task]:
+def _admin_tasks(administered, overview, closes) -> list[Task]:
     tasks = []
+    by_centre = _by_centre(overview) if administered else {}
     for centre_id, centre in sorted(administered.items(), key=lambda i: i[1].number):
-        if centre_id not in centres:
-            continue
-        waiting = sorted(
-            (row for (c, _), row in overview.items() if c == centre_id),
-            key=lambda row: row["qualification"].entry_code,
-        )
-        not_sent = [row for row in waiting if row["status"] in NOT_SENT]
+        not_sent = [row for row in by_centre.get(centre_id, ()) if row["status"] in NOT_SENT]
         if not not_sent:
             continue
         n = len(not_sent)
@@ -137,7 +139,7 @@ def _admin_tasks(administered, centres, overview, closes) -> list[Task]:
                 url=reverse("grades:index", args=[centre.number]),
                 due=closes,
                 detail="; ".join(
-                    f"{row['qualification'].entry_code} {_of(row['graded'], row['total'])}"
+                    f"{row['code']} {_of(row['graded'], row['total'])}"
                     + (" (returned)" if row["status"] == Status.RETURNED else "")
                     for row in not_sent
                 ),
@@ -147,26 +149,21 @@ def _admin_tasks(administered, centres, overview, closes) -> list[Task]:
     return tasks
 
 
-def _head_tasks(heading, centres, overview, closes) -> list[Task]:
+def _head_tasks(heading, overview, closes) -> list[Task]:
     tasks = []
+    by_centre = _by_centre(overview) if heading else {}
     for centre_id, centre in sorted(heading.items(), key=lambda i: i[1].number):
-        if centre_id not in centres:
-            continue
-        rows = sorted(
-            (row for (c, _), row in overview.items() if c == centre_id),
-            key=lambda row: row["qualification"].entry_code,
-        )
+        rows = by_centre.get(centre_id, [])
         for row in rows:
             if row["status"] != Status.SENT:
                 continue
-            qualification = row["qualification"]
             sent_by = f", sent by {row['sent_by']}" if row["sent_by"] else ""
             tasks.append(
                 Task(
-                    title=f"Approve or return the {qualification.entry_code} grades",
-                    url=_grid(centre, qualification),
+                    title=f"Approve or return the {row['code']} grades",
+                    url=_grid(centre, row["code"]),
                     due=closes,
-                    detail=f"{qualification.title}: {row['total']} candidate"
+                    detail=f"{row['title']}: {row['total']} candidate"
                     f"{'s' if row['total'] != 1 else ''}{sent_by}.",
                     centre=str(centre),
                 )

@@ -5,8 +5,10 @@ from django.db.models import (
     Exists,
     FilteredRelation,
     Max,
+    Min,
     OuterRef,
     Q,
+    Value,
 )
 from django.utils import timezone
 
@@ -439,10 +441,18 @@ def submitted_grades(series):
 # --- The dashboard -------------------------------------------------------------------------
 
 
-def grades_overview(series, centre_ids) -> dict:
-    """For the dashboard, every TAG qualification with live named entries at these centres:
-    ``{(centre id, qualification id): {"qualification", "total", "graded", "status",
-    "return_comment", "sent_by"}}`` in four queries whatever the number of centres."""
+def grades_overview(
+    series, centre_ids, *, teacher=None, assigned_only=False, graded_at=None
+) -> dict:
+    """For the dashboard, every TAG qualification with live named entries at those of these
+    centres that have not submitted the series' grades: ``{(centre id, qualification id):
+    {"code", "title", "total", "graded", "status", "return_comment", "sent_by", "assigned"}}``.
+
+    ``assigned`` says whether ``teacher`` (if given) is assigned to grade it; with
+    ``assigned_only`` the overview holds only those qualifications. ``graded`` (how
+    many of its candidates have a grade) is counted only where it is read: at the centres
+    ``graded_at`` (every centre when ``None``) and for the teacher's assigned qualifications;
+    elsewhere it is ``None``. Two or three queries whatever the number of centres."""
     if not centre_ids:
         return {}
     entries = Entry.objects.filter(
@@ -453,43 +463,53 @@ def grades_overview(series, centre_ids) -> dict:
     )
     totals = (
         entries.values("centre_id", "qualification_id")
-        .annotate(n=Count("candidate_id", distinct=True))
-        .order_by()
-    )
-    rows = {
-        (t["centre_id"], t["qualification_id"]): {
-            "total": t["n"],
-            "graded": 0,
-            "status": QualificationGrades.Status.IN_PROGRESS,
-            "return_comment": "",
-            "sent_by": "",
-        }
-        for t in totals
-    }
-    if not rows:
-        return {}
-    qualifications = Qualification.objects.in_bulk({q for _, q in rows})
-    graded = (
-        Grade.objects.filter(series=series, centre_id__in=centre_ids)
-        .exclude(grade="")
-        .filter(
-            Exists(
-                entries.filter(
-                    centre_id=OuterRef("centre_id"),
-                    candidate_id=OuterRef("candidate_id"),
-                    qualification_id=OuterRef("qualification_id"),
+        .annotate(
+            n=Count("candidate_id", distinct=True),
+            code=Min("qualification__entry_code"),
+            title=Min("qualification__title"),
+        )
+        .annotate(
+            submitted=Exists(
+                CentreSubmission.objects.filter(
+                    series=series, centre_id__in=centre_ids, centre_id=OuterRef("centre_id")
                 )
             )
         )
-        .values("centre_id", "qualification_id")
-        .annotate(n=Count("id"))
         .order_by()
     )
-    for g in graded:
-        if (key := (g["centre_id"], g["qualification_id"])) in rows:
-            rows[key]["graded"] = g["n"]
-    for state in QualificationGrades.objects.filter(series=series, centre_id__in=centre_ids).values(
-        "centre_id", "qualification_id", "status", "return_comment", "sent_by__full_name"
+    if teacher is not None:
+        assigned = Exists(
+            TeacherAssignment.objects.filter(
+                series=series,
+                teacher=teacher,
+                centre_id=OuterRef("centre_id"),
+                qualification_id=OuterRef("qualification_id"),
+            )
+        )
+        if assigned_only:
+            totals = totals.filter(assigned).annotate(assigned=Value(True))
+        else:
+            totals = totals.annotate(assigned=assigned)
+    rows = {
+        (t["centre_id"], t["qualification_id"]): {
+            "code": t["code"],
+            "title": t["title"],
+            "total": t["n"],
+            "graded": None,
+            "status": QualificationGrades.Status.IN_PROGRESS,
+            "return_comment": "",
+            "sent_by": "",
+            "assigned": t.get("assigned", False),
+        }
+        for t in totals
+        if not t["submitted"]
+    }
+    if not rows:
+        return {}
+    for state in (
+        QualificationGrades.objects.filter(series=series, centre_id__in={c for c, _ in rows})
+        .order_by()
+        .values("centre_id", "qualification_id", "status", "return_comment", "sent_by__full_name")
     ):
         if (key := (state["centre_id"], state["qualification_id"])) in rows:
             rows[key].update(
@@ -497,8 +517,40 @@ def grades_overview(series, centre_ids) -> dict:
                 return_comment=state["return_comment"],
                 sent_by=state["sent_by__full_name"] or "",
             )
-    for (_, qualification_id), row in rows.items():
-        row["qualification"] = qualifications[qualification_id]
+    counted = {
+        key
+        for key, row in rows.items()
+        if row["assigned"] or graded_at is None or key[0] in graded_at
+    }
+    if counted:
+        in_counted = {
+            "centre_id__in": {c for c, _ in counted},
+            "qualification_id__in": {q for _, q in counted},
+        }
+        graded = (
+            Grade.objects.filter(series=series, **in_counted)
+            .exclude(grade="")
+            .filter(
+                Exists(
+                    Entry.objects.filter(
+                        kind=Entry.Kind.NAMED,
+                        status__in=Entry.LIVE,
+                        **in_counted,
+                        qualification_id=OuterRef("qualification_id"),
+                        centre_id=OuterRef("centre_id"),
+                        candidate_id=OuterRef("candidate_id"),
+                    )
+                )
+            )
+            .values("centre_id", "qualification_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for key in counted:
+            rows[key]["graded"] = 0
+        for g in graded:
+            if (key := (g["centre_id"], g["qualification_id"])) in counted:
+                rows[key]["graded"] = g["n"]
     return rows
 
 

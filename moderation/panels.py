@@ -1,7 +1,7 @@
 """The moderator's dashboard tasks, the moderation section of the centre's claim page and (in
 the staff part) the staff board's moderation panels."""
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -44,7 +44,13 @@ def allocation_tasks(request) -> list[Task]:
     )
     allocations = (
         ModeratorAllocation.objects.filter(moderator=user)
-        .select_related("centre", "qualification")
+        .values(
+            "allocated_at",
+            "centre__number",
+            "centre__name",
+            "qualification__entry_code",
+            "qualification__title",
+        )
         .annotate(
             named=Coalesce(Subquery(named, output_field=IntegerField()), 0),
             unnamed=Coalesce(Subquery(unnamed, output_field=IntegerField()), 0),
@@ -52,17 +58,23 @@ def allocation_tasks(request) -> list[Task]:
         .order_by("centre__number", "qualification__entry_code")
     )
     url = reverse("moderation:queue")
-    return [
-        Task(
-            title=f"Moderate {a.qualification.entry_code} {a.qualification.title}",
-            url=url,
-            detail=f"{_candidates(a.named, a.unnamed)} entered; "
-            f"allocated {date_format(timezone.localtime(a.allocated_at), 'j F Y')}. "
-            "The centre's claims come to you in your queue.",
-            centre=str(a.centre),
+    days: dict = {}  # allocations made on the same day share the words for it
+    tasks = []
+    for a in allocations:
+        local = timezone.localtime(a["allocated_at"])
+        if local.date() not in days:
+            days[local.date()] = date_format(local, "j F Y")
+        day = days[local.date()]
+        tasks.append(
+            Task(
+                title=f"Moderate {a['qualification__entry_code']} {a['qualification__title']}",
+                url=url,
+                detail=f"{_candidates(a['named'], a['unnamed'])} entered; allocated {day}. "
+                "The centre's claims come to you in your queue.",
+                centre=f"{a['centre__number']} {a['centre__name']}",
+            )
         )
-        for a in allocations
-    ]
+    return tasks
 
 
 def _candidates(named: int, unnamed: int) -> str:
@@ -85,35 +97,39 @@ def moderator_tasks(request) -> list[Task]:
             Q(status__in=[S.WORK_SENT, S.WITH_MODERATOR])
             | Q(status=S.WITHDRAWN, review__status=Review.Status.IN_PROGRESS)
         )
-        .select_related("centre", "qualification", "review")
+        .values("pk", "number", "status", "results_due_on", "centre__number", "centre__name")
+        # A claim has one review and a line one decision: the joins repeat no line.
         .annotate(
-            line_count=Count("lines", distinct=True),
-            decided_count=Count("lines", filter=Q(lines__decision__isnull=False), distinct=True),
+            entry_code=F("qualification__entry_code"),
+            line_count=Count("lines"),
+            decided_count=Count("lines", filter=Q(lines__decision__isnull=False)),
         )
         .order_by("results_due_on", "pk")
     )
     tasks = []
     for claim in claims:
-        url = reverse("moderation:claim", args=[claim.pk])
-        due = f"results due {claim.results_due_on:%-d %B}" if claim.results_due_on else ""
-        what = f"{claim.qualification.entry_code} at {claim.centre.number}"
-        if claim.status == S.WORK_SENT:
-            title = f"Confirm you have the work of claim {claim.number}"
-            detail = f"{what} — {claim.line_count} line{'s' if claim.line_count != 1 else ''}"
-        elif claim.status == S.WITHDRAWN:
-            title = f"Write the feedback report on withdrawn claim {claim.number}"
-            url = reverse("moderation:complete", args=[claim.pk])
+        pk, number, due_on = claim["pk"], claim["number"], claim["results_due_on"]
+        url = reverse("moderation:claim", args=[pk])
+        due = f"results due {due_on:%-d %B}" if due_on else ""
+        what = f"{claim['entry_code']} at {claim['centre__number']}"
+        if claim["status"] == S.WORK_SENT:
+            n = claim["line_count"]
+            title = f"Confirm you have the work of claim {number}"
+            detail = f"{what} — {n} line{'s' if n != 1 else ''}"
+        elif claim["status"] == S.WITHDRAWN:
+            title = f"Write the feedback report on withdrawn claim {number}"
+            url = reverse("moderation:complete", args=[pk])
             detail = what
         else:
-            title = f"Moderate claim {claim.number}"
-            detail = f"{what} — {claim.decided_count} of {claim.line_count} lines decided"
+            title = f"Moderate claim {number}"
+            detail = f"{what} — {claim['decided_count']} of {claim['line_count']} lines decided"
         tasks.append(
             Task(
                 title=title,
                 url=url,
-                due=claim.results_due_on,
+                due=due_on,
                 detail=f"{detail} — {due}" if due else detail,
-                centre=str(claim.centre),
+                centre=f"{claim['centre__number']} {claim['centre__name']}",
             )
         )
     return tasks
