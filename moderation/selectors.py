@@ -281,9 +281,9 @@ def review_page(claim, *, by_unit: bool = False, number=1) -> ReviewPage:
     chosen = outline.lines[start:end]
     position = {line.pk: index for index, line in enumerate(chosen)}
     lines = sorted(
-        ClaimLine.objects.filter(claim=claim, pk__in=position).select_related(
-            "candidate", "unit", "decision"
-        ),
+        ClaimLine.objects.filter(claim=claim, pk__in=position)
+        .select_related("candidate", "unit", "decision")
+        .order_by(),  # put in order here (the model's own order joins the claim to sort)
         key=lambda line: position[line.pk],
     )
     candidate_ids = {line.candidate_id for line in lines}
@@ -325,7 +325,8 @@ def review_page(claim, *, by_unit: bool = False, number=1) -> ReviewPage:
         number=number,
         lines=lines,
         rows=rows,
-        has_evidence=Evidence.objects.filter(claim=claim).exists(),
+        # A page showing files answers for the claim; else the claim's other lines are asked.
+        has_evidence=bool(evidence) or Evidence.objects.filter(claim=claim).exists(),
     )
 
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.dates import MONTHS
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timeuntil
 from django.views import View
@@ -21,7 +22,6 @@ from ocradmin.exports import export_response
 from ocradmin.identifiers import parse_id
 from ocradmin.links import row_link
 from ocradmin.sorting import SortMixin
-from ocradmin.templatetags.dates import day, iso, when
 
 from ..filters import EntryFilter
 from ..forms.entries import AmendEntryForm, NamedEntryForm, UnnamedEntryForm
@@ -137,7 +137,7 @@ class EntryListMixin(SortMixin):
 # row cost more than the rest of the page (as for the grades grid). Every value is escaped with
 # the standard library's ``html.escape``.
 _ROW = """<tr>
-      <td class="entry-submitted"><time datetime="{submitted_iso}">{submitted}</time></td>
+      <td class="entry-submitted">{submitted}</td>
       <td>{candidate}</td>
       <td><span class="ident">{code}</span> <span class="small text-muted">{title}</span></td>
       <td>{unit}</td>
@@ -167,25 +167,38 @@ class EntryRow:
     html: str
 
 
-def _time(value, text=when) -> str:
-    return _TIME.format(iso=iso(value), text=text(value))
+class _Times:
+    """``<time>`` elements of the rows' moments as ``ocradmin.templatetags.dates`` writes them
+    (``iso`` with ``when`` or ``day``), the time zone and the month names looked up once for
+    the page rather than for every date (each a lookup of the active zone and a translation)."""
+
+    def __init__(self):
+        self.zone = timezone.get_current_timezone()
+        self.months = {number: str(name) for number, name in MONTHS.items()}
+
+    def __call__(self, value, with_time=True) -> str:
+        local = value.astimezone(self.zone)
+        text = f"{local.day} {self.months[local.month]} {local.year}"
+        if with_time:
+            text += f", {local.hour:02d}:{local.minute:02d}"
+        return _TIME.format(iso=local.isoformat(), text=text)
 
 
-def _state(status, process_by, processed_at, rejection, withdrawn_at, withdrawal, now) -> str:
+def _state(status, process_by, processed_at, rejection, withdrawn_at, withdrawal, now, time) -> str:
     """The state cell: what happened to the entry, or when it will be processed."""
     if status == Entry.Status.SUBMITTED:
         if process_by > now:
             left = f'<span class="text-muted">({escape(timeuntil(process_by, now))} left)</span>'
         else:
             left = _OVERDUE
-        return f"Submitted — will be processed by {_time(process_by)}\n          {left}"
+        return f"Submitted — will be processed by {time(process_by)}\n          {left}"
     if status == Entry.Status.NEEDS_REVIEW:
-        return f"With awarding-body staff — due by {_time(process_by)}"
+        return f"With awarding-body staff — due by {time(process_by)}"
     if status == Entry.Status.ACCEPTED:
-        return f"Accepted {_time(processed_at, day)}" if processed_at else "Accepted"
+        return f"Accepted {time(processed_at, False)}" if processed_at else "Accepted"
     if status == Entry.Status.REJECTED:
         return f"Rejected: {escape(rejection or 'no reason given')}"
-    withdrawn = f"Withdrawn {_time(withdrawn_at, day)}" if withdrawn_at else "Withdrawn"
+    withdrawn = f"Withdrawn {time(withdrawn_at, False)}" if withdrawn_at else "Withdrawn"
     return f"{withdrawn}: {escape(withdrawal)}" if withdrawal else withdrawn
 
 
@@ -197,6 +210,7 @@ def entry_rows(values, centre, *, can_manage: bool, back: str, now) -> list[Entr
     withdraw_url = row_link("entries:withdraw", number)
     back = escape(quote(back, safe=""))
     live = set(Entry.LIVE)
+    time = _Times()
     rows = []
     for (pk, candidate_id, candidate_number, first_name, last_name, quantity, code, title,
          unit_id, unit_number, option, status, submitted_at, process_by, processed_at,
@@ -221,15 +235,14 @@ def entry_rows(values, centre, *, can_manage: bool, back: str, now) -> list[Entr
                 else "",
             )
         html = _ROW.format(
-            submitted_iso=iso(submitted_at),
-            submitted=when(submitted_at),
+            submitted=time(submitted_at),
             candidate=candidate,
             code=escape(code),
             title=escape(title),
             unit=f"Unit {escape(str(unit_number))}" if unit_id else "Full award",
             option=escape(option) if option else "—",
             state=_state(
-                status, process_by, processed_at, rejection, withdrawn_at, withdrawal, now
+                status, process_by, processed_at, rejection, withdrawn_at, withdrawal, now, time
             ),
             actions=actions,
         )

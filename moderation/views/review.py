@@ -9,7 +9,9 @@ from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +35,7 @@ from ocradmin.templatetags import dates
 from ..forms import DecisionForm, QueueFilter, ReportForm, WithdrawForm
 from ..models import Review
 from ..selectors import (
+    QUEUE_STATES,
     Stage,
     claim_units_in_review,
     completion_summary,
@@ -228,9 +231,14 @@ def _can_act(view, claim, review) -> bool:
 
 class ReviewView(ModerationMixin, TemplateView):
     """A claim's lines a page at a time (``?page=``; ``?by=unit`` groups them by unit), with
-    the whole claim's progress and a link to the next undecided line."""
+    the whole claim's progress and a link to the next undecided line. Each line's row is
+    written here (``line_row``) rather than by ``moderation/_line.html`` line by line."""
 
     template_name = "moderation/review.html"
+    # The page shows the claim's centre and qualification, none of its people.
+    allocation_queryset = Claim.objects.filter(status__in=QUEUE_STATES).select_related(
+        "centre", "qualification"
+    )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -239,6 +247,26 @@ class ReviewView(ModerationMixin, TemplateView):
         by_unit = self.request.GET.get("by") == "unit"
         page = review_page(claim, by_unit=by_unit, number=self.request.GET.get("page", 1))
         can_act = _can_act(self, claim, review) and claim.status == Claim.Status.WITH_MODERATOR
+        urls = line_urls(claim)
+        csrf_token = get_token(self.request) if can_act else ""
+        confirm_url = reverse("moderation:confirm-remaining", args=[claim.pk])
+        for row in page.rows:
+            row["html"] = mark_safe(
+                group_html(
+                    row,
+                    lines="\n".join(
+                        line_row(
+                            line, can_act=can_act, by_unit=by_unit, csrf_token=csrf_token, **urls
+                        )
+                        for line in row["lines"]
+                    ),
+                    by_unit=by_unit,
+                    can_act=can_act,
+                    page_number=page.number,
+                    confirm_url=confirm_url,
+                    csrf_token=csrf_token,
+                )
+            )
         context.update(
             claim=claim,
             review=review,
@@ -249,12 +277,177 @@ class ReviewView(ModerationMixin, TemplateView):
             can_act=can_act,
             can_complete=_can_act(self, claim, review) and review is not None,
             can_receive=self.is_claims_moderator and claim.status == Claim.Status.WORK_SENT,
-            report=report_for_claim(claim),
+            # A report is written at the end of a review: no review, no report to look for.
+            report=report_for_claim(claim) if review is not None else None,
             days_left=working_days_left(claim),
-            **line_urls(claim),
+            **urls,
             now=timezone.now(),
         )
         return context
+
+
+_GROUP = """
+  <div class="d-flex flex-wrap justify-content-between align-items-baseline gap-2 mt-3">
+    {heading}{confirm}
+  </div>
+  <div class="table-responsive">
+  <table class="table table-sm align-middle">
+    <caption class="visually-hidden">{name}</caption>
+    <thead><tr><th scope="col">{first_column}</th><th scope="col">Work</th><th scope="col">Centre's grade</th><th scope="col">Decision</th><th scope="col"><span class="visually-hidden">Confirm or adjust</span></th></tr></thead>
+    <tbody>
+    {lines}
+    </tbody>
+  </table>
+  </div>
+  {continues}"""  # noqa: E501
+_CONFIRM_GROUP = """
+    <form method="post" action="{url}"><input type="hidden" name="csrfmiddlewaretoken" value="{csrf_token}"><input type="hidden" name="page" value="{page}">
+      {which}
+      <button type="submit" class="btn btn-sm btn-outline-success">Confirm the remaining lines<span class="visually-hidden"> of {what}</span>{in_all}</button>
+    </form>"""  # noqa: E501
+
+
+def group_html(row, *, lines, by_unit, can_act, page_number, confirm_url, csrf_token) -> str:
+    """A group of the review page (a candidate's lines, or a unit's; ``review_page``'s row)
+    with its lines' rows (``lines``): its heading, the button confirming its remaining lines,
+    its table. Every value is escaped with ``html.escape``."""
+    unit, candidate = row["unit"], row["candidate"]
+    continued = " (continued)" if row["continued"] else ""
+    if by_unit:
+        number = escape(str(unit.number))
+        heading = (
+            f'<h3 class="h6 mb-1" id="group-{unit.pk}">Unit {number}: {escape(unit.title)}'
+            f"{continued}"
+            + (' <span class="badge text-bg-secondary">withdrawn</span>' if row["released"] else "")
+            + "</h3>"
+        )
+        name, what = f"Unit {number}", f"unit {number}"
+        which = (
+            f'<input type="hidden" name="by" value="unit"><input type="hidden" name="unit" '
+            f'value="{unit.pk}">'
+        )
+    else:
+        number = escape(candidate.candidate_number)
+        arrangements = row["arrangements"]
+        heading = (
+            f'<h3 class="h6 mb-1" id="group-{candidate.pk}">{number} '
+            f"{escape(candidate.last_name)}, {escape(candidate.first_name)}{continued}\n      "
+            + (
+                '<span class="small fw-normal">· Access arrangements: '
+                f"{', '.join(map(escape, arrangements))}</span>"
+                if arrangements
+                else ""
+            )
+            + "</h3>"
+        )
+        name, what = f"Candidate {number}", f"candidate {number}"
+        which = f'<input type="hidden" name="candidate" value="{candidate.pk}">'
+    confirm = ""
+    if can_act and row["undecided"]:
+        confirm = _CONFIRM_GROUP.format(
+            url=confirm_url,
+            csrf_token=escape(csrf_token),
+            page=page_number,
+            which=which,
+            what=what,
+            in_all=f" ({row['undecided']} in all)" if row["continued"] or row["continues"] else "",
+        )
+    return _GROUP.format(
+        heading=heading,
+        confirm=confirm,
+        name=name,
+        first_column="Candidate" if by_unit else "Unit",
+        lines=lines,
+        continues=f'<p class="small text-muted">{name} continues on the next page.</p>'
+        if row["continues"]
+        else "",
+    )
+
+
+def line_row(
+    line, *, can_act, by_unit, decide_base, files_base, csrf_token, message="", kind=""
+) -> str:
+    """A line's row of the review (``prepare_line`` has been through it), as
+    ``moderation/_line.html`` writes it for the htmx answer to a decision (without its
+    progress); ``tests/moderation/test_review_pages.py`` checks the two agree for every state.
+    Every value is escaped with ``html.escape``."""
+    d = line.decision_or_none
+    pk = line.pk
+    released = line.released_at
+    if by_unit:
+        heading = escape(line.who)
+    else:
+        heading = f"Unit {escape(str(line.unit.number))}: {escape(line.unit.title)}"
+    if line.files:
+        files = "<br>".join(
+            f'<a href="{files_base}{item.pk}/">{escape(item.original_name)}</a> '
+            f'<span class="small text-muted">({filesizeformat(item.size)})</span>'
+            for item in line.files
+        )
+    else:
+        files = '<span class="text-muted small">No files</span>'
+    if released:
+        decision = "<strong>Withdrawn</strong>"
+        if d is not None and d.reason:
+            decision += f'<br><span class="small">{escape(d.reason)}</span>'
+    elif d is None:
+        decision = '<span class="text-muted">Not decided</span>'
+    elif d.outcome == "confirmed":
+        decision = f"Confirmed <strong>{escape(d.grade)}</strong>"
+    else:
+        decision = (
+            f'Adjusted to <strong>{escape(d.grade)}</strong><br><span class="small">'
+            f"{escape(d.reason)}</span>"
+        )
+    grade = escape(line.grade)
+    form = ""
+    if can_act and not released:
+        tag = escape(line.tag)
+        action = f"{decide_base}{pk}/"
+        options = "".join(
+            f'<option value="{escape(g)}"{" selected" if selected else ""}>{escape(g)}</option>'
+            for g, selected in line.options
+        )
+        confirmed = d is not None and d.outcome == "confirmed"
+        described = f' aria-describedby="line-message-{pk}"' if message and kind == "error" else ""
+        form = (
+            f'\n    <form method="post" action="{action}" class="d-flex flex-wrap gap-1 '
+            f'align-items-start" hx-post="{action}" hx-target="#line-{pk}" hx-swap="outerHTML">'
+            f'\n      <input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
+            + ('<input type="hidden" name="by" value="unit">' if by_unit else "")
+            + f'<input type="hidden" name="version" value="{(d.version if d else "") or 0}">'
+            f'\n      <button type="submit" name="outcome" value="confirmed" class="btn btn-sm '
+            f'{"btn-success" if confirmed else "btn-outline-success"}">Confirm {grade}'
+            f'<span class="visually-hidden"> for {tag}</span></button>'
+            f'\n      <label class="visually-hidden" for="grade-{pk}">Moderated grade for {tag}'
+            "</label>"
+            f'\n      <select class="form-select form-select-sm w-auto" id="grade-{pk}" '
+            f'name="grade"><option value="">Adjust to…</option>{options}</select>'
+            f'\n      <label class="visually-hidden" for="reason-{pk}">Reason for adjusting {tag}'
+            "</label>"
+            f'\n      <input type="text" class="form-control form-control-sm w-auto" '
+            f'id="reason-{pk}" name="reason" maxlength="2000" placeholder="Reason for the '
+            f'adjustment" value="{escape(line.reason_value)}"{described}>'
+            f'\n      <button type="submit" name="outcome" value="adjusted" class="btn btn-sm '
+            f'btn-outline-primary">Adjust<span class="visually-hidden"> {tag}</span></button>'
+            "\n    </form>"
+        )
+    if message:
+        role = (
+            'role="status" class="small text-success"'
+            if kind == "saved"
+            else 'role="alert" class="small text-danger"'
+        )
+        form += f'\n    <div id="line-message-{pk}" {role}>{escape(message)}</div>'
+    muted = ' class="text-muted"' if released else ""
+    return (
+        f'<tr id="line-{pk}"{muted}>'
+        f'\n  <th scope="row">{heading}</th>'
+        f"\n  <td>{files}</td>"
+        f"\n  <td>{grade}</td>"
+        f"\n  <td>{decision}</td>"
+        f"\n  <td>{form}\n  </td>\n</tr>"
+    )
 
 
 def line_urls(claim) -> dict:

@@ -168,3 +168,22 @@ def test_pages_hold_the_rest_in_order_for_the_same_queries(
     Entry.objects.filter(pk__in=newest_first[:60]).update(status=Entry.Status.ACCEPTED)
     response = client.get(list_url(centre, status="accepted", sort="-candidate", page=2))
     assert [r.pk for r in response.context["entries"]] == newest_first[:10][::-1]
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 3, 29, 0, 59, tzinfo=UTC),  # GMT, a minute before the clocks go forward
+        datetime(2026, 3, 29, 1, 0, tzinfo=UTC),  # BST
+        datetime(2026, 10, 25, 0, 30, tzinfo=UTC),  # BST, the last night of it
+        datetime(2026, 12, 31, 23, 59, tzinfo=UTC),
+        datetime(2026, 6, 1, 23, 30, tzinfo=UTC),  # the next day in UK time
+    ],
+)
+def test_the_rows_times_are_written_as_the_date_filters_write_them(moment):
+    from entries.views.entries import _Times
+    from ocradmin.templatetags.dates import day, iso, when
+
+    time = _Times()
+    assert time(moment) == f'<time datetime="{iso(moment)}">{when(moment)}</time>'
+    assert time(moment, False) == f'<time datetime="{iso(moment)}">{day(moment)}</time>'

@@ -141,6 +141,34 @@ def test_sorted_entries_list_queries_do_not_grow(
         client.get(url, {"sort": "candidate"})
 
 
+@pytest.mark.parametrize("read_at_most", [500, 1])
+def test_entries_search_matches_the_candidates_once(
+    login, admin, centre, candidates, qualification, monkeypatch, read_at_most
+):
+    """The matched candidates are read once (their ids filter the count and the page); when
+    very many match, the search stays a subquery: the same entries either way."""
+    monkeypatch.setattr("entries.filters.MATCHED_IDS_READ", read_at_most)
+    for candidate in candidates:
+        make_named_entry(centre=centre, candidate=candidate, qualification=qualification, by=admin)
+    make_unnamed_entry(centre=centre, qualification=qualification, quantity=4, by=admin)
+    client = login(admin)
+    url = reverse("entries:list", args=[centre.number])
+    names = dict(Entry.objects.values_list("pk", "candidate__last_name"))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, {"q": "a", "sort": "candidate"})
+    assert [names[e.pk] for e in response.context["entries"]] == ["Babbage", "Lovelace", "Turing"]
+    assert response.context["page_obj"].paginator.count == 3
+    searches = [
+        q for q in queries.captured_queries if "first_name" in q["sql"] and "LIKE" in q["sql"]
+    ]
+    assert len(searches) == (1 if read_at_most == 500 else 3)  # read, then count and page
+    response = client.get(url, {"q": "lovelace ada", "status": "submitted"})
+    assert [names[e.pk] for e in response.context["entries"]] == ["Lovelace"]
+    response = client.get(url, {"q": "nobody"})
+    assert response.context["entries"] == []
+    assert "No entries match these filters." in response.content.decode()
+
+
 # --- Downloads ------------------------------------------------------------------------------
 
 

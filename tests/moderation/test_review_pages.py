@@ -11,10 +11,17 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from claims.models import Claim, ClaimLine
+from claims.models import Claim, ClaimLine, Evidence
 from moderation.models import LineDecision, Review
-from moderation.selectors import LINES_PER_PAGE, OutlineLine, ReviewOutline
-from moderation.views.review import claim_status
+from moderation.selectors import (
+    LINES_PER_PAGE,
+    OutlineLine,
+    ReviewOutline,
+    line_with_decision,
+    prepare_line,
+)
+from moderation.views.review import claim_status, line_row
+from ocradmin.models import User
 
 from .conftest import big_claim
 
@@ -175,6 +182,141 @@ def test_the_completion_page_counts_the_whole_claim(client, people, claim):
     client.force_login(moderator)
     html = client.get(reverse("moderation:complete", args=[claim.pk])).content.decode()
     assert "119 lines are not decided yet" in html
+
+
+# --- A line's row: written by the view for the page, by _line.html for htmx ---------------
+
+
+def test_a_lines_row_is_what_the_line_template_writes_in_every_state(
+    with_moderator, setup, people, moderator
+):
+    claim = with_moderator
+    review = Review.objects.create(claim=claim, moderator=moderator)
+    lines = list(ClaimLine.objects.filter(claim=claim).select_related("unit", "candidate"))
+    candidate = lines[0].candidate
+    candidate.last_name = "O'Brien & <Sons>"
+    candidate.save()
+    Evidence.objects.create(
+        claim=claim,
+        candidate=lines[0].candidate,
+        unit=lines[0].unit,
+        file="evidence/x.pdf",
+        original_name='second "<copy>".pdf',
+        kind=Evidence.Kind.choices[0][0],
+        content_type="application/pdf",
+        size=2_345_678,
+    )
+    Evidence.objects.filter(claim=claim, candidate=lines[3].candidate, unit=lines[3].unit).delete()
+    LineDecision.objects.create(line=lines[0], review=review, outcome="confirmed", grade="D")
+    LineDecision.objects.create(
+        line=lines[1], review=review, outcome="adjusted", grade="P", reason="Weak <b>", version=3
+    )
+    LineDecision.objects.create(line=lines[2], review=review, outcome="withdrawn", reason="Gone")
+    ClaimLine.objects.filter(pk=lines[2].pk).update(released_at=timezone.now())
+    urls = {"decide_base": "/d/", "files_base": "/f/"}
+    checked, seen = 0, set()
+    for pk in [line.pk for line in lines]:
+        for typed in (None, {"grade": "D", "reason": "typed <here>"}):
+            line = line_with_decision(claim, pk)
+            if typed:
+                prepare_line(line, **typed)
+            for can_act in (True, False):
+                for by_unit in (True, False):
+                    for message, kind in [
+                        ("", ""),
+                        ("Confirmed at M.", "saved"),
+                        ("No <", "error"),
+                    ]:
+                        options = {"can_act": can_act, "by_unit": by_unit, "message": message}
+                        template = render_to_string(
+                            "moderation/_line.html",
+                            {**urls, **options, "line": line, "kind": kind, "csrf_token": "t<k"},
+                        )
+                        row = line_row(line, **options, kind=kind, csrf_token="t<k", **urls)
+                        assert row + "\n\n" == template
+                        seen.update(
+                            s
+                            for s in (
+                                "No files",
+                                "<br>",
+                                "Withdrawn",
+                                "Adjusted to",
+                                "Confirmed <",
+                                "Not decided",
+                            )
+                            if s in row
+                        )
+                        checked += 1
+    assert checked == 4 * 2 * 2 * 2 * 3
+    assert len(seen) == 6
+
+
+def test_the_review_page_shows_each_lines_row(client, with_moderator, moderator):
+    client.force_login(moderator)
+    html = client.get(review_url(with_moderator)).content.decode()
+    for line in ClaimLine.objects.filter(claim=with_moderator):
+        assert f'<tr id="line-{line.pk}">' in html
+        assert f'hx-post="{review_url(with_moderator)}lines/{line.pk}/"' in html
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    assert len(token) == 64
+
+
+def test_the_review_pages_groups_say_who_or_which_unit_and_confirm_their_lines(
+    client, with_moderator, setup, moderator
+):
+    from entries.models import AccessArrangement
+
+    claim = with_moderator
+    candidate = setup["full"]
+    candidate.last_name = "O'Brien <&>"
+    candidate.save()
+    AccessArrangement.objects.create(
+        centre=candidate.centre,
+        candidate=candidate,
+        qualification=setup["qualification"],
+        kind=AccessArrangement.Kind.EXTRA_TIME,
+        extra_time_percent=25,
+        status=AccessArrangement.Status.APPROVED,
+        first_assessment_on="2026-06-01",
+    )
+    unit = setup["units"]["3"]
+    ClaimLine.objects.filter(claim=claim, unit=unit).update(released_at=timezone.now())
+    client.force_login(moderator)
+    html = client.get(review_url(claim)).content.decode()
+    confirm = reverse("moderation:confirm-remaining", args=[claim.pk])
+    assert (
+        f'<h3 class="h6 mb-1" id="group-{candidate.pk}">{candidate.candidate_number} '
+        f"O&#x27;Brien &lt;&amp;&gt;, {candidate.first_name}"
+    ) in html
+    assert '<span class="small fw-normal">· Access arrangements: Extra time 25%</span>' in html
+    assert (
+        f'<form method="post" action="{confirm}"><input type="hidden" name="csrfmiddlewaretoken"'
+        in html
+    )
+    assert f'<input type="hidden" name="candidate" value="{candidate.pk}">' in html
+    assert (
+        f'<span class="visually-hidden"> of candidate {candidate.candidate_number}</span>' in html
+    )
+    assert (
+        f'<caption class="visually-hidden">Candidate {candidate.candidate_number}</caption>' in html
+    )
+    by_unit = client.get(review_url(claim, "?by=unit")).content.decode()
+    assert (
+        f'<h3 class="h6 mb-1" id="group-{unit.pk}">Unit 3: {unit.title} '
+        '<span class="badge text-bg-secondary">withdrawn</span></h3>'
+    ) in by_unit
+    assert (
+        '<input type="hidden" name="by" value="unit"><input type="hidden" name="unit" '
+        f'value="{setup["units"]["1"].pk}">' in by_unit
+    )
+    assert '<th scope="col">Candidate</th>' in by_unit
+    # Staff read the claim but act on none of it.
+    client.force_login(User.objects.filter(is_staff=True).first())
+    staff = client.get(review_url(claim)).content.decode()
+    assert (
+        "Confirm the remaining lines" not in staff
+        and "csrfmiddlewaretoken" not in staff.split("lines-heading")[1]
+    )
 
 
 # --- The queue --------------------------------------------------------------------------------

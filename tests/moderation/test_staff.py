@@ -15,6 +15,7 @@ from moderation.models import Review
 from moderation.services.staff import (
     ReallocationError,
     moderator_load,
+    moderator_loads,
     reallocate_allocation,
     reallocate_claim,
 )
@@ -501,3 +502,116 @@ def test_the_lists_take_the_same_queries_for_1_and_12_claims(client, w, centre, 
     one = queries()
     add(11)
     assert queries() == one
+
+
+# --- The rows the views write ---------------------------------------------------------------
+
+# The load page's row as its template wrote it, before the view wrote it (``load_row``).
+LOAD_ROW_TEMPLATE = """<tr>
+      <td><a href="{% url 'moderation:staff-moderator' m.pk %}">{{ m.get_full_name }}</a><br><span class="small text-muted">{{ m.email }}</span>{% if not m.is_active %} <span class="badge text-bg-secondary">deactivated</span>{% endif %}{% if m.moderator_profile and not m.moderator_profile.is_available %} <span class="badge text-bg-secondary">not available</span>{% endif %}</td>
+      <td class="{% if m.moderator_profile and m.allocation_count >= m.moderator_profile.capacity %}deadline-breach{% endif %}">{{ m.allocation_count }} of {{ m.moderator_profile.capacity|default:"—" }}</td>
+      <td>{{ m.submitted }} / {{ m.work_sent }} / {{ m.with_moderator }}</td>
+      <td class="{% if m.live_claims >= claim_capacity %}deadline-breach{% endif %}">{{ m.live_claims }} of {{ claim_capacity }}</td>
+      <td>{{ m.lines_waiting }}</td>
+      <td>{% if m.nearest_due %}<span class="{% if m.nearest_due < today %}deadline-breach{% endif %}">{{ m.nearest_due|when }}</span>{% else %}—{% endif %}</td>
+    </tr>"""  # noqa: E501
+
+
+def test_the_load_pages_rows_say_what_its_template_said(w, centre, other_centre, people):
+    from django.template import Context, Template
+
+    from moderation.views.staff import load_row
+    from ocradmin.links import row_link
+
+    today = timezone.localdate()
+    full = moderator("full@ocradmin.example", w["qualification"], capacity=1, name="O'Neil <Q>")
+    full.moderator_profile.is_available = False
+    full.moderator_profile.save()
+    gone = moderator("gone@ocradmin.example", w["qualification"], capacity=0)
+    User.objects.filter(pk=gone.pk).update(is_active=False)
+    bare = User.objects.create(email="bare@ocradmin.example", is_examiner_moderator=True)
+    ModeratorAllocation.objects.create(
+        centre=other_centre, qualification=w["qualification"], moderator=full
+    )
+    make_claim(centre, w["qualification"], full, results_due_on=today - timezone.timedelta(days=1))
+    make_claim(centre, w["qualification"], w["second"], results_due_on=today)
+    make_claim(centre, w["qualification"], bare, status=Claim.Status.SUBMITTED)
+    template = Template("{% load dates %}" + LOAD_ROW_TEMPLATE)
+    link = row_link("moderation:staff-moderator")
+    for capacity in (1, 2):
+        for m in moderator_loads(ids=[full.pk, gone.pk, bare.pk, w["second"].pk, w["first"].pk]):
+            context = {"m": m, "claim_capacity": capacity, "today": today}
+            assert load_row(m, link, capacity, today) == template.render(Context(context)), m
+
+
+@pytest.mark.parametrize("left", [None, -12, -1, 0, 1, 5, 6, 21])
+def test_the_results_clocks_state_says_what_the_claim_state_template_says(left):
+    from django.template.loader import render_to_string
+
+    from moderation.views.staff import claim_state
+
+    overdue = None if left is None else max(-left, 0)
+    claim = Claim(number="x")
+    claim.working_days_left, claim.working_days_overdue = left, overdue
+    template = render_to_string("moderation/staff/_claim_state.html", {"claim": claim})
+    assert claim_state(left, overdue) == template.strip()
+
+
+# The results clock's row as its template wrote it, before the view wrote it (``results_row``).
+RESULTS_ROW_TEMPLATE = """<tr>
+      <td><a href="{% url 'claims:claim' claim.centre.number claim.pk %}">{{ claim.number }}</a></td>
+      <td>{{ claim.centre.number }} {{ claim.centre.name }}</td>
+      <td>{{ claim.qualification.entry_code }}</td>
+      <td>{% if claim.moderator %}<a href="{% url 'moderation:staff-moderator' claim.moderator.pk %}">{{ claim.moderator.get_full_name }}</a>{% else %}—{% endif %}</td>
+      <td>{{ claim.work_received_at|when|default:"—" }}</td>
+      <td>{{ claim.results_due_on|when }}<br><span class="small">{% include "moderation/staff/_claim_state.html" %}</span></td>
+      <td><a href="{% url 'moderation:staff-reallocate-claim' claim.pk %}">Move<span class="visually-hidden"> claim {{ claim.number }}</span></a></td>
+    </tr>"""  # noqa: E501
+
+
+def test_the_results_clocks_rows_say_what_its_template_said(client, w, centre, people):
+    from django.template import Context, Template
+
+    today = timezone.localdate()
+    centre.name = "St Mary's <School> & Co"
+    centre.save()
+    make_claim(centre, w["qualification"], w["first"], results_due_on=today)
+    make_claim(
+        centre, w["qualification"], w["second"], results_due_on=today - timezone.timedelta(9)
+    )
+    nobody = make_claim(centre, w["qualification"], w["first"], results_due_on=today)
+    Claim.objects.filter(pk=nobody.pk).update(moderator=None, work_received_at=None)
+    client.force_login(people["staff"])
+    response = client.get(reverse("moderation:staff-results"))
+    template = Template("{% load dates %}" + RESULTS_ROW_TEMPLATE)
+    claims = response.context["claims"]
+    assert len(claims) == 3 and [c.results_due_on for c in claims] == sorted(
+        c.results_due_on for c in claims
+    )
+    for claim, row in zip(claims, response.context["rows"], strict=True):
+        written = template.render(Context({"claim": claim}))
+        assert " ".join(row.split()) == " ".join(written.split()).replace(" </span>", "</span>")
+        assert row in response.content.decode()
+    assert "St Mary&#x27;s &lt;School&gt; &amp; Co" in response.content.decode()
+
+
+def test_the_load_pages_allocations_are_read_for_its_page_or_all_to_sort(
+    client, w, centre, other_centre, people
+):
+    for n in range(52):
+        moderator(f"m{n:02d}@ocradmin.example", w["qualification"], name=f"Moderator {n:02d}")
+    last = User.objects.get(email="m51@ocradmin.example")
+    ModeratorAllocation.objects.create(
+        centre=other_centre, qualification=w["qualification"], moderator=last
+    )
+    client.force_login(people["staff"])
+    url = reverse("moderation:staff-load")
+    rest = client.get(url, {"sort": "name", "dir": "asc", "page": 2}).context["moderators"]
+    assert [(m.full_name, m.allocation_count) for m in rest][-1] == ("Moderator 51", 1)
+    most = client.get(url, {"sort": "allocations"}).context["moderators"]
+    assert {(m.full_name, m.allocation_count) for m in most[:2]} == {
+        ("Moderator 51", 1),
+        ("Ada First", 1),  # the world's allocation
+    }
+    fewest = client.get(url, {"sort": "allocations", "dir": "asc", "page": 2})
+    assert [m.allocation_count for m in fewest.context["moderators"]] == [0, 0, 0, 1, 1]
