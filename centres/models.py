@@ -165,6 +165,10 @@ class HeadOfCentre(models.Model):
     class Meta:
         verbose_name = "head of centre"
         verbose_name_plural = "heads of centre"
+        indexes = [
+            # The staff board's heads named recently, newest first.
+            models.Index(fields=["-nominated_at", "-id"], name="head_nominated_idx"),
+        ]
 
     def __str__(self):
         return f"{self.name}, {self.job_title} ({self.centre.number})"
