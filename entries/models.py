@@ -227,6 +227,13 @@ class Entry(models.Model):
             models.Index(fields=["-submitted_at", "-id"], name="entry_newest_idx"),
             # Which qualifications a centre has entries for (grades pages, entries filter).
             models.Index(fields=["centre", "qualification", "kind"], name="entry_centre_qual_idx"),
+            # A centre's live named entries per qualification and candidate: the grades pages'
+            # and the dashboard's totals and graded counts read them from the index alone.
+            models.Index(
+                fields=["centre", "qualification", "candidate"],
+                condition=models.Q(kind="named", status__in=LIVE_ENTRY_STATUSES),
+                name="entry_live_named_idx",
+            ),
         ]
 
     def __str__(self):

@@ -62,11 +62,17 @@ def entered_tag_qualifications(centre):
     )
 
 
+def sees_every_qualification(user, centre) -> bool:
+    """Whether a user sees the grades of every qualification at a centre (a centre admin, head
+    of centre or staff), rather than only those assigned to them (a teacher)."""
+    roles = roles_at(user, centre)
+    return user.is_staff or Role.CENTRE_ADMIN in roles or Role.HEAD_OF_CENTRE in roles
+
+
 def qualifications_for_viewer(user, centre, series):
     """The qualifications whose grades a user sees at a centre: all of them for a centre admin,
     head of centre or staff; the assigned ones for a teacher."""
-    roles = roles_at(user, centre)
-    if user.is_staff or Role.CENTRE_ADMIN in roles or Role.HEAD_OF_CENTRE in roles:
+    if sees_every_qualification(user, centre):
         return entered_tag_qualifications(centre)
     return qualifications_for_grader(user, centre, series)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from django.conf import settings
+from django.db.models import Count, Window
 from django.template import Context, Template, engines
 from django.template.loader import get_template
 from django.utils import timezone
@@ -97,7 +98,18 @@ def _email_on_commit(notification_ids: list[int]) -> None:
 
 
 def unread_count(user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return _unread(user).count()
+
+
+def first_unread(user, n: int) -> tuple[list[Notification], int]:
+    """``user``'s first ``n`` unread notifications and how many are unread in all, in one
+    query (the count rides on each row as a window over all of them)."""
+    rows = list(_unread(user).annotate(unread_total=Window(Count("pk")))[:n])
+    return rows, rows[0].unread_total if rows else 0
+
+
+def _unread(user):
+    return Notification.objects.filter(user=user, read_at__isnull=True)
 
 
 def mark_all_read(user) -> int:

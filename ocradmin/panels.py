@@ -2,7 +2,8 @@
 
 from django.utils import timezone
 
-from .models import Heartbeat, Notification
+from .models import Heartbeat
+from .notifications import first_unread
 from .pages import dashboard, staff_board
 
 
@@ -19,5 +20,7 @@ def heartbeat_panel(request):
 
 @dashboard.register("notifications", "ocradmin/panels/notifications.html")
 def recent_notifications(request):
-    unread = list(Notification.objects.filter(user=request.user, read_at__isnull=True)[:5])
+    unread, total = first_unread(request.user, 5)
+    # The header's unread count (``context_processors.shell``) comes with them.
+    request.unread_notifications = total
     return {"unread": unread} if unread else None

@@ -134,14 +134,17 @@ def _state_refusal(*, series, centre, qualification_grades) -> GradeError | None
     return None
 
 
-def read_only_reason(*, series, centre, qualification_grades, user) -> str | None:
-    """Why the grid is shown read-only to this user, or None when they may change grades."""
+def read_only_reason(*, series, centre, qualification_grades, user, access=None) -> str | None:
+    """Why the grid is shown read-only to this user, or None when they may change grades.
+    ``access`` is the user's ``grading_access`` to the qualification when the page has it
+    already (worked out here otherwise)."""
     refusal = _state_refusal(
         series=series, centre=centre, qualification_grades=qualification_grades
     )
     if refusal is not None:
         return str(refusal)
-    access = grading_access(user, centre, series, qualification_grades.qualification)
+    if access is None:
+        access = grading_access(user, centre, series, qualification_grades.qualification)
     if not access.may_edit:
         return "You can view these grades; the assigned teachers and the exams officer enter them."
     return None

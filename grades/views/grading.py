@@ -141,6 +141,7 @@ class QualificationMixin:
             centre=self.centre,
             qualification_grades=self.qualification_grades,
             user=self.request.user,
+            access=self.access,
         )
 
     def grid_url(self) -> str:

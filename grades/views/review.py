@@ -6,6 +6,8 @@ from django.shortcuts import redirect
 from django.views import View
 from django.views.generic import TemplateView
 
+from centres.models import Role
+from centres.selectors import roles_at
 from centres.tenancy import CentreMixin
 
 from ..forms.submission import ReturnForm
@@ -16,6 +18,7 @@ from ..selectors import (
     grading_progress,
     qualifications_for_grader,
     qualifications_for_viewer,
+    sees_every_qualification,
 )
 from ..services import GradeError
 from ..services.approval import approve_grades, return_grades, send_for_approval
@@ -39,14 +42,22 @@ class ReviewView(CentreMixin, SeriesMixin, TemplateView):
         progress = grading_progress(self.series, self.centre, [q.pk for q in qualifications])
         user = self.request.user
         is_head = user.has_perm("grades.approve_grades", self.centre)
-        viewable = {
-            q.pk for q in qualifications_for_viewer(user, self.centre, self.series).only("pk")
-        }
-        gradable = (
-            {q.pk for q in qualifications_for_grader(user, self.centre, self.series).only("pk")}
-            if user.has_perm("grades.enter_grades", self.centre)
-            else set()
+        # Every entered qualification (those just read) but for a teacher.
+        viewable = (
+            {q.pk for q in qualifications}
+            if sees_every_qualification(user, self.centre)
+            else {
+                q.pk for q in qualifications_for_viewer(user, self.centre, self.series).only("pk")
+            }
         )
+        if not user.has_perm("grades.enter_grades", self.centre):
+            gradable = set()
+        elif Role.CENTRE_ADMIN in roles_at(user, self.centre):
+            gradable = {q.pk for q in qualifications}  # every entered one
+        else:
+            gradable = {
+                q.pk for q in qualifications_for_grader(user, self.centre, self.series).only("pk")
+            }
         distribution = grade_distribution(self.series, self.centre, qualifications)
         context.update(
             series=self.series,

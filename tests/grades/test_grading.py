@@ -618,6 +618,23 @@ def test_the_grid_query_count_does_not_grow_with_candidates(
     assert count_queries() == (one, 300)
 
 
+def test_the_grid_asks_once_whether_the_teacher_is_assigned(
+    login, series, centre, qualification, assigned_teacher
+):
+    """The page's access (worked out when it is opened) is the one its read-only notice
+    reads: one assignment query, and the assigned teacher's grid is editable."""
+    entered_candidates(centre, qualification, 2)
+    client = login(assigned_teacher)
+    address = url("qualification", centre, qualification)
+    client.get(address)  # creates the qualification's state row
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(address)
+    assert response.status_code == 200
+    assert response.context["editable"] is True
+    assignment_queries = [q for q in queries if '"grades_teacherassignment"' in q["sql"]]
+    assert len(assignment_queries) == 1
+
+
 # --- Saving from the grid -------------------------------------------------------------------
 
 

@@ -1,5 +1,6 @@
 """Notices: texts from templates, recipients by role, and an email marked sent only once sent."""
 
+import re
 from pathlib import Path
 from smtplib import SMTPException, SMTPServerDisconnected
 from unittest import mock
@@ -7,7 +8,10 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.db import connection
 from django.template.loader import get_template
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from centres.models import Role
 from centres.selectors import centre_people, people_by_centre
@@ -125,3 +129,35 @@ def test_email_retries_are_bounded_with_backoff():
 def test_a_plain_email_with_a_bad_header_is_dropped_without_retrying(db):
     tasks.send_plain_email(to=["ops@example.org"], subject="New\nBcc: x@example.org", body=".")
     assert mail.outbox == []
+
+
+# --- The header's unread count on the dashboard ------------------------------------------------
+
+
+def _badge(html):
+    match = re.search(r'badge[^"]*">(\d+)<span class="visually-hidden"> unread', html)
+    return int(match.group(1)) if match else 0
+
+
+@pytest.mark.parametrize("unread", [0, 1, 4, 5, 6, 12])
+def test_the_dashboards_unread_count_is_right_whether_or_not_its_panel_lists_them_all(
+    db, people, client, unread
+):
+    """The dashboard's panel reads the first five unread with how many there are in all; the
+    header shows that number, with no query of its own."""
+    me = people["teacher"]
+    Notification.objects.bulk_create(
+        [Notification(user=me, subject=f"Notice {i}") for i in range(unread)]
+    )
+    Notification.objects.create(user=people["head_of_centre"], subject="Not yours")
+    client.force_login(me)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(reverse("dashboard")).content.decode()
+    assert _badge(html) == unread
+    counts = [
+        q for q in queries if 'COUNT(*) AS "__count" FROM "ocradmin_notification"' in q["sql"]
+    ]
+    assert counts == []
+    assert html.count("Notice ") == min(unread, 5)
+    # Any other page counts them as before.
+    assert _badge(client.get(reverse("notifications")).content.decode()) == unread
