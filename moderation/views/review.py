@@ -18,14 +18,14 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.text import get_valid_filename
-from django.utils.timesince import timeuntil
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from centres.models import Unit
-from claims.models import Claim, ClaimLine, Evidence, ModerationOutcome
+from claims.models import Claim, ClaimLine, Evidence
 from claims.services import ClaimError
 from claims.services.work import confirm_receipt
+from claims.views.rows import claim_status
 from claims.views.work import stream
 from entries.models import Candidate
 from ocradmin import audit, documents, workdays
@@ -159,44 +159,6 @@ def queue_row(claim, days_left, now, claim_url) -> str:
 
 def _s(n) -> str:
     return "" if n == 1 else "s"
-
-
-def claim_status(claim, now) -> str:
-    """What ``claims/_status.html`` writes for a claim of the queue (a row of ``queue_claims``),
-    written here (a template per row was most of the queue's time);
-    ``tests/moderation/test_review_pages.py`` checks the two agree for every state."""
-    S = Claim.Status
-    status = claim["status"]
-
-    def at(value, show):
-        return f' <time datetime="{dates.iso(value)}">{show(value)}</time>' if value else ""
-
-    if status == S.SUBMITTED:
-        due = claim["work_due_at"]
-        left = (
-            f'<span class="text-muted">({escape(timeuntil(due, now))} left)</span>'
-            if due > now
-            else '<span class="deadline-breach">(overdue)</span>'
-        )
-        return (
-            f'Submitted — work due by <time datetime="{dates.iso(due)}">{dates.when(due)}</time>'
-            f"\n  {left}\n"
-        )
-    if status == S.WORK_SENT:
-        return f"Work sent{at(claim['work_sent_at'], dates.when)}\n"
-    if status == S.MODERATED:
-        outcome = escape(
-            _OUTCOMES.get(claim["moderation_outcome"], claim["moderation_outcome"]).lower()
-        )
-        return f"Moderated: {outcome}{at(claim['moderated_at'], dates.day)}\n"
-    if status == S.WITHDRAWN:
-        return f"Withdrawn by the examiner-moderator{at(claim['withdrawn_at'], dates.day)}\n"
-    return f"{escape(_STATUSES.get(status, status))}\n"
-
-
-# What ``get_..._display`` shows (a value without a label shows as itself).
-_STATUSES = dict(Claim.Status.choices)
-_OUTCOMES = dict(ModerationOutcome.choices)
 
 
 def filter_controls(form) -> list[dict]:

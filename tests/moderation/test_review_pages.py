@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims.models import Claim, ClaimLine, Evidence
+from claims.views.rows import claim_status
 from moderation.models import LineDecision, Review
 from moderation.selectors import (
     LINES_PER_PAGE,
@@ -21,7 +22,7 @@ from moderation.selectors import (
     line_with_decision,
     prepare_line,
 )
-from moderation.views.review import claim_status, line_row
+from moderation.views.review import line_row
 from ocradmin.models import User
 
 from .conftest import big_claim
