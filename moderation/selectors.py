@@ -33,17 +33,37 @@ class Stage:
 QUEUE_STATES = [*Claim.SUBMITTED_STATES, Claim.Status.WITHDRAWN]
 
 
+# The queue's columns: a row of each claim's own values, its centre's and qualification's.
+QUEUE_COLUMNS = [
+    "pk",
+    "number",
+    "status",
+    "results_due_on",
+    "work_due_at",
+    "work_sent_at",
+    "moderated_at",
+    "withdrawn_at",
+    "moderation_outcome",
+    "centre__number",
+    "centre__name",
+    "qualification__entry_code",
+    "qualification__title",
+]
+
+
 def queue_claims(claims):
-    """The claims of the queue (already scoped to the user), each with its stage, its line and
-    decision counts, grouped by stage and oldest deadline first, in one query. The counts are
-    subqueries and only what the page shows is joined: grouping the joined lines by every
-    selected column took PostgreSQL longer to plan than to run."""
+    """The claims of the queue (already scoped to the user) as rows (dicts of ``QUEUE_COLUMNS``)
+    with its stage and its line and decision counts, grouped by stage and oldest deadline
+    first, in one query. The counts are subqueries and only what the page shows is joined:
+    grouping the joined lines by every selected column took PostgreSQL longer to plan than to
+    run. Decisions are counted by the claim's review (an index on the decisions' review), not
+    line by line: every decision is of a line of its review's claim (``decide_line``,
+    ``withdraw_units``). Rows, not models: building three models a claim, the qualification's
+    JSON decoded, took longer than the query (4.4 -> 1.9 ms for 50 claims)."""
     S = Claim.Status
-    lines = ClaimLine.objects.filter(claim=OuterRef("pk"))
     return (
         claims.filter(status__in=QUEUE_STATES)
         .select_related(None)
-        .select_related("centre", "qualification")
         .annotate(
             stage=Case(
                 When(status__in=[S.SUBMITTED, S.WORK_SENT], then=Value(Stage.AWAITING_WORK)),
@@ -53,10 +73,13 @@ def queue_claims(claims):
                 default=Value(Stage.READY),
                 output_field=IntegerField(),
             ),
-            line_count=count_subquery(lines, "claim"),
-            decided_count=count_subquery(lines.filter(decision__isnull=False), "claim"),
+            line_count=count_subquery(ClaimLine.objects.filter(claim=OuterRef("pk")), "claim"),
+            decided_count=count_subquery(
+                LineDecision.objects.filter(review__claim=OuterRef("pk")), "review__claim"
+            ),
         )
         .order_by("stage", "results_due_on", "work_due_at", "pk")
+        .values(*QUEUE_COLUMNS, "stage", "line_count", "decided_count")
     )
 
 

@@ -6,10 +6,6 @@ from .admin_search import NationalAdminMixin
 from .models import AuditEvent, ClosureDay, Heartbeat, Notification, SentNotice, User
 from .templatetags.dates import when
 
-# The sidebar repeats the index's list of every model on every admin page: a fifth of a page's
-# size and of the time to make it. The breadcrumbs lead back to the index.
-admin.site.enable_nav_sidebar = False
-
 
 class UserCreationForm(AdminUserCreationForm):
     class Meta:

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
 
 
 class OcradminConfig(AppConfig):
@@ -16,3 +17,9 @@ class OcradminConfig(AppConfig):
 
         for signal in (post_save, post_delete):
             signal.connect(forget_closure_days, sender=ClosureDay, dispatch_uid="closure-days")
+
+
+class OcradminAdminConfig(AdminConfig):
+    """django.contrib.admin with the project's site (ocradmin/sites.py) as `admin.site`."""
+
+    default_site = "ocradmin.sites.OcradminAdminSite"

@@ -56,7 +56,7 @@ INSTALLED_APPS = [
     "claims.apps.ClaimsConfig",
     "moderation.apps.ModerationConfig",
     "grades.apps.GradesConfig",
-    "django.contrib.admin",
+    "ocradmin.apps.OcradminAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

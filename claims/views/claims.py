@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.generic import FormView, ListView, TemplateView
 
 from centres.tenancy import CentreMixin
+from ocradmin.links import row_link
 
 from ..filters import ClaimFilter
 from ..forms.claims import StartClaimForm, SubmitClaimForm
@@ -23,6 +24,7 @@ from ..selectors import (
 from ..services import ClaimError
 from ..services.claims import DraftExists, start_claim, submit_claim
 from .mixins import ClaimMixin
+from .rows import LIST_COLUMNS, list_row
 
 
 class ClaimListView(CentreMixin, ListView):
@@ -36,15 +38,19 @@ class ClaimListView(CentreMixin, ListView):
         self.filterset = ClaimFilter(
             self.request.GET, queryset=centre_claims(self.centre), centre=self.centre
         )
-        return self.filterset.qs
+        return self.filterset.qs.values(*LIST_COLUMNS)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
+        context = super().get_context_data(
             filter=self.filterset,
             can_build=self.request.user.has_perm("claims.build_claims", self.centre),
-            now=timezone.now(),
             **kwargs,
         )
+        # The rows are written here (``list_row``), not by the template cell by cell.
+        now = timezone.now()
+        claim_url = row_link("claims:claim", self.centre.number)
+        context["rows"] = [list_row(claim, now, claim_url) for claim in context["claims"]]
+        return context
 
 
 class StartClaimView(CentreMixin, FormView):
@@ -118,8 +124,8 @@ class ClaimDetailView(ClaimMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         claim = self.get_claim()
-        lines = claim_lines(claim)
         units = claim_units(claim)
+        lines = claim_lines(claim, units)
         candidate_ids = {line.candidate_id for line in lines}
         by_unit = self.request.GET.get("by") == "unit"
         context.update(
@@ -152,9 +158,10 @@ class SubmitClaimView(ClaimMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         claim = self.get_claim()
-        lines = claim_lines(claim)
+        units = claim_units(claim)
+        lines = claim_lines(claim, units)
         context.update(
-            summary=lines_by_unit(lines, claim_units(claim)),
+            summary=lines_by_unit(lines, units),
             lines=lines,
             candidate_count=len({line.candidate_id for line in lines}),
             full_award_count=len(full_award_candidate_ids(claim)),

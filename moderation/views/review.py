@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.text import get_valid_filename
-from django.utils.timesince import timeuntil
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
@@ -26,6 +25,7 @@ from centres.models import Unit
 from claims.models import Claim, ClaimLine, Evidence
 from claims.services import ClaimError
 from claims.services.work import confirm_receipt
+from claims.views.rows import claim_status
 from claims.views.work import stream
 from entries.models import Candidate
 from ocradmin import audit, documents, workdays
@@ -79,6 +79,15 @@ class QueueView(ModerationMixin, ListView):
             self.filterset.filters["centre"] = django_filters.CharFilter(
                 field_name="centre__number", label="Centre number"
             )
+        # The choices show each centre's and qualification's str() alone: their other columns
+        # (the qualification's JSON among them) are not read.
+        for name, columns in (
+            ("centre", ("number", "name")),
+            ("qualification", ("entry_code", "title")),
+        ):
+            choice = self.filterset.filters[name]
+            if isinstance(choice, django_filters.ModelChoiceFilter):
+                choice.queryset = choice.queryset.only(*columns)
         return queue_claims(self.filterset.qs)
 
     def get_context_data(self, **kwargs):
@@ -88,12 +97,11 @@ class QueueView(ModerationMixin, ListView):
         claim_url = row_link("moderation:claim")
         groups: list[dict] = []
         for claim, left in zip(
-            claims, workdays.working_days_left([c.results_due_on for c in claims]), strict=True
+            claims, workdays.working_days_left([c["results_due_on"] for c in claims]), strict=True
         ):
-            if not groups or groups[-1]["stage"] != claim.stage:
-                groups.append(
-                    {"stage": claim.stage, "label": Stage.LABELS[claim.stage], "rows": []}
-                )
+            stage = claim["stage"]
+            if not groups or groups[-1]["stage"] != stage:
+                groups.append({"stage": stage, "label": Stage.LABELS[stage], "rows": []})
             groups[-1]["rows"].append(queue_row(claim, left, now, claim_url))
         context.update(
             groups=groups,
@@ -116,13 +124,14 @@ _QUEUE_ROW = """<tr>
 
 
 def queue_row(claim, days_left, now, claim_url) -> str:
-    """A claim's row of the queue, its values escaped (``html.escape``)."""
-    if claim.results_due_on is None:
+    """A claim's row of the queue (a row of ``queue_claims``), its values escaped
+    (``html.escape``)."""
+    due = claim["results_due_on"]
+    if due is None:
         results = "—"
     else:
-        due = claim.results_due_on
         results = f'<time datetime="{dates.iso(due)}">{dates.day(due)}</time>'
-        if claim.stage != Stage.DONE and days_left is not None:
+        if claim["stage"] != Stage.DONE and days_left is not None:
             if days_left < 0:
                 css, text = "deadline-breach", f"{-days_left} working day{_s(-days_left)} overdue"
             else:
@@ -131,17 +140,17 @@ def queue_row(claim, days_left, now, claim_url) -> str:
             results += f' <span class="small {css}">({text})</span>'
     return mark_safe(
         _QUEUE_ROW.format(
-            url=claim_url(claim.pk),
-            number=escape(claim.number),
-            centre_number=escape(claim.centre.number),
-            centre_name=escape(claim.centre.name),
-            entry_code=escape(claim.qualification.entry_code),
-            title=escape(claim.qualification.title),
+            url=claim_url(claim["pk"]),
+            number=escape(claim["number"]),
+            centre_number=escape(claim["centre__number"]),
+            centre_name=escape(claim["centre__name"]),
+            entry_code=escape(claim["qualification__entry_code"]),
+            title=escape(claim["qualification__title"]),
             decided="Claim withdrawn"
-            if claim.status == Claim.Status.WITHDRAWN
-            else f"{claim.decided_count} of {claim.line_count}",
-            work_due_iso=dates.iso(claim.work_due_at),
-            work_due=dates.when(claim.work_due_at),
+            if claim["status"] == Claim.Status.WITHDRAWN
+            else f"{claim['decided_count']} of {claim['line_count']}",
+            work_due_iso=dates.iso(claim["work_due_at"]),
+            work_due=dates.when(claim["work_due_at"]),
             results=results,
             status=claim_status(claim, now),
         )
@@ -150,36 +159,6 @@ def queue_row(claim, days_left, now, claim_url) -> str:
 
 def _s(n) -> str:
     return "" if n == 1 else "s"
-
-
-def claim_status(claim, now) -> str:
-    """What ``claims/_status.html`` writes for a claim of the queue, written here (a template
-    per row was most of the queue's time); ``tests/moderation/test_pages.py`` checks the two
-    agree for every state."""
-    S = Claim.Status
-
-    def at(value, show):
-        return f' <time datetime="{dates.iso(value)}">{show(value)}</time>' if value else ""
-
-    if claim.status == S.SUBMITTED:
-        due = claim.work_due_at
-        left = (
-            f'<span class="text-muted">({escape(timeuntil(due, now))} left)</span>'
-            if due > now
-            else '<span class="deadline-breach">(overdue)</span>'
-        )
-        return (
-            f'Submitted — work due by <time datetime="{dates.iso(due)}">{dates.when(due)}</time>'
-            f"\n  {left}\n"
-        )
-    if claim.status == S.WORK_SENT:
-        return f"Work sent{at(claim.work_sent_at, dates.when)}\n"
-    if claim.status == S.MODERATED:
-        outcome = escape(claim.get_moderation_outcome_display().lower())
-        return f"Moderated: {outcome}{at(claim.moderated_at, dates.day)}\n"
-    if claim.status == S.WITHDRAWN:
-        return f"Withdrawn by the examiner-moderator{at(claim.withdrawn_at, dates.day)}\n"
-    return f"{escape(claim.get_status_display())}\n"
 
 
 def filter_controls(form) -> list[dict]:

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.html import escape
 
 from entries.models import Entry
 from grades.models import Grade, GradeSeries
@@ -153,3 +154,13 @@ def test_a_row_link_returns_to_the_search(admin_client):
     entry = add_rows(1)[0]["entry"]
     html = admin_client.get("/admin/entries/entry/", {"q": str(entry.pk)}).content.decode()
     assert f'href="/admin/entries/entry/{entry.pk}/change/?_changelist_filters=q%3D' in html
+
+
+def test_the_entries_list_shows_each_rows_centre_qualification_and_unit(admin_client):
+    """Read by the page's ids (``list_prefetch_related``), not joined."""
+    rows = add_rows(3)
+    html = admin_client.get("/admin/entries/entry/").content.decode()
+    for row in rows:
+        entry = Entry.objects.get(pk=row["entry"].pk)
+        assert f'<td class="field-centre_number">{row["centre"].number}</td>' in html
+        assert escape(str(entry)) in html
