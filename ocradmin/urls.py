@@ -10,9 +10,6 @@ from .forms import EmailAuthenticationForm, PasswordChangeForm, SetPasswordForm
 register_converter(CentreNumberConverter, "centre")
 register_converter(EntryCodeConverter, "entry_code")
 
-admin.site.site_header = "ocradmin administration"
-admin.site.site_title = "ocradmin admin"
-
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path(
