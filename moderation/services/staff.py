@@ -14,10 +14,10 @@ moderator), and at most their ``ModeratorProfile.capacity`` centre-qualification
 (the number the automatic allocation in entries keeps to).
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -29,6 +29,7 @@ from centres.selectors import centre_people
 from claims.models import Claim, ClaimLine
 from entries.models import ModeratorAllocation
 from ocradmin import audit
+from ocradmin.figures import kept
 from ocradmin.models import User
 from ocradmin.notifications import Delivery, notify_each
 
@@ -63,48 +64,73 @@ SORTS = {
 }
 
 
-def moderator_loads(sort: str = "claims", descending: bool = True, *, ids=None) -> "ModeratorLoads":
+LOAD_FIGURES_KEY = "moderation:load-figures"
+LOAD_FIGURES_SECONDS = 60
+NO_LOAD = {
+    "submitted": 0,
+    "work_sent": 0,
+    "with_moderator": 0,
+    "moderated": 0,
+    "nearest_due": None,
+    "lines_waiting": 0,
+    "allocation_count": 0,
+}
+
+
+class Loads(list):
+    """The moderators with their figures, in the page's order; ``as_at`` is when the figures
+    were worked out (None: just now)."""
+
+    as_at = None
+
+
+def moderator_loads(sort: str = "claims", descending: bool = True, *, ids=None) -> Loads:
     """Every examiner-moderator (or those of ``ids``) with their load: ``submitted``,
     ``work_sent``, ``with_moderator``, ``moderated`` and ``live_claims`` (their claims by state),
     ``nearest_due`` (the earliest ``results_due_on`` of their claims whose work has reached
     them), ``allocation_count``, the profile's capacity, and ``lines_waiting`` (the undecided
     lines of those claims), sorted by ``sort`` (``SORTS``; names break ties, A to Z).
 
-    Each figure is one aggregate grouped by moderator, merged here (a correlated subquery per
-    figure and moderator cost a query plan per row; the waiting lines alone took ~1 ms a
-    moderator at national size). The lines waiting and the allocations are read for the
-    moderators a page shows (the sequence fills them as it is sliced) unless the sort needs
-    them all (or the moderators are a chosen few: then at once). A fixed number of queries
-    however many moderators."""
+    Every moderator's figures are worked out together (``load_figures``) at most once a minute
+    and kept, with their time (``as_at``), for the load page: they read every live claim's
+    lines. A move made here forgets them (``forget_load_figures``). A chosen few moderators'
+    (``ids``: the choices of a move, one moderator's page) are read now."""
     users = User.objects.filter(is_examiner_moderator=True).select_related("moderator_profile")
     if ids is not None:
         users = users.filter(pk__in=ids)
     # The database orders the names (its collation); the figure is then sorted stably.
-    users = list(users.order_by("full_name", "email", "pk"))
-    _add_claim_figures(users, ids)
+    users = Loads(users.order_by("full_name", "email", "pk"))
+    if ids is None:
+        figures = kept(LOAD_FIGURES_KEY, lambda: load_figures(None), seconds=LOAD_FIGURES_SECONDS)
+        users.as_at, figures = figures.as_at, figures.value
+    else:
+        figures = load_figures(ids)
+    for user in users:
+        for name, value in figures.get(user.pk, NO_LOAD).items():
+            setattr(user, name, value)
+        user.live_claims = user.submitted + user.work_sent + user.with_moderator
     key = SORTS.get(sort, SORTS["claims"])
-    loads = ModeratorLoads(users, everyone=ids is None)
-    if key in ModeratorLoads.FIGURES:
-        loads.fill(users, key)
-    if ids is not None:
-        loads.fill(users, "allocation_count")
     # Stable, so equal figures keep the names' order (``reverse`` keeps it too); no figure last.
     known = [u for u in users if getattr(u, key) is not None]
     known.sort(key=lambda u: getattr(u, key), reverse=descending)
     users[:] = known + [u for u in users if getattr(u, key) is None]
-    return loads
+    return users
 
 
-def _add_claim_figures(users, ids) -> None:
-    """Claims by state and the nearest results date: one query grouped by moderator and state
-    (one count a group: cheaper than a filtered count of each state a moderator)."""
+def load_figures(ids) -> dict[int, dict]:
+    """``{moderator id: figures (as NO_LOAD)}`` of the moderators of ``ids`` (all when None):
+    three queries grouped by moderator, whatever their number."""
+    figures: dict[int, dict] = {}
+
+    def of(moderator_id) -> dict:
+        return figures.setdefault(moderator_id, dict(NO_LOAD))
+
+    names = {S.SUBMITTED: "submitted", S.WORK_SENT: "work_sent"}
+    names |= {S.WITH_MODERATOR: "with_moderator", S.MODERATED: "moderated"}
     claims = Claim.objects.filter(moderator__isnull=False)
     if ids is not None:
         claims = claims.filter(moderator_id__in=ids)
-    names = {S.SUBMITTED: "submitted", S.WORK_SENT: "work_sent"}
-    names |= {S.WITH_MODERATOR: "with_moderator", S.MODERATED: "moderated"}
-    none = dict.fromkeys(names.values(), 0) | {"nearest_due": None}
-    figures: dict[int, dict] = {}
+    # One count a state and moderator: cheaper than a filtered count of each state.
     rows = (
         claims.order_by()
         .values("moderator_id", "status")
@@ -112,16 +138,22 @@ def _add_claim_figures(users, ids) -> None:
         .values_list("moderator_id", "status", "n", "due")
     )
     for moderator_id, status, n, due in rows:
-        figure = figures.setdefault(moderator_id, dict(none))
+        figure = of(moderator_id)
         if status in names:
             figure[names[status]] = n
         if status in WAITING_STATES and due is not None:
             nearest = figure["nearest_due"]
             figure["nearest_due"] = due if nearest is None else min(nearest, due)
-    for user in users:
-        for name, value in figures.get(user.pk, none).items():
-            setattr(user, name, value)
-        user.live_claims = user.submitted + user.work_sent + user.with_moderator
+    for moderator_id, n in _lines_waiting(ids).items():
+        of(moderator_id)["lines_waiting"] = n
+    for moderator_id, n in _allocations_held(ids).items():
+        of(moderator_id)["allocation_count"] = n
+    return figures
+
+
+def forget_load_figures() -> None:
+    """After a move commits, the load page works its figures out again."""
+    transaction.on_commit(lambda: cache.delete(LOAD_FIGURES_KEY))
 
 
 def _allocations_held(ids) -> dict[int, int]:
@@ -145,7 +177,7 @@ def _lines_waiting(ids) -> dict[int, int]:
     lines neither decided nor withdrawn; counting the undecided lines themselves needed every
     line's row and an anti-join with the decisions (~90 ms for every moderator at national
     size), and a count of lines and another of decisions, each joined to the claims, ~5.7 ms
-    for a page of 50 moderators (this, ~4)."""
+    for a page of 50 moderators (this, ~4; every moderator's, ~10)."""
     claims = Claim.objects.filter(status__in=WAITING_STATES)
     if ids is not None:
         claims = claims.filter(moderator_id__in=ids)
@@ -167,45 +199,9 @@ def _count_of(queryset, field):
     )
 
 
-class ModeratorLoads(Sequence):
-    """The moderators of the load page in their order; ``lines_waiting`` and
-    ``allocation_count`` are read (a query each) for the moderators of each slice taken, or all
-    of them when iterated."""
-
-    FIGURES = {"lines_waiting": _lines_waiting, "allocation_count": _allocations_held}
-
-    def __init__(self, users, *, everyone: bool):
-        self.users = users
-        self.everyone = everyone  # every examiner-moderator, not a chosen few
-
-    def __len__(self):
-        return len(self.users)
-
-    def __getitem__(self, index):
-        chosen = self.users[index]
-        for name in self.FIGURES:
-            self.fill(chosen if isinstance(index, slice) else [chosen], name)
-        return chosen
-
-    def __iter__(self):
-        for name in self.FIGURES:
-            self.fill(self.users, name)
-        return iter(self.users)
-
-    def fill(self, users, name) -> None:
-        """Figure ``name`` (``FIGURES``) for those of ``users`` that lack it."""
-        missing = [u for u in users if not hasattr(u, name)]
-        if missing:
-            every = self.everyone and len(missing) == len(self.users)
-            figures = self.FIGURES[name](None if every else [u.pk for u in missing])
-            for user in missing:
-                setattr(user, name, figures.get(user.pk, 0))
-
-
 def moderator_load(pk):
     """One examiner-moderator with their load (``moderator_loads``), or None."""
-    loads = moderator_loads(ids=[pk])
-    return next(iter(loads), None)
+    return next(iter(moderator_loads(ids=[pk])), None)
 
 
 def moderator_claims(moderator):
@@ -269,7 +265,7 @@ def moderators_who_could_take(qualification, *, exclude_id=None, centre_id=None)
     ).exclude(user_id=exclude_id)
     if centre_id is not None:
         profiles = profiles.exclude(user__memberships__centre_id=centre_id)
-    users = list(moderator_loads(ids=profiles.values_list("user_id", flat=True)).users)
+    users = moderator_loads(ids=profiles.values_list("user_id", flat=True))
     users.sort(key=lambda u: u.live_claims)  # stable: by name within the same load
     return [
         Choice(
@@ -440,6 +436,7 @@ def reallocate_claim(*, claim, to, reason: str, by, expected_from_id=None) -> Cl
         old = claim.moderator
         claim.moderator = to
         claim.save(update_fields=["moderator", "updated_at"])
+        forget_load_figures()
         Review.objects.filter(claim=claim, status=Review.Status.IN_PROGRESS).update(moderator=to)
         audit.record(
             actor=by,
@@ -516,6 +513,7 @@ def reallocate_allocation(*, allocation, to, reason: str, by, expected_from_id=N
         allocation.allocated_at = timezone.now()
         allocation.save(update_fields=["moderator", "allocated_at"])
         Claim.objects.filter(pk__in=claim_ids).update(moderator=to, updated_at=timezone.now())
+        forget_load_figures()
         Review.objects.filter(claim_id__in=claim_ids, status=Review.Status.IN_PROGRESS).update(
             moderator=to
         )

@@ -92,6 +92,7 @@ class ModeratorLoadView(StaffRequiredMixin, ListView):
             direction=self.direction,
             claim_capacity=claim_capacity(),
             today=business_date(timezone.now()),
+            figures_as_at=self.object_list.as_at,
             **kwargs,
         )
         link = row_link("moderation:staff-moderator")

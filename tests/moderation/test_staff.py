@@ -3,6 +3,7 @@ another examiner-moderator — every move and every refusal, the audit trail, an
 told; the separation of duties; the load page, the queue, the confirmation page."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -278,6 +279,7 @@ def test_the_load_page_is_one_query_whatever_the_number_of_moderators(client, w,
     url = reverse("moderation:staff-load")
 
     def queries():
+        cache.clear()  # the figures are kept for a minute; work them out now
         with CaptureQueriesContext(connection) as captured:
             assert client.get(url).status_code == 200
         return len(captured)
@@ -615,3 +617,32 @@ def test_the_load_pages_allocations_are_read_for_its_page_or_all_to_sort(
     }
     fewest = client.get(url, {"sort": "allocations", "dir": "asc", "page": 2})
     assert [m.allocation_count for m in fewest.context["moderators"]] == [0, 0, 0, 1, 1]
+
+
+def test_the_load_figures_are_kept_a_minute_with_their_time_and_a_move_forgets_them(
+    client, w, centre, people, time_machine, django_capture_on_commit_callbacks
+):
+    url = reverse("moderation:staff-load")
+    time_machine.move_to("2026-03-02 09:00Z", tick=False)
+    claim = make_claim(centre, w["qualification"], w["first"], status=Claim.Status.SUBMITTED)
+    client.force_login(people["staff"])
+
+    def live(page):
+        return {m.full_name: m.live_claims for m in page.context["moderators"]}
+
+    page = client.get(url)
+    assert live(page)["Ada First"] == 1
+    assert 'Figures as at <time datetime="2026-03-02T09:00:00+00:00">09:00</time>' in (
+        page.content.decode()
+    )
+    # A claim sent meanwhile shows once the kept figures are a minute old.
+    make_claim(centre, w["qualification"], w["first"], status=Claim.Status.SUBMITTED)
+    time_machine.move_to("2026-03-02 09:00:59Z", tick=False)
+    assert live(client.get(url))["Ada First"] == 1
+    time_machine.move_to("2026-03-02 09:01:01Z", tick=False)
+    assert live(client.get(url))["Ada First"] == 2
+    # A move made by staff shows at once.
+    with django_capture_on_commit_callbacks(execute=True):
+        reallocate_claim(claim=claim, to=w["second"], reason=REASON, by=people["staff"])
+    after = live(client.get(url))
+    assert (after["Ada First"], after["Bea Second"]) == (1, 1)
