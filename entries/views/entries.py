@@ -95,8 +95,12 @@ def entry_export_rows(entries):
     zone = timezone.get_current_timezone()
 
     def _local(value) -> str:
-        """A moment as the centre reads it: UK time, to the minute (``2021-05-03 14:05``)."""
-        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else ""
+        """A moment as the centre reads it: UK time, to the minute (``2021-05-03 14:05``),
+        written out directly (``strftime`` costs several times as much; a file has thousands)."""
+        if not value:
+            return ""
+        v = value.astimezone(zone)
+        return f"{v.year:04d}-{v.month:02d}-{v.day:02d} {v.hour:02d}:{v.minute:02d}"
 
     for row in entries.values_list(*EXPORT_FIELDS).iterator(chunk_size=2000):
         (submitted, number, last, first, uci, kind, quantity, code, title, unit, option,

@@ -231,6 +231,10 @@ def test_entries_csv_follows_the_filters(login, admin, centre, candidates, quali
     assert [r[2] for r in accepted[1:]] == ["Turing"]
     assert accepted[1][10] == "Accepted"
     assert accepted[1][0] == "2026-03-02 09:00"  # UK time (GMT in March)
+    summer = datetime(2026, 7, 1, 8, 5, tzinfo=UTC)
+    Entry.objects.filter(candidate=candidates[1]).update(submitted_at=summer, processed_at=summer)
+    accepted = read_csv(client.get(url, {"status": "accepted"}))
+    assert accepted[1][0] == accepted[1][12] == "2026-07-01 09:05"  # BST in July
     xlsx = client.get(reverse("entries:export-xlsx", args=[centre.number]), {"kind": "unnamed"})
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet.max_row == 2
