@@ -52,7 +52,8 @@ SORT_LABELS = {
 
 class ModeratorLoadView(StaffRequiredMixin, ListView):
     """Every examiner-moderator's load: claims by state, lines waiting, the nearest results
-    date, against their capacity; sortable, paginated, one query per page."""
+    date, against their capacity; sortable, paginated; the figures as ``moderator_loads`` keeps
+    them (a minute at most), with their time."""
 
     template_name = "moderation/staff/load.html"
     context_object_name = "moderators"
