@@ -1,14 +1,23 @@
 """The centres part of the national dataset: centres, their people and their approvals."""
 
 from datetime import date, timedelta
+from math import ceil
 
 from django.db.models import Max
 from django.utils import timezone
 
 from ocradmin.models import User
-from ocradmin.national import FIRST_NUMBER, Plan, national_user
+from ocradmin.national import FIRST_NUMBER, MODERATORS, Plan, national_user
 
-from .models import Centre, HeadOfCentre, Membership, Qualification, QualificationApproval, Role
+from .models import (
+    Centre,
+    HeadOfCentre,
+    Membership,
+    ModeratorProfile,
+    Qualification,
+    QualificationApproval,
+    Role,
+)
 
 TOWNS = [
     "Ashford", "Barnsley", "Bedford", "Bolton", "Bristol", "Cardiff", "Carlisle", "Chester",
@@ -116,3 +125,29 @@ def seed(plan: Plan) -> None:
                 for a in approvals
             )
         plan.progress("centres", start + len(numbers), plan.centres)
+    _moderator_profiles(plan, vocational)
+
+
+def _moderator_profiles(plan: Plan, vocational: list[int]) -> None:
+    """The national examiner-moderators' profiles (the platform part made the users): each may
+    moderate every vocational qualification and has room for the allocations the entries part
+    shares among them (about two a centre), with half again to spare."""
+    users = User.objects.filter(
+        is_examiner_moderator=True,
+        email__endswith="@national.example",
+        moderator_profile__isnull=True,
+    ).order_by("pk")
+    capacity = max(10, ceil(plan.centres * 2 * 1.5 / MODERATORS))
+    with plan.transaction():
+        profiles = plan.add(
+            ModeratorProfile,
+            ({"user_id": pk, "capacity": capacity} for pk in users.values_list("pk", flat=True)),
+        )
+        plan.add(
+            ModeratorProfile.qualifications.through,
+            (
+                {"moderatorprofile_id": profile["id"], "qualification_id": q}
+                for profile in profiles
+                for q in vocational
+            ),
+        )

@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.db import models
 from django.db.models import Count
 from django.utils import timezone
 
@@ -75,3 +76,23 @@ def test_the_clock_has_already_told_of_the_national_claims_past_their_deadline(n
     assert overdue.exists()
     assert not unsent(overdue, f"{WORK_CLOCK.key}:breach").exists()
     assert not unsent(overdue, f"{WORK_CLOCK.key}:6h").exists()
+
+
+def test_the_national_moderators_have_profiles_for_their_allocations(national):
+    from centres.models import ModeratorProfile, Qualification
+    from entries.models import ModeratorAllocation
+
+    profiles = ModeratorProfile.objects.filter(user__email__endswith="@national.example")
+    assert profiles.count() == 250
+    vocational = set(
+        Qualification.objects.filter(is_active=True, available_for_tags=False).values_list(
+            "pk", flat=True
+        )
+    )
+    for profile in profiles.prefetch_related("qualifications")[:5]:
+        assert {q.pk for q in profile.qualifications.all()} == vocational
+        assert profile.capacity >= 10
+    # Every national allocation is within its moderator's profile.
+    allocations = ModeratorAllocation.objects.filter(centre__number__gte=str(FIRST_NUMBER))
+    assert allocations.exists()
+    assert not allocations.exclude(qualification__moderators__user=models.F("moderator")).exists()
