@@ -53,7 +53,7 @@ class AuditTrailView(CentreMixin, ListView):
 _EVENT_COLUMNS = ["at", "actor__email", "action", "target_repr", "data"]
 
 _EVENT_ROW = """<tr>
-      <td><time datetime="{iso}">{when}</time></td>
+      <td>{at}</td>
       <td>{actor}</td>
       <td>{label}</td>
       <td>{target}</td>
@@ -73,8 +73,7 @@ def event_row(event) -> str:
     )
     return mark_safe(
         _EVENT_ROW.format(
-            iso=dates.iso(event["at"]),
-            when=dates.when(event["at"]),
+            at=dates.time_element(event["at"]),
             actor=escape(event["actor__email"] or "system"),
             label=escape(audit.action_label(event["action"])),
             target=escape(event["target_repr"]),

@@ -24,8 +24,8 @@ def claim_status(claim, now) -> str:
     S = Claim.Status
     status = claim["status"]
 
-    def at(value, show):
-        return f' <time datetime="{dates.iso(value)}">{show(value)}</time>' if value else ""
+    def at(value, *, with_time=True):
+        return f" {dates.time_element(value, with_time=with_time)}" if value else ""
 
     if status == S.SUBMITTED:
         due = claim["work_due_at"]
@@ -34,17 +34,14 @@ def claim_status(claim, now) -> str:
             if due > now
             else '<span class="deadline-breach">(overdue)</span>'
         )
-        return (
-            f'Submitted — work due by <time datetime="{dates.iso(due)}">{dates.when(due)}</time>'
-            f"\n  {left}\n"
-        )
+        return f"Submitted — work due by {dates.time_element(due)}\n  {left}\n"
     if status == S.WORK_SENT:
-        return f"Work sent{at(claim['work_sent_at'], dates.when)}\n"
+        return f"Work sent{at(claim['work_sent_at'])}\n"
     if status == S.MODERATED:
         outcome = _OUTCOMES.get(claim["moderation_outcome"], claim["moderation_outcome"])
-        return f"Moderated: {escape(outcome.lower())}{at(claim['moderated_at'], dates.day)}\n"
+        return f"Moderated: {escape(outcome.lower())}{at(claim['moderated_at'], with_time=False)}\n"
     if status == S.WITHDRAWN:
-        return f"Withdrawn by the examiner-moderator{at(claim['withdrawn_at'], dates.day)}\n"
+        return f"Withdrawn by the examiner-moderator{at(claim['withdrawn_at'], with_time=False)}\n"
     return f"{escape(_STATUSES.get(status, status))}\n"
 
 

@@ -10,7 +10,6 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import dateformat, timezone
-from django.utils.dates import MONTHS
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timeuntil
 from django.views import View
@@ -22,6 +21,7 @@ from ocradmin.exports import export_response
 from ocradmin.identifiers import parse_id
 from ocradmin.links import row_link
 from ocradmin.sorting import SortMixin
+from ocradmin.templatetags.dates import time_element
 
 from ..filters import EntryFilter
 from ..forms.entries import AmendEntryForm, NamedEntryForm, UnnamedEntryForm
@@ -151,7 +151,6 @@ _ROW = """<tr>
       </td>{actions}
     </tr>"""
 _CANDIDATE = '<span class="ident">{number}</span> <a href="{url}">{last_name}, {first_name}</a>'
-_TIME = '<time datetime="{iso}">{text}</time>'
 _ACTIONS = """
       <td class="text-nowrap">
         {change}
@@ -171,38 +170,25 @@ class EntryRow:
     html: str
 
 
-class _Times:
-    """``<time>`` elements of the rows' moments as ``ocradmin.templatetags.dates`` writes them
-    (``iso`` with ``when`` or ``day``), the time zone and the month names looked up once for
-    the page rather than for every date (each a lookup of the active zone and a translation)."""
-
-    def __init__(self):
-        self.zone = timezone.get_current_timezone()
-        self.months = {number: str(name) for number, name in MONTHS.items()}
-
-    def __call__(self, value, with_time=True) -> str:
-        local = value.astimezone(self.zone)
-        text = f"{local.day} {self.months[local.month]} {local.year}"
-        if with_time:
-            text += f", {local.hour:02d}:{local.minute:02d}"
-        return _TIME.format(iso=local.isoformat(), text=text)
-
-
-def _state(status, process_by, processed_at, rejection, withdrawn_at, withdrawal, now, time) -> str:
+def _state(status, process_by, processed_at, rejection, withdrawn_at, withdrawal, now) -> str:
     """The state cell: what happened to the entry, or when it will be processed."""
     if status == Entry.Status.SUBMITTED:
         if process_by > now:
             left = f'<span class="text-muted">({escape(timeuntil(process_by, now))} left)</span>'
         else:
             left = _OVERDUE
-        return f"Submitted — will be processed by {time(process_by)}\n          {left}"
+        return f"Submitted — will be processed by {time_element(process_by)}\n          {left}"
     if status == Entry.Status.NEEDS_REVIEW:
-        return f"With awarding-body staff — due by {time(process_by)}"
+        return f"With awarding-body staff — due by {time_element(process_by)}"
     if status == Entry.Status.ACCEPTED:
-        return f"Accepted {time(processed_at, False)}" if processed_at else "Accepted"
+        if not processed_at:
+            return "Accepted"
+        return f"Accepted {time_element(processed_at, with_time=False)}"
     if status == Entry.Status.REJECTED:
         return f"Rejected: {escape(rejection or 'no reason given')}"
-    withdrawn = f"Withdrawn {time(withdrawn_at, False)}" if withdrawn_at else "Withdrawn"
+    withdrawn = (
+        f"Withdrawn {time_element(withdrawn_at, with_time=False)}" if withdrawn_at else "Withdrawn"
+    )
     return f"{withdrawn}: {escape(withdrawal)}" if withdrawal else withdrawn
 
 
@@ -214,7 +200,6 @@ def entry_rows(values, centre, *, can_manage: bool, back: str, now) -> list[Entr
     withdraw_url = row_link("entries:withdraw", number)
     back = escape(quote(back, safe=""))
     live = set(Entry.LIVE)
-    time = _Times()
     rows = []
     for (pk, candidate_id, candidate_number, first_name, last_name, quantity, code, title,
          unit_id, unit_number, option, status, submitted_at, process_by, processed_at,
@@ -239,14 +224,14 @@ def entry_rows(values, centre, *, can_manage: bool, back: str, now) -> list[Entr
                 else "",
             )
         html = _ROW.format(
-            submitted=time(submitted_at),
+            submitted=time_element(submitted_at),
             candidate=candidate,
             code=escape(code),
             title=escape(title),
             unit=f"Unit {escape(str(unit_number))}" if unit_id else "Full award",
             option=escape(option) if option else "—",
             state=_state(
-                status, process_by, processed_at, rejection, withdrawn_at, withdrawal, now, time
+                status, process_by, processed_at, rejection, withdrawn_at, withdrawal, now
             ),
             actions=actions,
         )

@@ -117,7 +117,7 @@ _QUEUE_ROW = """<tr>
       <td>{centre_number} {centre_name}</td>
       <td>{entry_code} <span class="small text-muted">{title}</span></td>
       <td>{decided}</td>
-      <td><time datetime="{work_due_iso}">{work_due}</time></td>
+      <td>{work_due}</td>
       <td>{results}</td>
       <td>{status}</td>
     </tr>"""
@@ -130,7 +130,7 @@ def queue_row(claim, days_left, now, claim_url) -> str:
     if due is None:
         results = "—"
     else:
-        results = f'<time datetime="{dates.iso(due)}">{dates.day(due)}</time>'
+        results = dates.time_element(due, with_time=False)
         if claim["stage"] != Stage.DONE and days_left is not None:
             if days_left < 0:
                 css, text = "deadline-breach", f"{-days_left} working day{_s(-days_left)} overdue"
@@ -149,8 +149,7 @@ def queue_row(claim, days_left, now, claim_url) -> str:
             decided="Claim withdrawn"
             if claim["status"] == Claim.Status.WITHDRAWN
             else f"{claim['decided_count']} of {claim['line_count']}",
-            work_due_iso=dates.iso(claim["work_due_at"]),
-            work_due=dates.when(claim["work_due_at"]),
+            work_due=dates.time_element(claim["work_due_at"]),
             results=results,
             status=claim_status(claim, now),
         )

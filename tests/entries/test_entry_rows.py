@@ -181,9 +181,11 @@ def test_pages_hold_the_rest_in_order_for_the_same_queries(
     ],
 )
 def test_the_rows_times_are_written_as_the_date_filters_write_them(moment):
-    from entries.views.entries import _Times
-    from ocradmin.templatetags.dates import day, iso, when
+    from django.template import Context, Template
 
-    time = _Times()
-    assert time(moment) == f'<time datetime="{iso(moment)}">{when(moment)}</time>'
-    assert time(moment, False) == f'<time datetime="{iso(moment)}">{day(moment)}</time>'
+    from ocradmin.templatetags.dates import time_element
+
+    template = Template('<time datetime="{{ v|iso }}">{{ v|when }}</time>')
+    assert time_element(moment) == template.render(Context({"v": moment}))
+    template = Template('<time datetime="{{ v|iso }}">{{ v|day }}</time>')
+    assert time_element(moment, with_time=False) == template.render(Context({"v": moment}))
