@@ -7,7 +7,7 @@ Two ways to keep them fresh: a page's read works them out when the kept copy is 
 ``seconds`` (``kept``: one view in an interval pays, as for the staff board's clocks), or a beat
 task works them out every ``seconds`` (``keep``) so that no page does while beat runs — for
 figures that read whole tables; the pages' ``kept`` then works them out only before beat's first
-run or after it stopped."""
+run or after it stopped. A change staff make and expect to see at once ``forget``s them."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 
@@ -39,3 +40,9 @@ def keep(key: str, work_out: Callable[[], Any], *, seconds: int) -> Kept:
     figures = Kept(value=work_out(), as_at=timezone.now())
     cache.set(key, figures, 2 * seconds)
     return figures
+
+
+def forget(key: str) -> None:
+    """Once the current transaction commits, drop the kept figures so the next page works them
+    out again (after a change staff expect to see at once)."""
+    transaction.on_commit(lambda: cache.delete(key))

@@ -17,7 +17,6 @@ moderator), and at most their ``ModeratorProfile.capacity`` centre-qualification
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -29,7 +28,7 @@ from centres.selectors import centre_people
 from claims.models import Claim, ClaimLine
 from entries.models import ModeratorAllocation
 from ocradmin import audit
-from ocradmin.figures import kept
+from ocradmin.figures import forget, kept
 from ocradmin.models import User
 from ocradmin.notifications import Delivery, notify_each
 
@@ -93,8 +92,8 @@ def moderator_loads(sort: str = "claims", descending: bool = True, *, ids=None) 
 
     Every moderator's figures are worked out together (``load_figures``) at most once a minute
     and kept, with their time (``as_at``), for the load page: they read every live claim's
-    lines. A move made here forgets them (``forget_load_figures``). A chosen few moderators'
-    (``ids``: the choices of a move, one moderator's page) are read now."""
+    lines. A move made here forgets them (``ocradmin.figures.forget``). A chosen few
+    moderators' (``ids``: the choices of a move, one moderator's page) are read now."""
     users = User.objects.filter(is_examiner_moderator=True).select_related("moderator_profile")
     if ids is not None:
         users = users.filter(pk__in=ids)
@@ -149,11 +148,6 @@ def load_figures(ids) -> dict[int, dict]:
     for moderator_id, n in _allocations_held(ids).items():
         of(moderator_id)["allocation_count"] = n
     return figures
-
-
-def forget_load_figures() -> None:
-    """After a move commits, the load page works its figures out again."""
-    transaction.on_commit(lambda: cache.delete(LOAD_FIGURES_KEY))
 
 
 def _allocations_held(ids) -> dict[int, int]:
@@ -436,7 +430,7 @@ def reallocate_claim(*, claim, to, reason: str, by, expected_from_id=None) -> Cl
         old = claim.moderator
         claim.moderator = to
         claim.save(update_fields=["moderator", "updated_at"])
-        forget_load_figures()
+        forget(LOAD_FIGURES_KEY)
         Review.objects.filter(claim=claim, status=Review.Status.IN_PROGRESS).update(moderator=to)
         audit.record(
             actor=by,
@@ -513,7 +507,7 @@ def reallocate_allocation(*, allocation, to, reason: str, by, expected_from_id=N
         allocation.allocated_at = timezone.now()
         allocation.save(update_fields=["moderator", "allocated_at"])
         Claim.objects.filter(pk__in=claim_ids).update(moderator=to, updated_at=timezone.now())
-        forget_load_figures()
+        forget(LOAD_FIGURES_KEY)
         Review.objects.filter(claim_id__in=claim_ids, status=Review.Status.IN_PROGRESS).update(
             moderator=to
         )
