@@ -16,3 +16,9 @@ def has_results(monkeypatch):
 
     monkeypatch.setattr(results_exist_checks, "receivers", (check,))
     return with_results
+
+
+@pytest.fixture
+def admin(people):
+    """The demo centre's exams officer (its centre admin)."""
+    return people["centre_admin"]

@@ -40,11 +40,6 @@ def frozen_time():
 
 
 @pytest.fixture
-def admin(people):
-    return people["centre_admin"]
-
-
-@pytest.fixture
 def qualification(centre):
     return ApprovalFactory(centre=centre).qualification
 

@@ -34,11 +34,6 @@ def frozen_time():
         yield
 
 
-@pytest.fixture
-def admin(people):
-    return people["centre_admin"]
-
-
 def details(**overrides):
     fields = {
         "candidate_number": "0001",

@@ -37,11 +37,6 @@ def okafor(centre, has_results):
 
 
 @pytest.fixture
-def admin(people):
-    return people["centre_admin"]
-
-
-@pytest.fixture
 def staff(people):
     return people["staff"]
 

@@ -75,11 +75,6 @@ def approved(centre, other_centre, qualification, unit1, unit2, optioned):
 
 
 @pytest.fixture
-def admin(people):
-    return people["centre_admin"]
-
-
-@pytest.fixture
 def ada(centre):
     return CandidateFactory(
         centre=centre,

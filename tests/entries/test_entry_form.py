@@ -42,11 +42,6 @@ def optioned(centre):
     return qualification
 
 
-@pytest.fixture
-def admin(people):
-    return people["centre_admin"]
-
-
 def fields_url(centre, **params):
     return reverse("entries:entry-fields", args=[centre.number])
 

@@ -31,11 +31,6 @@ def qualification(centre):
     return qualification
 
 
-@pytest.fixture
-def admin(people):
-    return people["centre_admin"]
-
-
 def list_url(centre, **params):
     url = reverse("entries:list", args=[centre.number])
     return url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")

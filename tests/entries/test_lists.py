@@ -30,11 +30,6 @@ def frozen_time():
 
 
 @pytest.fixture
-def admin(people):
-    return people["centre_admin"]
-
-
-@pytest.fixture
 def qualification(centre):
     qualification = QualificationFactory(entry_code="X9001", title="Cambridge Technical in IT")
     ApprovalFactory(centre=centre, qualification=qualification)
