@@ -2,6 +2,7 @@
 what the template they replace said."""
 
 import re
+from html import escape
 
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,6 +19,8 @@ def _text(html: str) -> str:
 
 def test_the_list_writes_each_claims_row(client, centre, people, setup):
     teacher = people["teacher"]
+    teacher.full_name = "Danny O'Sullivan"  # a name the page must escape
+    teacher.save(update_fields=["full_name"])
     draft = start_claim(centre=centre, qualification=setup["qualification"], by=teacher)
     add_line(claim=draft, candidate=setup["full"], unit=setup["units"]["1"], grade="D", by=teacher)
     submitted = submit_claim(claim=draft, declaration=True, by=teacher)
@@ -34,7 +37,7 @@ def test_the_list_writes_each_claims_row(client, centre, people, setup):
     assert draft_row.startswith("Draft started ") and "<td>—</td>" in draft_row
     assert "<td>0</td> <td>0</td>" in draft_row
     assert submitted_row.startswith(f"{submitted.number}</a>")
-    assert f"<td>1</td> <td>1</td> <td>{teacher.get_full_name()}</td>" in submitted_row
+    assert f"<td>1</td> <td>1</td> <td>{escape(teacher.get_full_name())}</td>" in submitted_row
     claim = Claim.objects.get(pk=submitted.pk)
     status = render_to_string("claims/_status.html", {"claim": claim, "now": timezone.now()})
     assert _text(status).split(" <span")[0] in submitted_row
