@@ -5,6 +5,7 @@ on; the queue's rows and filter written by the view."""
 
 import re
 from datetime import timedelta
+from html import escape
 
 import pytest
 from django.template.loader import render_to_string
@@ -288,7 +289,7 @@ def test_the_review_pages_groups_say_who_or_which_unit_and_confirm_their_lines(
     confirm = reverse("moderation:confirm-remaining", args=[claim.pk])
     assert (
         f'<h3 class="h6 mb-1" id="group-{candidate.pk}">{candidate.candidate_number} '
-        f"O&#x27;Brien &lt;&amp;&gt;, {candidate.first_name}"
+        f"O&#x27;Brien &lt;&amp;&gt;, {escape(candidate.first_name)}"
     ) in html
     assert '<span class="small fw-normal">· Access arrangements: Extra time 25%</span>' in html
     assert (
