@@ -21,7 +21,7 @@ from ocradmin.exports import export_response
 from ocradmin.identifiers import parse_id
 from ocradmin.links import row_link
 from ocradmin.sorting import SortMixin
-from ocradmin.templatetags.dates import time_element
+from ocradmin.templatetags.dates import Times
 
 from ..filters import EntryFilter
 from ..forms.entries import AmendEntryForm, NamedEntryForm, UnnamedEntryForm
@@ -170,24 +170,26 @@ class EntryRow:
     html: str
 
 
-def _state(status, process_by, processed_at, rejection, withdrawn_at, withdrawal, now) -> str:
+def _state(
+    status, process_by, processed_at, rejection, withdrawn_at, withdrawal, now, times
+) -> str:
     """The state cell: what happened to the entry, or when it will be processed."""
     if status == Entry.Status.SUBMITTED:
         if process_by > now:
             left = f'<span class="text-muted">({escape(timeuntil(process_by, now))} left)</span>'
         else:
             left = _OVERDUE
-        return f"Submitted — will be processed by {time_element(process_by)}\n          {left}"
+        return f"Submitted — will be processed by {times.element(process_by)}\n          {left}"
     if status == Entry.Status.NEEDS_REVIEW:
-        return f"With awarding-body staff — due by {time_element(process_by)}"
+        return f"With awarding-body staff — due by {times.element(process_by)}"
     if status == Entry.Status.ACCEPTED:
         if not processed_at:
             return "Accepted"
-        return f"Accepted {time_element(processed_at, with_time=False)}"
+        return f"Accepted {times.element(processed_at, with_time=False)}"
     if status == Entry.Status.REJECTED:
         return f"Rejected: {escape(rejection or 'no reason given')}"
     withdrawn = (
-        f"Withdrawn {time_element(withdrawn_at, with_time=False)}" if withdrawn_at else "Withdrawn"
+        f"Withdrawn {times.element(withdrawn_at, with_time=False)}" if withdrawn_at else "Withdrawn"
     )
     return f"{withdrawn}: {escape(withdrawal)}" if withdrawal else withdrawn
 
@@ -200,6 +202,7 @@ def entry_rows(values, centre, *, can_manage: bool, back: str, now) -> list[Entr
     withdraw_url = row_link("entries:withdraw", number)
     back = escape(quote(back, safe=""))
     live = set(Entry.LIVE)
+    times = Times()
     rows = []
     for (pk, candidate_id, candidate_number, first_name, last_name, quantity, code, title,
          unit_id, unit_number, option, status, submitted_at, process_by, processed_at,
@@ -224,14 +227,14 @@ def entry_rows(values, centre, *, can_manage: bool, back: str, now) -> list[Entr
                 else "",
             )
         html = _ROW.format(
-            submitted=time_element(submitted_at),
+            submitted=times.element(submitted_at),
             candidate=candidate,
             code=escape(code),
             title=escape(title),
             unit=f"Unit {escape(str(unit_number))}" if unit_id else "Full award",
             option=escape(option) if option else "—",
             state=_state(
-                status, process_by, processed_at, rejection, withdrawn_at, withdrawal, now
+                status, process_by, processed_at, rejection, withdrawn_at, withdrawal, now, times
             ),
             actions=actions,
         )

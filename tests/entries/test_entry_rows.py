@@ -178,9 +178,11 @@ def test_pages_hold_the_rest_in_order_for_the_same_queries(
 def test_the_rows_times_are_written_as_the_date_filters_write_them(moment):
     from django.template import Context, Template
 
-    from ocradmin.templatetags.dates import time_element
+    from ocradmin.templatetags.dates import Times, time_element
 
     template = Template('<time datetime="{{ v|iso }}">{{ v|when }}</time>')
-    assert time_element(moment) == template.render(Context({"v": moment}))
+    written = template.render(Context({"v": moment}))
+    assert time_element(moment) == Times().element(moment) == written
     template = Template('<time datetime="{{ v|iso }}">{{ v|day }}</time>')
     assert time_element(moment, with_time=False) == template.render(Context({"v": moment}))
+    assert Times().element(moment, with_time=False) == time_element(moment, with_time=False)
